@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { ApiError } from '../shared/errors.ts';
+
+/** The reference's `OrganizationRequest`; we store only `name` and ignore the notification settings. */
+export const organizationRequest = z.object({ name: z.string().max(1000).optional() });
+
+/** Names are 2 to 30 characters after trimming (the reference's rule), else `organization.invalid_name`. */
+export function organizationName(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const name = raw.trim();
+  if (name.length < 2 || name.length > 30) {
+    throw new ApiError('organization.invalid_name', 'Name must be between 2 and 30 characters.', ['name']);
+  }
+  return name;
+}

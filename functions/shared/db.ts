@@ -1,0 +1,70 @@
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ApiError } from './errors.ts';
+import type { Key } from './table.ts';
+
+export type Db = DynamoDBDocumentClient;
+
+/** Why each item of a cancelled transaction failed ('None' when it did not), in request order. */
+export function cancellationReasons(e: unknown): string[] | undefined {
+  if ((e as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code ?? 'None');
+}
+
+/** True when the transaction was cancelled only because of failed conditions (not conflicts or throttling). */
+export function conditionsFailed(e: unknown): boolean[] | undefined {
+  const reasons = cancellationReasons(e);
+  if (!reasons || reasons.some((r) => r !== 'None' && r !== 'ConditionalCheckFailed')) return undefined;
+  return reasons.map((r) => r === 'ConditionalCheckFailed');
+}
+
+/**
+ * Strongly consistent batch read of any number of keys (chunks of 100 in parallel), retrying unprocessed keys.
+ * Returns items by `pk|sk`.
+ */
+export async function batchGet(db: Db, tableName: string, keyList: Key[]): Promise<Map<string, Record<string, unknown>>> {
+  const unique = [...new Map(keyList.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+  const found = new Map<string, Record<string, unknown>>();
+  const chunks: Key[][] = [];
+  for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let pending: Key[] = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        if (attempt > 6) throw Object.assign(new Error('BatchGet kept returning unprocessed keys'), { name: 'ThrottlingException' });
+        const out = await db.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
+        pending = (out.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined) ?? [];
+      }
+    }),
+  );
+  return found;
+}
+
+export const keyId = (k: Key): string => `${k.pk}|${k.sk}`;
+
+/** Strip key and bookkeeping attributes before an item leaves the data layer. */
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
+  return rest as T;
+}
+
+/** Cursor for paged queries: opaque, URL-safe. */
+export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+
+export function decodeCursor(cursor: string | undefined, expectPk: string): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && key.pk === expectPk && typeof key.sk === 'string' && Object.keys(key).length === 2) {
+      return key;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ApiError('root.invalid_data', 'The paging cursor is not valid: use the "next" value of the previous page.', ['next']);
+}

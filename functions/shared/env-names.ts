@@ -1,0 +1,9 @@
+/** Environment variable names shared by `infra/` (which sets them) and `functions/` (which reads them). */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  senderEmail: 'SENDER_EMAIL',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  inviteRateLimitPerHour: 'INVITE_RATE_LIMIT_PER_HOUR',
+} as const;

@@ -1,0 +1,55 @@
+/**
+ * Every failure a caller can cause or meet, mapped once to an HTTP status and an Elastic-style error code.
+ * Handlers throw `ApiError`s; `http.ts` turns them into `{"errors":[{code,message,fields}]}`.
+ */
+export const ERROR_STATUS = {
+  'root.unauthorized': 401,
+  'root.invalid_authentication': 403,
+  'root.invalid_data': 400,
+  'root.invalid_json': 400,
+  'root.payload_too_large': 413,
+  'root.not_found': 404,
+  'root.method_not_allowed': 405,
+  'root.unsupported_media_type': 415,
+  'root.throttled': 429,
+  'root.service_unavailable': 503,
+  'root.internal_error': 500,
+  'user.not_found': 404,
+  'organization.not_found': 404,
+  'organization.invalid_access': 403,
+  'organization.invalid_name': 400,
+  'organization.user_organization_already_belongs': 400,
+  'organization.user_organization_does_not_belong': 404,
+  'organization.invitation_not_found': 404,
+  'organization.invitation_invalid_email': 400,
+  'organization.invitation_expired': 400,
+  'organization.invitation_already_accepted': 400,
+  'organization.invitation_revoked': 400,
+  'organization.invitation_email_not_verified': 403,
+  'organization.invitation_email_failed': 502,
+  'organization.invitations_rate_limit_exceeded': 429,
+  'organization.membership_not_found': 404,
+  'organization.conflict': 409,
+  'role_assignments.invalid_config': 400,
+  'role_assignments.invalid_target_user_id': 400,
+  'role_assignments.unauthorized_role_assignments': 403,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: string[],
+    /** Extra response headers, e.g. Retry-After on 429/503. */
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;

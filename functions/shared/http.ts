@@ -1,0 +1,197 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { ApiError, isApiError } from './errors.ts';
+import { log, redactPath } from './log.ts';
+
+/** Requests larger than this are refused before parsing (API Gateway allows 10 MB; nothing here needs more). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface Caller {
+  userId: string;
+  email: string;
+  emailVerified: boolean;
+  name?: string;
+}
+
+/** The event as API Gateway's JWT authorizer passes it (payload 2.0). */
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+  };
+};
+
+export type HttpResponse = { statusCode: number; headers?: Record<string, string>; body: string };
+
+export interface Request {
+  event: HttpEvent;
+  /** Path parameter checked against a pattern; a mismatch is a 404 of the given code. */
+  path(name: string, pattern?: RegExp, notFound?: ApiError): string;
+  query(name: string): string | undefined;
+  /** Parsed JSON body validated by a zod schema; problems become 400 root.invalid_data naming the field. */
+  body<T extends z.ZodType>(schema: T): z.infer<T>;
+}
+export interface AuthedRequest extends Request {
+  caller: Caller;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
+  statusCode,
+  headers: { ...JSON_HEADERS, ...headers },
+  body: JSON.stringify(body),
+});
+
+export const errorBody = (code: string, message: string, fields?: string[]) => ({
+  errors: [fields?.length ? { code, message, fields } : { code, message }],
+});
+
+export const errorResponse = (e: ApiError): HttpResponse =>
+  json(e.status, errorBody(e.code, e.message, e.fields), e.headers ?? {});
+
+export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** Caller identity from the JWT authorizer's claims, or undefined when there is none. */
+export function callerFrom(event: HttpEvent): Caller | undefined {
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  const sub = claims?.sub;
+  const email = claims?.email;
+  if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
+  const verified = claims?.email_verified;
+  const name = claims?.name;
+  return {
+    userId: sub,
+    email: email.trim().toLowerCase(),
+    emailVerified: verified === true || verified === 'true',
+    ...(typeof name === 'string' && name ? { name: name.slice(0, 200) } : {}),
+  };
+}
+
+function rawBody(event: HttpEvent): string | undefined {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const size = event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
+  if (size > MAX_BODY_BYTES) {
+    throw new ApiError('root.payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+  }
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError('root.invalid_json', 'The request body is not valid JSON.');
+  }
+}
+
+function makeRequest(event: HttpEvent): Request {
+  let parsed: { value: unknown } | undefined;
+  return {
+    event,
+    path(name, pattern = ID_PATTERN, notFound) {
+      const value = event.pathParameters?.[name];
+      if (value === undefined || !pattern.test(value)) {
+        throw notFound ?? new ApiError('root.invalid_data', `The path parameter ${name} is not valid.`, [name]);
+      }
+      return value;
+    },
+    query(name) {
+      return event.queryStringParameters?.[name];
+    },
+    body(schema) {
+      parsed ??= { value: parseJson(rawBody(event)) };
+      const result = schema.safeParse(parsed.value ?? {});
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const field = issue?.path.length ? issue.path.join('.') : 'body';
+        throw new ApiError('root.invalid_data', `Invalid request body at ${field}: ${issue?.message ?? 'bad value'}.`, [
+          field,
+        ]);
+      }
+      return result.data;
+    },
+  };
+}
+
+const RETRYABLE_THROTTLE = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'LimitExceededException',
+]);
+
+/** AWS and runtime failures the caller did not cause: retryable 429/503, never a stack trace. */
+export function toApiError(e: unknown): ApiError {
+  if (isApiError(e)) return e;
+  const name = (e as { name?: string })?.name ?? '';
+  if (RETRYABLE_THROTTLE.has(name)) {
+    return new ApiError('root.throttled', 'The service is busy. Retry the request in a moment.', undefined, {
+      'retry-after': '1',
+    });
+  }
+  const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const transient =
+    name === 'TransactionConflictException' ||
+    name === 'TransactionCanceledException' ||
+    name === 'TransactionInProgressException' ||
+    name === 'InternalServerError' ||
+    name === 'ServiceUnavailable' ||
+    name === 'TimeoutError' ||
+    name === 'RequestTimeout' ||
+    name === 'AbortError' ||
+    (typeof status === 'number' && status >= 500) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up/i.test(String((e as Error)?.message ?? ''));
+  if (transient) {
+    return new ApiError('root.service_unavailable', 'A dependency is temporarily unavailable. Retry the request.', undefined, {
+      'retry-after': '1',
+    });
+  }
+  return new ApiError('root.internal_error', 'Something went wrong on our side. Retry later or contact support.');
+}
+
+type Handler = (event: HttpEvent) => Promise<APIGatewayProxyResultV2>;
+
+function wrap(fn: (event: HttpEvent) => Promise<HttpResponse>): Handler {
+  return async (event) => {
+    const started = Date.now();
+    let response: HttpResponse;
+    try {
+      response = await fn(event);
+    } catch (e) {
+      const err = toApiError(e);
+      if (err.status >= 500) {
+        log('error', 'request failed', {
+          route: event.routeKey,
+          path: redactPath(event.rawPath ?? ''),
+          error: (e as Error)?.name,
+          detail: (e as Error)?.message?.slice(0, 500),
+        });
+      }
+      response = errorResponse(err);
+    }
+    log('info', 'request', {
+      route: event.routeKey,
+      path: redactPath(event.rawPath ?? ''),
+      status: response.statusCode,
+      ms: Date.now() - started,
+      requestId: event.requestContext?.requestId,
+    });
+    return response;
+  };
+}
+
+/** A route anyone may call (the public invitation page and lookup, health). */
+export const publicRoute = (fn: (req: Request) => Promise<HttpResponse>): Handler =>
+  wrap((event) => fn(makeRequest(event)));
+
+/** A route that needs a signed-in caller: 401 root.unauthorized without valid JWT claims. */
+export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): Handler =>
+  wrap((event) => {
+    const caller = callerFrom(event);
+    if (!caller) {
+      throw new ApiError('root.unauthorized', 'Sign in first: send a valid bearer token in the Authorization header.');
+    }
+    return fn({ ...makeRequest(event), caller });
+  });

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { ApiError } from './errors.ts';
+
+export const ORGANIZATION_ROLES = ['organization-admin', 'billing-admin'] as const;
+export const DEPLOYMENT_ROLES = ['deployment-admin', 'deployment-editor', 'deployment-viewer'] as const;
+export const PROJECT_TYPES = ['elasticsearch', 'observability', 'security'] as const;
+export const PROJECT_ROLES = {
+  elasticsearch: ['elasticsearch-admin', 'elasticsearch-developer', 'elasticsearch-viewer'],
+  observability: ['observability-admin', 'observability-editor', 'observability-viewer'],
+  security: ['security-admin', 'security-editor', 'security-viewer'],
+} as const satisfies Record<(typeof PROJECT_TYPES)[number], readonly string[]>;
+
+export type ProjectType = (typeof PROJECT_TYPES)[number];
+
+export interface OrganizationRoleAssignment {
+  role_id: string;
+  organization_id: string;
+}
+export interface ScopedRoleAssignment {
+  role_id: string;
+  organization_id: string;
+  all?: boolean;
+  deployment_ids?: string[];
+  project_ids?: string[];
+  application_roles?: string[];
+}
+export interface RoleAssignments {
+  organization?: OrganizationRoleAssignment[];
+  deployment?: ScopedRoleAssignment[];
+  project?: Partial<Record<ProjectType, ScopedRoleAssignment[]>>;
+}
+
+const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be an id of letters, digits, _ . : -');
+const idList = z.array(id).min(1).max(100);
+const scopedFields = {
+  role_id: z.string(),
+  organization_id: z.string(),
+  all: z.boolean().optional(),
+  application_roles: z.array(z.string().min(1).max(100)).max(20).optional(),
+};
+const deploymentAssignment = z.object({ ...scopedFields, deployment_ids: idList.optional() }).strict();
+const projectAssignment = z.object({ ...scopedFields, project_ids: idList.optional() }).strict();
+
+export const roleAssignmentsSchema = z
+  .object({
+    platform: z.array(z.unknown()).max(0, 'platform roles cannot be assigned through this API').optional(),
+    organization: z
+      .array(z.object({ role_id: z.string(), organization_id: z.string() }).strict())
+      .max(10)
+      .optional(),
+    deployment: z.array(deploymentAssignment).max(50).optional(),
+    project: z
+      .object({
+        elasticsearch: z.array(projectAssignment).max(50).optional(),
+        observability: z.array(projectAssignment).max(50).optional(),
+        security: z.array(projectAssignment).max(50).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const invalid = (message: string, field: string) =>
+  new ApiError('role_assignments.invalid_config', message, [field]);
+
+function checkScoped(
+  a: ScopedRoleAssignment,
+  allowed: readonly string[],
+  orgId: string,
+  idsField: 'deployment_ids' | 'project_ids',
+  field: string,
+): ScopedRoleAssignment {
+  if (!allowed.includes(a.role_id)) {
+    throw invalid(`Unknown role "${a.role_id}" in ${field}; expected one of ${allowed.join(', ')}.`, field);
+  }
+  if (a.organization_id !== orgId) {
+    throw invalid(`${field}.organization_id must be this organization (${orgId}).`, `${field}.organization_id`);
+  }
+  const ids = a[idsField];
+  if (a.all === true && ids !== undefined) {
+    throw invalid(`${field}: give either "all": true or ${idsField}, not both.`, field);
+  }
+  if (a.all !== true && (ids === undefined || ids.length === 0)) {
+    throw invalid(`${field}: give "all": true or a non-empty ${idsField} list.`, field);
+  }
+  const out: ScopedRoleAssignment = { role_id: a.role_id, organization_id: orgId };
+  if (a.all === true) out.all = true;
+  else out[idsField] = [...new Set(ids)].sort();
+  if (a.application_roles?.length) out.application_roles = [...new Set(a.application_roles)].sort();
+  return out;
+}
+
+const keyOf = (a: object) => JSON.stringify(a);
+const dedupe = <T extends object>(list: T[]): T[] => [...new Map(list.map((a) => [keyOf(a), a])).values()];
+
+/**
+ * Validate role assignments for organization `orgId` (shape, known role ids, `all` xor ids, organization ids)
+ * and return them normalised (deduplicated, sorted ids), or throw `role_assignments.invalid_config`.
+ */
+export function parseRoleAssignments(input: unknown, orgId: string): RoleAssignments {
+  const parsed = roleAssignmentsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = ['role_assignments', ...(issue?.path ?? [])].join('.');
+    throw invalid(`Invalid role assignments at ${field}: ${issue?.message ?? 'bad shape'}.`, field);
+  }
+  const ra = parsed.data;
+  const out: RoleAssignments = {};
+  if (ra.organization?.length) {
+    out.organization = dedupe(
+      ra.organization.map((a, i) => {
+        const field = `role_assignments.organization[${i}]`;
+        if (!(ORGANIZATION_ROLES as readonly string[]).includes(a.role_id)) {
+          throw invalid(`Unknown organization role "${a.role_id}"; expected ${ORGANIZATION_ROLES.join(' or ')}.`, field);
+        }
+        if (a.organization_id !== orgId) {
+          throw invalid(`${field}.organization_id must be this organization (${orgId}).`, `${field}.organization_id`);
+        }
+        return { role_id: a.role_id, organization_id: orgId };
+      }),
+    );
+  }
+  if (ra.deployment?.length) {
+    out.deployment = dedupe(
+      ra.deployment.map((a, i) =>
+        checkScoped(a, DEPLOYMENT_ROLES, orgId, 'deployment_ids', `role_assignments.deployment[${i}]`),
+      ),
+    );
+  }
+  for (const type of PROJECT_TYPES) {
+    const list = ra.project?.[type];
+    if (!list?.length) continue;
+    out.project ??= {};
+    out.project[type] = dedupe(
+      list.map((a, i) =>
+        checkScoped(a, PROJECT_ROLES[type], orgId, 'project_ids', `role_assignments.project.${type}[${i}]`),
+      ),
+    );
+  }
+  return out;
+}
+
+export const ORG_ADMIN = 'organization-admin';
+
+export const isOrgAdmin = (ra: RoleAssignments | undefined): boolean =>
+  ra?.organization?.some((a) => a.role_id === ORG_ADMIN) ?? false;
+
+export const adminRoleAssignments = (orgId: string): RoleAssignments => ({
+  organization: [{ role_id: ORG_ADMIN, organization_id: orgId }],
+});
+
+const ROLE_WORDS: Record<string, string> = {
+  'organization-admin': 'Organization owner',
+  'billing-admin': 'Billing admin',
+  'deployment-admin': 'Deployment admin',
+  'deployment-editor': 'Deployment editor',
+  'deployment-viewer': 'Deployment viewer',
+};
+
+function scopeWords(a: ScopedRoleAssignment, noun: string): string {
+  if (a.all) return `all ${noun}s`;
+  const ids = a.deployment_ids ?? a.project_ids ?? [];
+  return ids.length === 1 ? `${noun} ${ids[0]}` : `${ids.length} ${noun}s`;
+}
+
+function titleCase(roleId: string): string {
+  return roleId
+    .split('-')
+    .map((w) => (w === 'elasticsearch' ? 'Elasticsearch' : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join(' ');
+}
+
+/** Roles in words for emails and the invitation page, e.g. "Deployment viewer (all deployments)". */
+export function describeRoles(ra: RoleAssignments): string[] {
+  const words: string[] = [];
+  for (const a of ra.organization ?? []) words.push(ROLE_WORDS[a.role_id] ?? a.role_id);
+  for (const a of ra.deployment ?? []) {
+    words.push(`${ROLE_WORDS[a.role_id] ?? a.role_id} (${scopeWords(a, 'deployment')})`);
+  }
+  for (const type of PROJECT_TYPES) {
+    for (const a of ra.project?.[type] ?? []) words.push(`${titleCase(a.role_id)} (${scopeWords(a, `${type} project`)})`);
+  }
+  return words.length ? words : ['Member (no roles yet)'];
+}

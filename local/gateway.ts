@@ -1,0 +1,188 @@
+/**
+ * A local stand-in for API Gateway HTTP API: matches the routes from `functions/routes.ts`, verifies bearer JWTs like
+ * the JWT authorizer, builds payload-2.0 events and calls the same handler modules Lambda runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { ROUTES, type RouteDef } from '../functions/routes.ts';
+import { errorBody } from '../functions/shared/http.ts';
+import { type DevKeys, verifyDevToken } from './jwt.ts';
+
+/** API Gateway's own payload limit. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+type LambdaHandler = (event: unknown, context?: unknown) => Promise<APIGatewayProxyResultV2>;
+
+interface CompiledRoute {
+  route: RouteDef;
+  regex: RegExp;
+  names: string[];
+}
+
+const compile = (route: RouteDef): CompiledRoute => {
+  const names: string[] = [];
+  const source = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, regex: new RegExp(`^${source}$`), names };
+};
+
+const handlers = new Map<string, Promise<LambdaHandler>>();
+function loadHandler(name: string): Promise<LambdaHandler> {
+  let h = handlers.get(name);
+  if (!h) {
+    h = import(pathToFileURL(resolve(import.meta.dirname, '../functions', `${name}.ts`)).href).then(
+      (m: { handler: LambdaHandler }) => m.handler,
+    );
+    handlers.set(name, h);
+  }
+  return h;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > GATEWAY_MAX_BODY) {
+        resolveBody('too-large');
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, { 'x-content-type-options': 'nosniff', ...headers });
+  res.end(body);
+}
+
+const sendError = (res: ServerResponse, status: number, code: string, message: string) =>
+  send(res, status, { 'content-type': 'application/json' }, JSON.stringify(errorBody(code, message)));
+
+export interface GatewayOptions {
+  port: number;
+  keys: DevKeys;
+  host?: string;
+}
+
+export interface RunningGateway {
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  const compiled = (ROUTES as readonly RouteDef[]).map(compile);
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = (req.method ?? 'GET').toUpperCase();
+      const body = await readBody(req);
+      if (body === 'too-large') return sendError(res, 413, 'root.payload_too_large', 'The request body is too large.');
+
+      let match: { c: CompiledRoute; params: Record<string, string> } | undefined;
+      for (const c of compiled) {
+        if (c.route.method !== method) continue;
+        const m = c.regex.exec(url.pathname);
+        if (!m) continue;
+        const params: Record<string, string> = {};
+        try {
+          c.names.forEach((n, i) => {
+            params[n] = decodeURIComponent(m[i + 1] ?? '');
+          });
+        } catch {
+          continue; // malformed percent-encoding matches no route
+        }
+        match = { c, params };
+        break;
+      }
+
+      let claims: Record<string, string> | undefined;
+      if (match?.c.route.auth) {
+        const auth = req.headers.authorization ?? '';
+        const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+        claims = token ? await verifyDevToken(opts.keys, token).catch(() => undefined) : undefined;
+        if (!claims) {
+          // API Gateway's JWT authorizer refuses before the handler runs.
+          return sendError(res, 401, 'root.unauthorized', 'Sign in first: send a valid bearer token in the Authorization header.');
+        }
+      }
+
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      }
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+      const now = new Date();
+      const routeKey = match ? `${match.c.route.method} ${match.c.route.path}` : '$default';
+      const event = {
+        version: '2.0',
+        routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+        ...(match && Object.keys(match.params).length ? { pathParameters: match.params } : {}),
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: headers.host ?? 'localhost',
+          domainPrefix: 'local',
+          http: {
+            method,
+            path: url.pathname,
+            protocol: `HTTP/${req.httpVersion}`,
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
+          requestId: randomUUID(),
+          routeKey,
+          stage: '$default',
+          time: now.toUTCString(),
+          timeEpoch: now.getTime(),
+          ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+        },
+        ...(body.length ? { body: body.toString('utf8') } : {}),
+        isBase64Encoded: false,
+      };
+      const handler = await loadHandler(match ? match.c.route.handler : 'fallback/not-found');
+      const result = await handler(event, { awsRequestId: event.requestContext.requestId });
+      if (typeof result === 'string' || result === null || typeof result !== 'object' || !('statusCode' in result)) {
+        return send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(result));
+      }
+      const outHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
+      send(res, result.statusCode ?? 200, outHeaders, result.body ?? '');
+    } catch (e) {
+      // A handler that throws is a Lambda error: API Gateway answers 500 Internal Server Error.
+      console.error(JSON.stringify({ level: 'error', message: 'handler crashed', error: (e as Error)?.message }));
+      if (!res.headersSent) sendError(res, 500, 'root.internal_error', 'Internal Server Error');
+    }
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port, host, () => ok());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    server,
+    stop: () =>
+      new Promise((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}

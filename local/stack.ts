@@ -1,0 +1,91 @@
+/** Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, and the HTTP gateway over the handlers. */
+import { ENV } from '../functions/shared/env-names.ts';
+import { createTable } from './bootstrap.ts';
+import { type RunningDynamo, startDynamoLocal } from './dynamodb.ts';
+import { startGateway, type RunningGateway } from './gateway.ts';
+import { type DevKeys, loadOrCreateDevKeys } from './jwt.ts';
+import { assertPortFree, freePort } from './ports.ts';
+import { type RunningSes, startSesLocal } from './ses.ts';
+import { type RunningSfn, startStepFunctionsLocal, stateMachineArnFor } from './stepfunctions.ts';
+
+export interface LocalStackOptions {
+  /** Fixed ports (checked before anything starts); 0 or absent picks free ones. */
+  ports?: { gateway?: number; dynamodb?: number; ses?: number; sfn?: number };
+  tableName?: string;
+  keyFile?: string;
+  /** An already running DynamoDB Local to reuse (tests share one). */
+  dynamoEndpoint?: string;
+  sesEndpoint?: string;
+  waitMs?: number;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  dynamoEndpoint: string;
+  sesEndpoint: string;
+  sfnEndpoint: string;
+  tableName: string;
+  keys: DevKeys;
+  stop(): Promise<void>;
+}
+
+/** Points the AWS SDK at local endpoints through the standard settings; handlers read nothing else. */
+export function localAwsEnv(endpoints: { dynamodb: string; ses: string; sfn: string }): void {
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
+  process.env.AWS_ENDPOINT_URL_SESV2 = endpoints.ses;
+  process.env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const want = opts.ports ?? {};
+  const named: [number | undefined, string][] = [
+    [want.gateway, 'HTTP API'],
+    [opts.dynamoEndpoint ? undefined : want.dynamodb, 'DynamoDB Local'],
+    [opts.sesEndpoint ? undefined : want.ses, 'SES v2'],
+    [want.sfn, 'Step Functions'],
+  ];
+  for (const [port, what] of named) if (port) await assertPortFree(port, what);
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let dynamoEndpoint = opts.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      const dynamo: RunningDynamo = await startDynamoLocal(want.dynamodb || (await freePort()));
+      stops.push(dynamo.stop);
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    let sesEndpoint = opts.sesEndpoint;
+    if (!sesEndpoint) {
+      const ses: RunningSes = await startSesLocal(want.ses || (await freePort()));
+      stops.push(ses.stop);
+      sesEndpoint = ses.endpoint;
+    }
+    const sfn: RunningSfn = await startStepFunctionsLocal({ port: want.sfn || 0, waitMs: opts.waitMs });
+    stops.push(sfn.stop);
+
+    const tableName = opts.tableName ?? 'org-membership';
+    await createTable(dynamoEndpoint, tableName);
+
+    const gatewayPort = want.gateway || (await freePort());
+    const apiUrl = `http://127.0.0.1:${gatewayPort}`;
+    localAwsEnv({ dynamodb: dynamoEndpoint, ses: sesEndpoint, sfn: sfn.endpoint });
+    process.env[ENV.tableName] = tableName;
+    process.env[ENV.publicBaseUrl] = apiUrl;
+    process.env[ENV.senderEmail] ??= 'no-reply@org-membership.local';
+    process.env[ENV.stateMachineArn] = stateMachineArnFor('migration');
+
+    const keys = await loadOrCreateDevKeys(opts.keyFile);
+    const gateway: RunningGateway = await startGateway({ port: gatewayPort, keys });
+    stops.push(gateway.stop);
+    return { apiUrl, dynamoEndpoint, sesEndpoint, sfnEndpoint: sfn.endpoint, tableName, keys, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * A local Step Functions endpoint: the AWS JSON 1.0 protocol for the calls our handlers and operators make, executing
+ * `workflows/*.asl.json` with aws-local-stepfunctions and running Lambda tasks as the local handler modules.
+ * Point `@aws-sdk/client-sfn` (AWS_ENDPOINT_URL_SFN) or `aws stepfunctions --endpoint-url` at it.
+ */
+import './polyfills.ts';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
+
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+const lambdaArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+export const stateMachineArnFor = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+
+type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+interface Execution {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: Status;
+  startDate: number;
+  stopDate?: number;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  events: HistoryEvent[];
+  abort: () => void;
+}
+interface Machine {
+  arn: string;
+  name: string;
+  definition: Record<string, unknown>;
+  machine: StateMachine;
+  taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
+  waitStates: string[];
+}
+
+class SfnError extends Error {
+  constructor(readonly type: string, message: string) {
+    super(message);
+  }
+}
+
+type Lambda = (event: unknown, ctx?: unknown) => Promise<unknown>;
+const lambdaCache = new Map<string, Promise<Lambda>>();
+const loadLambda = (module: string): Promise<Lambda> => {
+  let p = lambdaCache.get(module);
+  if (!p) {
+    p = import(pathToFileURL(resolve(import.meta.dirname, '../functions', `${module}.ts`)).href).then(
+      (m: { handler: Lambda }) => m.handler,
+    );
+    lambdaCache.set(module, p);
+  }
+  return p;
+};
+
+/** Every state of a definition, including those inside Map and Parallel states. */
+function walkStates(def: Record<string, unknown>, visit: (name: string, state: Record<string, unknown>) => void): void {
+  const states = (def.States ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, state] of Object.entries(states)) {
+    visit(name, state);
+    const inner = (state.ItemProcessor ?? state.Iterator) as Record<string, unknown> | undefined;
+    if (inner) walkStates(inner, visit);
+    for (const branch of (state.Branches ?? []) as Record<string, unknown>[]) walkStates(branch, visit);
+  }
+}
+
+function loadMachine(file: string): Machine {
+  const name = basename(file).replace(/\.asl\.json$/, '');
+  const substitutions: Record<string, string> = {};
+  const moduleByArn = new Map<string, string>();
+  for (const [sub, module] of Object.entries(WORKFLOW_TASKS)) {
+    substitutions[sub] = lambdaArn(sub.replace(/Arn$/, ''));
+    moduleByArn.set(substitutions[sub], module);
+  }
+  const text = readFileSync(file, 'utf8').replace(/\$\{(\w+)\}/g, (m, key: string) => substitutions[key] ?? m);
+  const definition = JSON.parse(text) as Record<string, unknown>;
+  const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const waitStates: string[] = [];
+  walkStates(definition, (stateName, state) => {
+    if (state.Type === 'Wait') waitStates.push(stateName);
+    if (state.Type !== 'Task') return;
+    const resource = String(state.Resource);
+    const direct = moduleByArn.get(resource);
+    if (direct) {
+      taskHandlers[stateName] = async (input) => (await loadLambda(direct))(input, { functionName: direct });
+    } else if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
+      taskHandlers[stateName] = async (input) => {
+        const params = input as { FunctionName?: string; Payload?: unknown };
+        const module = moduleByArn.get(String(params.FunctionName));
+        if (!module) throw new SfnError('States.TaskFailed', `No local handler for ${params.FunctionName}`);
+        return { StatusCode: 200, Payload: await (await loadLambda(module))(params.Payload, { functionName: module }) };
+      };
+    }
+  });
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  return { arn: stateMachineArnFor(name), name, definition, machine, taskHandlers, waitStates };
+}
+
+const stateEventPrefix = (type: string) => (type === 'Task' || type === 'Map' || type === 'Parallel' || type === 'Wait' || type === 'Choice' || type === 'Pass' || type === 'Succeed' || type === 'Fail' ? type : 'Task');
+
+export interface SfnOptions {
+  port: number;
+  workflowsDir?: string;
+  /** Every Wait state waits this many milliseconds locally. */
+  waitMs?: number;
+}
+
+export interface RunningSfn {
+  endpoint: string;
+  machines: Map<string, Machine>;
+  stop(): Promise<void>;
+}
+
+export async function startStepFunctionsLocal(opts: SfnOptions): Promise<RunningSfn> {
+  const dir = opts.workflowsDir ?? resolve(import.meta.dirname, '../workflows');
+  const machines = new Map<string, Machine>();
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.asl.json'))) {
+    const m = loadMachine(join(dir, f));
+    machines.set(m.arn, m);
+  }
+  const executions = new Map<string, Execution>();
+
+  function startExecution(req: { stateMachineArn?: string; name?: string; input?: string }) {
+    const m = machines.get(String(req.stateMachineArn));
+    if (!m) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${req.stateMachineArn}'`);
+    const name = req.name ?? randomUUID();
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
+    const inputText = req.input ?? '{}';
+    let input: unknown;
+    try {
+      input = JSON.parse(inputText);
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Invalid execution input: not JSON');
+    }
+    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${m.name}:${name}`;
+    const existing = executions.get(executionArn);
+    if (existing) {
+      // Same name and input while running is idempotent, as in AWS; anything else is a conflict.
+      if (existing.input === inputText && existing.status === 'RUNNING') return { executionArn, startDate: existing.startDate };
+      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const startDate = Date.now() / 1000;
+    const run = m.machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: m.taskHandlers as never,
+        waitTimeOverrides: Object.fromEntries(m.waitStates.map((s) => [s, opts.waitMs ?? 50])),
+      },
+      context: { Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() }, StateMachine: { Id: m.arn, Name: m.name } } as never,
+    });
+    const exec: Execution = {
+      executionArn,
+      stateMachineArn: m.arn,
+      name,
+      status: 'RUNNING',
+      startDate,
+      input: inputText,
+      events: [],
+      abort: run.abort,
+    };
+    executions.set(executionArn, exec);
+    const push = (type: string, details: Record<string, unknown> = {}, timestamp = Date.now()) => {
+      const id = exec.events.length + 1;
+      exec.events.push({ id, previousEventId: id - 1, timestamp: timestamp / 1000, type, ...details });
+    };
+    void (async () => {
+      try {
+        for await (const ev of run.eventLogs) {
+          const e = ev as unknown as Record<string, unknown> & { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown; output?: unknown } };
+          const str = (v: unknown) => JSON.stringify(v ?? null);
+          switch (e.type) {
+            case 'ExecutionStarted':
+              push('ExecutionStarted', { executionStartedEventDetails: { input: str(e.input), roleArn: 'arn:aws:iam::000000000000:role/local' } }, e.timestamp);
+              break;
+            case 'StateEntered':
+              push(`${stateEventPrefix(e.state!.type)}StateEntered`, { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } }, e.timestamp);
+              break;
+            case 'StateExited':
+              push(`${stateEventPrefix(e.state!.type)}StateExited`, { stateExitedEventDetails: { name: e.state!.name, output: str(e.state!.output) } }, e.timestamp);
+              break;
+            case 'StateFailed':
+              push('TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: e.state!.name, error: String(e.Error), cause: typeof e.Cause === 'string' ? e.Cause : str(e.Cause) } }, e.timestamp);
+              break;
+            case 'StateRetried':
+              push('TaskStateRetried', { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } }, e.timestamp);
+              break;
+            case 'StateCaught':
+              push('TaskStateCaught', { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } }, e.timestamp);
+              break;
+            case 'MapIterationStarted':
+            case 'MapIterationSucceeded':
+            case 'MapIterationFailed': {
+              const parent = e.parentState as { name: string };
+              const key = `${e.type.charAt(0).toLowerCase()}${e.type.slice(1)}EventDetails`;
+              push(e.type, { [key]: { name: parent.name, index: e.index } }, e.timestamp);
+              break;
+            }
+            default:
+              break;
+          }
+        }
+        const output = await run.result;
+        exec.status = 'SUCCEEDED';
+        exec.output = JSON.stringify(output ?? null);
+        push('ExecutionSucceeded', { executionSucceededEventDetails: { output: exec.output } });
+      } catch (err) {
+        if (exec.status !== 'RUNNING') return;
+        const e = err as { name?: string; message?: string; cause?: unknown };
+        if (e.name === 'ExecutionAbortedError') {
+          exec.status = 'ABORTED';
+          push('ExecutionAborted', { executionAbortedEventDetails: { error: exec.error, cause: exec.cause } });
+        } else if (e.name === 'ExecutionTimeoutError') {
+          exec.status = 'TIMED_OUT';
+          push('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout' } });
+        } else {
+          exec.status = 'FAILED';
+          exec.error = (err as { error?: string }).error ?? e.name ?? 'States.Runtime';
+          const cause = e.cause ?? e.message;
+          exec.cause = typeof cause === 'string' ? cause : JSON.stringify(cause);
+          push('ExecutionFailed', { executionFailedEventDetails: { error: exec.error, cause: exec.cause } });
+        }
+      } finally {
+        exec.stopDate = Date.now() / 1000;
+      }
+    })();
+    return { executionArn, startDate };
+  }
+
+  const describe = (e: Execution) => ({
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: e.startDate,
+    ...(e.stopDate ? { stopDate: e.stopDate } : {}),
+    input: e.input,
+    ...(e.output !== undefined ? { output: e.output } : {}),
+    ...(e.error !== undefined ? { error: e.error } : {}),
+    ...(e.cause !== undefined ? { cause: e.cause } : {}),
+  });
+  const find = (arn: unknown) => {
+    const e = executions.get(String(arn));
+    if (!e) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return e;
+  };
+
+  const operations: Record<string, (req: Record<string, unknown>) => unknown> = {
+    StartExecution: (req) => startExecution(req as never),
+    DescribeExecution: (req) => describe(find(req.executionArn)),
+    ListExecutions: (req) => {
+      const list = [...executions.values()]
+        .filter((e) => !req.stateMachineArn || e.stateMachineArn === req.stateMachineArn)
+        .filter((e) => !req.statusFilter || e.status === req.statusFilter)
+        .sort((a, b) => b.startDate - a.startDate);
+      return {
+        executions: list.slice(0, Number(req.maxResults) || 100).map((e) => {
+          const { input: _i, output: _o, error: _e, cause: _c, ...rest } = describe(e);
+          return rest;
+        }),
+      };
+    },
+    GetExecutionHistory: (req) => {
+      const events = [...find(req.executionArn).events];
+      if (req.reverseOrder) events.reverse();
+      return { events };
+    },
+    StopExecution: (req) => {
+      const e = find(req.executionArn);
+      if (e.status === 'RUNNING') {
+        e.error = req.error as string | undefined;
+        e.cause = req.cause as string | undefined;
+        e.abort();
+      }
+      return { stopDate: Date.now() / 1000 };
+    },
+    ListStateMachines: () => ({
+      stateMachines: [...machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: 0 })),
+    }),
+    DescribeStateMachine: (req) => {
+      const m = machines.get(String(req.stateMachineArn));
+      if (!m) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${req.stateMachineArn}'`);
+      return { stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: JSON.stringify(m.definition), roleArn: 'arn:aws:iam::000000000000:role/local', type: 'STANDARD', creationDate: 0 };
+    },
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const op = target.replace(/^AWSStepFunctions\./, '');
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(body));
+      };
+      try {
+        const fn = operations[op];
+        if (!fn) throw new SfnError('UnknownOperationException', `Operation ${op || '(none)'} is not supported by the local endpoint`);
+        const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+        reply(200, fn(body));
+      } catch (e) {
+        if (e instanceof SfnError) reply(400, { __type: e.type, message: e.message });
+        else reply(500, { __type: 'InternalFailure', message: (e as Error).message });
+      }
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port, '127.0.0.1', () => ok());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    machines,
+    stop: () =>
+      new Promise((ok) => {
+        for (const e of executions.values()) if (e.status === 'RUNNING') e.abort();
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
