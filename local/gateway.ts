@@ -3,7 +3,7 @@
  * the JWT authorizer, builds payload-2.0 events and calls the same handler modules Lambda runs.
  */
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
@@ -88,7 +88,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
       const body = await readBody(req);
-      if (body === 'too-large') return sendError(res, 413, 'root.payload_too_large', 'The request body is too large.');
+      if (body === 'too-large')
+        return sendError(res, 413, 'root.payload_too_large', 'The request body is too large.');
 
       let match: { c: CompiledRoute; params: Record<string, string> } | undefined;
       for (const c of compiled) {
@@ -114,7 +115,12 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         claims = token ? await verifyDevToken(opts.keys, token).catch(() => undefined) : undefined;
         if (!claims) {
           // API Gateway's JWT authorizer refuses before the handler runs.
-          return sendError(res, 401, 'root.unauthorized', 'Sign in first: send a valid bearer token in the Authorization header.');
+          return sendError(
+            res,
+            401,
+            'root.unauthorized',
+            'Sign in first: send a valid bearer token in the Authorization header.',
+          );
         }
       }
 
@@ -158,7 +164,12 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       };
       const handler = await loadHandler(match ? match.c.route.handler : 'fallback/not-found');
       const result = await handler(event, { awsRequestId: event.requestContext.requestId });
-      if (typeof result === 'string' || result === null || typeof result !== 'object' || !('statusCode' in result)) {
+      if (
+        typeof result === 'string' ||
+        result === null ||
+        typeof result !== 'object' ||
+        !('statusCode' in result)
+      ) {
         return send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(result));
       }
       const outHeaders: Record<string, string> = {};
@@ -166,7 +177,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       send(res, result.statusCode ?? 200, outHeaders, result.body ?? '');
     } catch (e) {
       // A handler that throws is a Lambda error: API Gateway answers 500 Internal Server Error.
-      console.error(JSON.stringify({ level: 'error', message: 'handler crashed', error: (e as Error)?.message }));
+      console.error(
+        JSON.stringify({ level: 'error', message: 'handler crashed', error: (e as Error)?.message }),
+      );
       if (!res.headersSent) sendError(res, 500, 'root.internal_error', 'Internal Server Error');
     }
   });

@@ -6,7 +6,12 @@ import { localUserId } from './jwt.ts';
 export async function seed() {
   const deps = defaultDeps();
   const adminEmail = 'alice@example.com';
-  const caller = { userId: localUserId(adminEmail), email: adminEmail, emailVerified: true, name: 'Alice Admin' };
+  const caller = {
+    userId: localUserId(adminEmail),
+    email: adminEmail,
+    emailVerified: true,
+    name: 'Alice Admin',
+  };
   const existing = await listOrganizations(deps, caller);
   const org = existing[0] ?? (await createOrganization(deps, caller, 'Acme'));
   return { orgId: org.id, orgName: org.name, adminEmail };

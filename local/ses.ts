@@ -16,16 +16,19 @@ export interface RunningSes {
 
 export async function startSesLocal(port: number): Promise<RunningSes> {
   const m = (await import('aws-ses-v2-local')) as unknown as {
-    default: ((c: { host: string; port: number }) => Promise<Server>) | { default: (c: { host: string; port: number }) => Promise<Server> };
+    default:
+      | ((c: { host: string; port: number }) => Promise<Server>)
+      | { default: (c: { host: string; port: number }) => Promise<Server> };
   };
   const start = typeof m.default === 'function' ? m.default : m.default.default;
   const server = await start({ host: '127.0.0.1', port });
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }
 

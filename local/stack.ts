@@ -2,7 +2,7 @@
 import { ENV } from '../functions/shared/env-names.ts';
 import { createTable } from './bootstrap.ts';
 import { type RunningDynamo, startDynamoLocal } from './dynamodb.ts';
-import { startGateway, type RunningGateway } from './gateway.ts';
+import { type RunningGateway, startGateway } from './gateway.ts';
 import { type DevKeys, loadOrCreateDevKeys } from './jwt.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type RunningSes, startSesLocal } from './ses.ts';

@@ -5,8 +5,8 @@
  */
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -15,7 +15,8 @@ import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 const lambdaArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
-export const stateMachineArnFor = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+export const stateMachineArnFor = (name: string) =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 
 type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 interface HistoryEvent {
@@ -49,7 +50,10 @@ interface Machine {
 }
 
 class SfnError extends Error {
-  constructor(readonly type: string, message: string) {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -68,7 +72,10 @@ const loadLambda = (module: string): Promise<Lambda> => {
 };
 
 /** Every state of a definition, including those inside Map and Parallel states. */
-function walkStates(def: Record<string, unknown>, visit: (name: string, state: Record<string, unknown>) => void): void {
+function walkStates(
+  def: Record<string, unknown>,
+  visit: (name: string, state: Record<string, unknown>) => void,
+): void {
   const states = (def.States ?? {}) as Record<string, Record<string, unknown>>;
   for (const [name, state] of Object.entries(states)) {
     visit(name, state);
@@ -86,7 +93,10 @@ function loadMachine(file: string): Machine {
     substitutions[sub] = lambdaArn(sub.replace(/Arn$/, ''));
     moduleByArn.set(substitutions[sub], module);
   }
-  const text = readFileSync(file, 'utf8').replace(/\$\{(\w+)\}/g, (m, key: string) => substitutions[key] ?? m);
+  const text = readFileSync(file, 'utf8').replace(
+    /\$\{(\w+)\}/g,
+    (m, key: string) => substitutions[key] ?? m,
+  );
   const definition = JSON.parse(text) as Record<string, unknown>;
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const waitStates: string[] = [];
@@ -102,7 +112,10 @@ function loadMachine(file: string): Machine {
         const params = input as { FunctionName?: string; Payload?: unknown };
         const module = moduleByArn.get(String(params.FunctionName));
         if (!module) throw new SfnError('States.TaskFailed', `No local handler for ${params.FunctionName}`);
-        return { StatusCode: 200, Payload: await (await loadLambda(module))(params.Payload, { functionName: module }) };
+        return {
+          StatusCode: 200,
+          Payload: await (await loadLambda(module))(params.Payload, { functionName: module }),
+        };
       };
     }
   });
@@ -110,7 +123,17 @@ function loadMachine(file: string): Machine {
   return { arn: stateMachineArnFor(name), name, definition, machine, taskHandlers, waitStates };
 }
 
-const stateEventPrefix = (type: string) => (type === 'Task' || type === 'Map' || type === 'Parallel' || type === 'Wait' || type === 'Choice' || type === 'Pass' || type === 'Succeed' || type === 'Fail' ? type : 'Task');
+const stateEventPrefix = (type: string) =>
+  type === 'Task' ||
+  type === 'Map' ||
+  type === 'Parallel' ||
+  type === 'Wait' ||
+  type === 'Choice' ||
+  type === 'Pass' ||
+  type === 'Succeed' ||
+  type === 'Fail'
+    ? type
+    : 'Task';
 
 export interface SfnOptions {
   port: number;
@@ -136,7 +159,11 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
 
   function startExecution(req: { stateMachineArn?: string; name?: string; input?: string }) {
     const m = machines.get(String(req.stateMachineArn));
-    if (!m) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${req.stateMachineArn}'`);
+    if (!m)
+      throw new SfnError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${req.stateMachineArn}'`,
+      );
     const name = req.name ?? randomUUID();
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
     const inputText = req.input ?? '{}';
@@ -150,7 +177,8 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
     const existing = executions.get(executionArn);
     if (existing) {
       // Same name and input while running is idempotent, as in AWS; anything else is a conflict.
-      if (existing.input === inputText && existing.status === 'RUNNING') return { executionArn, startDate: existing.startDate };
+      if (existing.input === inputText && existing.status === 'RUNNING')
+        return { executionArn, startDate: existing.startDate };
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const startDate = Date.now() / 1000;
@@ -159,7 +187,10 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
         taskResourceLocalHandlers: m.taskHandlers as never,
         waitTimeOverrides: Object.fromEntries(m.waitStates.map((s) => [s, opts.waitMs ?? 50])),
       },
-      context: { Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() }, StateMachine: { Id: m.arn, Name: m.name } } as never,
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() },
+        StateMachine: { Id: m.arn, Name: m.name },
+      } as never,
     });
     const exec: Execution = {
       executionArn,
@@ -179,26 +210,66 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
     void (async () => {
       try {
         for await (const ev of run.eventLogs) {
-          const e = ev as unknown as Record<string, unknown> & { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown; output?: unknown } };
+          const e = ev as unknown as Record<string, unknown> & {
+            type: string;
+            timestamp: number;
+            state?: { name: string; type: string; input?: unknown; output?: unknown };
+          };
           const str = (v: unknown) => JSON.stringify(v ?? null);
           switch (e.type) {
             case 'ExecutionStarted':
-              push('ExecutionStarted', { executionStartedEventDetails: { input: str(e.input), roleArn: 'arn:aws:iam::000000000000:role/local' } }, e.timestamp);
+              push(
+                'ExecutionStarted',
+                {
+                  executionStartedEventDetails: {
+                    input: str(e.input),
+                    roleArn: 'arn:aws:iam::000000000000:role/local',
+                  },
+                },
+                e.timestamp,
+              );
               break;
             case 'StateEntered':
-              push(`${stateEventPrefix(e.state!.type)}StateEntered`, { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } }, e.timestamp);
+              push(
+                `${stateEventPrefix(e.state!.type)}StateEntered`,
+                { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } },
+                e.timestamp,
+              );
               break;
             case 'StateExited':
-              push(`${stateEventPrefix(e.state!.type)}StateExited`, { stateExitedEventDetails: { name: e.state!.name, output: str(e.state!.output) } }, e.timestamp);
+              push(
+                `${stateEventPrefix(e.state!.type)}StateExited`,
+                { stateExitedEventDetails: { name: e.state!.name, output: str(e.state!.output) } },
+                e.timestamp,
+              );
               break;
             case 'StateFailed':
-              push('TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: e.state!.name, error: String(e.Error), cause: typeof e.Cause === 'string' ? e.Cause : str(e.Cause) } }, e.timestamp);
+              push(
+                'TaskFailed',
+                {
+                  taskFailedEventDetails: {
+                    resourceType: 'lambda',
+                    resource: e.state!.name,
+                    error: String(e.Error),
+                    cause: typeof e.Cause === 'string' ? e.Cause : str(e.Cause),
+                  },
+                },
+                e.timestamp,
+              );
               break;
             case 'StateRetried':
-              push('TaskStateRetried', { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } }, e.timestamp);
+              push(
+                'TaskStateRetried',
+                { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } },
+                e.timestamp,
+              );
               break;
             case 'StateCaught':
-              push('TaskStateCaught', { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } }, e.timestamp);
+              push(
+                'TaskStateCaught',
+                { stateEnteredEventDetails: { name: e.state!.name, input: str(e.state!.input) } },
+                e.timestamp,
+              );
               break;
             case 'MapIterationStarted':
             case 'MapIterationSucceeded':
@@ -221,7 +292,9 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
         const e = err as { name?: string; message?: string; cause?: unknown };
         if (e.name === 'ExecutionAbortedError') {
           exec.status = 'ABORTED';
-          push('ExecutionAborted', { executionAbortedEventDetails: { error: exec.error, cause: exec.cause } });
+          push('ExecutionAborted', {
+            executionAbortedEventDetails: { error: exec.error, cause: exec.cause },
+          });
         } else if (e.name === 'ExecutionTimeoutError') {
           exec.status = 'TIMED_OUT';
           push('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout' } });
@@ -287,12 +360,29 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
       return { stopDate: Date.now() / 1000 };
     },
     ListStateMachines: () => ({
-      stateMachines: [...machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: 0 })),
+      stateMachines: [...machines.values()].map((m) => ({
+        stateMachineArn: m.arn,
+        name: m.name,
+        type: 'STANDARD',
+        creationDate: 0,
+      })),
     }),
     DescribeStateMachine: (req) => {
       const m = machines.get(String(req.stateMachineArn));
-      if (!m) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${req.stateMachineArn}'`);
-      return { stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: JSON.stringify(m.definition), roleArn: 'arn:aws:iam::000000000000:role/local', type: 'STANDARD', creationDate: 0 };
+      if (!m)
+        throw new SfnError(
+          'StateMachineDoesNotExist',
+          `State Machine Does Not Exist: '${req.stateMachineArn}'`,
+        );
+      return {
+        stateMachineArn: m.arn,
+        name: m.name,
+        status: 'ACTIVE',
+        definition: JSON.stringify(m.definition),
+        roleArn: 'arn:aws:iam::000000000000:role/local',
+        type: 'STANDARD',
+        creationDate: 0,
+      };
     },
   };
 
@@ -308,7 +398,11 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
       };
       try {
         const fn = operations[op];
-        if (!fn) throw new SfnError('UnknownOperationException', `Operation ${op || '(none)'} is not supported by the local endpoint`);
+        if (!fn)
+          throw new SfnError(
+            'UnknownOperationException',
+            `Operation ${op || '(none)'} is not supported by the local endpoint`,
+          );
         const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
         reply(200, fn(body));
       } catch (e) {

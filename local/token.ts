@@ -11,7 +11,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const email = positionals[0];
-if (!email || !email.includes('@')) {
+if (!email?.includes('@')) {
   console.error('Usage: npm run -s token -- <email> [--name "Full Name"] [--unverified] [--expires 12h]');
   process.exit(2);
 }

@@ -1,6 +1,6 @@
+import { ROUTES } from '../routes.ts';
 import { ApiError } from '../shared/errors.ts';
 import { publicRoute } from '../shared/http.ts';
-import { ROUTES } from '../routes.ts';
 
 const patterns = ROUTES.map((r) => ({
   method: r.method as string,
@@ -12,9 +12,17 @@ export const handler = publicRoute(async (req) => {
   const path = req.event.rawPath ?? '';
   const allowed = patterns.filter((p) => p.regex.test(path)).map((p) => p.method);
   if (allowed.length > 0) {
-    throw new ApiError('root.method_not_allowed', `${req.event.requestContext.http.method} is not supported here; use ${allowed.join(', ')}.`, undefined, {
-      allow: allowed.join(', '),
-    });
+    throw new ApiError(
+      'root.method_not_allowed',
+      `${req.event.requestContext.http.method} is not supported here; use ${allowed.join(', ')}.`,
+      undefined,
+      {
+        allow: allowed.join(', '),
+      },
+    );
   }
-  throw new ApiError('root.not_found', `No such endpoint: ${path.slice(0, 200)}. See the API reference for the routes.`);
+  throw new ApiError(
+    'root.not_found',
+    `No such endpoint: ${path.slice(0, 200)}. See the API reference for the routes.`,
+  );
 });

@@ -1,3 +1,3 @@
-import { publicRoute, json } from '../shared/http.ts';
+import { json, publicRoute } from '../shared/http.ts';
 
 export const handler = publicRoute(async () => json(200, { ok: true }));

@@ -1,5 +1,5 @@
-import { authedRoute, json } from '../shared/http.ts';
 import { defaultDeps } from '../shared/deps.ts';
+import { authedRoute, json } from '../shared/http.ts';
 import { getOrganization, orgNotFound } from './service.ts';
 
 export const handler = authedRoute(async (req) => {

@@ -62,7 +62,7 @@ export async function loadOrgAndMembership(
   const memberKey = keys.membership(orgId, userId);
   const found = await batchGet(deps.db, deps.table, [orgKey, memberKey]);
   const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
-  if (!org || org.status !== 'open') throw orgNotFound();
+  if (org?.status !== 'open') throw orgNotFound();
   const membership = found.get(keyId(memberKey)) as MembershipItem | undefined;
   if (!membership) throw noAccess();
   return { org: stripKeys(org as never), membership: stripKeys(membership as never) };
@@ -89,7 +89,11 @@ export function defaultOrganizationName(email: string): string {
  * Create an organization with the caller as its organization-admin. One transaction: the organization,
  * the caller's one-organization lock (conditional), the membership and the member-email marker.
  */
-export async function createOrganization(deps: Deps, caller: Caller, name: string | undefined): Promise<Organization> {
+export async function createOrganization(
+  deps: Deps,
+  caller: Caller,
+  name: string | undefined,
+): Promise<Organization> {
   const now = deps.now().toISOString();
   const orgId = deps.newId();
   const org: OrganizationItem = {
@@ -142,11 +146,17 @@ export async function createOrganization(deps: Deps, caller: Caller, name: strin
               },
             },
           },
-          { Put: { TableName: deps.table, Item: { ...keys.membership(orgId, caller.userId), ...membership } } },
+          {
+            Put: { TableName: deps.table, Item: { ...keys.membership(orgId, caller.userId), ...membership } },
+          },
           {
             Put: {
               TableName: deps.table,
-              Item: { ...keys.memberEmail(orgId, caller.email), entity: ENTITY.memberEmail, user_id: caller.userId },
+              Item: {
+                ...keys.memberEmail(orgId, caller.email),
+                entity: ENTITY.memberEmail,
+                user_id: caller.userId,
+              },
             },
           },
         ],
@@ -164,7 +174,11 @@ export async function listOrganizations(deps: Deps, caller: Caller): Promise<Org
   const user = await ensureUser(deps, caller);
   if (!user.organization_id) return [];
   const got = await deps.db.send(
-    new GetCommand({ TableName: deps.table, Key: keys.organization(user.organization_id), ConsistentRead: true }),
+    new GetCommand({
+      TableName: deps.table,
+      Key: keys.organization(user.organization_id),
+      ConsistentRead: true,
+    }),
   );
   const org = got.Item as OrganizationItem | undefined;
   return org && org.status === 'open' ? [toOrganization(org)] : [];
@@ -175,7 +189,12 @@ export async function getOrganization(deps: Deps, caller: Caller, orgId: string)
   return toOrganization(org);
 }
 
-export async function renameOrganization(deps: Deps, caller: Caller, orgId: string, name: string): Promise<Organization> {
+export async function renameOrganization(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  name: string,
+): Promise<Organization> {
   await requireOrgAdmin(deps, orgId, caller.userId);
   try {
     const out = await deps.db.send(

@@ -22,7 +22,11 @@ export function conditionsFailed(e: unknown): boolean[] | undefined {
  * Strongly consistent batch read of any number of keys (chunks of 100 in parallel), retrying unprocessed keys.
  * Returns items by `pk|sk`.
  */
-export async function batchGet(db: Db, tableName: string, keyList: Key[]): Promise<Map<string, Record<string, unknown>>> {
+export async function batchGet(
+  db: Db,
+  tableName: string,
+  keyList: Key[],
+): Promise<Map<string, Record<string, unknown>>> {
   const unique = [...new Map(keyList.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
   const found = new Map<string, Record<string, unknown>>();
   const chunks: Key[][] = [];
@@ -32,7 +36,10 @@ export async function batchGet(db: Db, tableName: string, keyList: Key[]): Promi
       let pending: Key[] = chunk;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        if (attempt > 6) throw Object.assign(new Error('BatchGet kept returning unprocessed keys'), { name: 'ThrottlingException' });
+        if (attempt > 6)
+          throw Object.assign(new Error('BatchGet kept returning unprocessed keys'), {
+            name: 'ThrottlingException',
+          });
         const out = await db.send(
           new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
         );
@@ -56,15 +63,28 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
 export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
-export function decodeCursor(cursor: string | undefined, expectPk: string): Record<string, unknown> | undefined {
+export function decodeCursor(
+  cursor: string | undefined,
+  expectPk: string,
+): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && key.pk === expectPk && typeof key.sk === 'string' && Object.keys(key).length === 2) {
+    if (
+      key &&
+      typeof key === 'object' &&
+      key.pk === expectPk &&
+      typeof key.sk === 'string' &&
+      Object.keys(key).length === 2
+    ) {
       return key;
     }
   } catch {
     // fall through to the error below
   }
-  throw new ApiError('root.invalid_data', 'The paging cursor is not valid: use the "next" value of the previous page.', ['next']);
+  throw new ApiError(
+    'root.invalid_data',
+    'The paging cursor is not valid: use the "next" value of the previous page.',
+    ['next'],
+  );
 }

@@ -36,7 +36,11 @@ export interface AuthedRequest extends Request {
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
-export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
+export const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse => ({
   statusCode,
   headers: { ...JSON_HEADERS, ...headers },
   body: JSON.stringify(body),
@@ -69,9 +73,14 @@ export function callerFrom(event: HttpEvent): Caller | undefined {
 
 function rawBody(event: HttpEvent): string | undefined {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  const size = event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
+  const size = event.isBase64Encoded
+    ? Math.floor((event.body.length * 3) / 4)
+    : Buffer.byteLength(event.body);
   if (size > MAX_BODY_BYTES) {
-    throw new ApiError('root.payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+    throw new ApiError(
+      'root.payload_too_large',
+      `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`,
+    );
   }
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
@@ -92,7 +101,9 @@ function makeRequest(event: HttpEvent): Request {
     path(name, pattern = ID_PATTERN, notFound) {
       const value = event.pathParameters?.[name];
       if (value === undefined || !pattern.test(value)) {
-        throw notFound ?? new ApiError('root.invalid_data', `The path parameter ${name} is not valid.`, [name]);
+        throw (
+          notFound ?? new ApiError('root.invalid_data', `The path parameter ${name} is not valid.`, [name])
+        );
       }
       return value;
     },
@@ -105,9 +116,11 @@ function makeRequest(event: HttpEvent): Request {
       if (!result.success) {
         const issue = result.error.issues[0];
         const field = issue?.path.length ? issue.path.join('.') : 'body';
-        throw new ApiError('root.invalid_data', `Invalid request body at ${field}: ${issue?.message ?? 'bad value'}.`, [
-          field,
-        ]);
+        throw new ApiError(
+          'root.invalid_data',
+          `Invalid request body at ${field}: ${issue?.message ?? 'bad value'}.`,
+          [field],
+        );
       }
       return result.data;
     },
@@ -144,11 +157,19 @@ export function toApiError(e: unknown): ApiError {
     (typeof status === 'number' && status >= 500) ||
     /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up/i.test(String((e as Error)?.message ?? ''));
   if (transient) {
-    return new ApiError('root.service_unavailable', 'A dependency is temporarily unavailable. Retry the request.', undefined, {
-      'retry-after': '1',
-    });
+    return new ApiError(
+      'root.service_unavailable',
+      'A dependency is temporarily unavailable. Retry the request.',
+      undefined,
+      {
+        'retry-after': '1',
+      },
+    );
   }
-  return new ApiError('root.internal_error', 'Something went wrong on our side. Retry later or contact support.');
+  return new ApiError(
+    'root.internal_error',
+    'Something went wrong on our side. Retry later or contact support.',
+  );
 }
 
 type Handler = (event: HttpEvent) => Promise<APIGatewayProxyResultV2>;
@@ -191,7 +212,10 @@ export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): 
   wrap((event) => {
     const caller = callerFrom(event);
     if (!caller) {
-      throw new ApiError('root.unauthorized', 'Sign in first: send a valid bearer token in the Authorization header.');
+      throw new ApiError(
+        'root.unauthorized',
+        'Sign in first: send a valid bearer token in the Authorization header.',
+      );
     }
     return fn({ ...makeRequest(event), caller });
   });

@@ -1,5 +1,9 @@
 /** Structured JSON logs. Never pass tokens, JWTs or request bodies here: `redactPath` hides invitation tokens. */
-export function log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
+export function log(
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields: Record<string, unknown> = {},
+): void {
   if (process.env.LOG_LEVEL === 'silent') return;
   const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
   if (level === 'error') console.error(line);

@@ -74,7 +74,10 @@ function checkScoped(
     throw invalid(`Unknown role "${a.role_id}" in ${field}; expected one of ${allowed.join(', ')}.`, field);
   }
   if (a.organization_id !== orgId) {
-    throw invalid(`${field}.organization_id must be this organization (${orgId}).`, `${field}.organization_id`);
+    throw invalid(
+      `${field}.organization_id must be this organization (${orgId}).`,
+      `${field}.organization_id`,
+    );
   }
   const ids = a[idsField];
   if (a.all === true && ids !== undefined) {
@@ -111,10 +114,16 @@ export function parseRoleAssignments(input: unknown, orgId: string): RoleAssignm
       ra.organization.map((a, i) => {
         const field = `role_assignments.organization[${i}]`;
         if (!(ORGANIZATION_ROLES as readonly string[]).includes(a.role_id)) {
-          throw invalid(`Unknown organization role "${a.role_id}"; expected ${ORGANIZATION_ROLES.join(' or ')}.`, field);
+          throw invalid(
+            `Unknown organization role "${a.role_id}"; expected ${ORGANIZATION_ROLES.join(' or ')}.`,
+            field,
+          );
         }
         if (a.organization_id !== orgId) {
-          throw invalid(`${field}.organization_id must be this organization (${orgId}).`, `${field}.organization_id`);
+          throw invalid(
+            `${field}.organization_id must be this organization (${orgId}).`,
+            `${field}.organization_id`,
+          );
         }
         return { role_id: a.role_id, organization_id: orgId };
       }),
@@ -178,7 +187,8 @@ export function describeRoles(ra: RoleAssignments): string[] {
     words.push(`${ROLE_WORDS[a.role_id] ?? a.role_id} (${scopeWords(a, 'deployment')})`);
   }
   for (const type of PROJECT_TYPES) {
-    for (const a of ra.project?.[type] ?? []) words.push(`${titleCase(a.role_id)} (${scopeWords(a, `${type} project`)})`);
+    for (const a of ra.project?.[type] ?? [])
+      words.push(`${titleCase(a.role_id)} (${scopeWords(a, `${type} project`)})`);
   }
   return words.length ? words : ['Member (no roles yet)'];
 }

@@ -59,10 +59,16 @@ export const keys = {
   deployment: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `DEPLOYMENT#${id}` }),
   project: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `PROJECT#${id}` }),
   bill: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `BILL#${id}` }),
-  snapshotRepository: (userId: string, repoId: string): Key => ({ pk: `USER#${userId}`, sk: `REPO#${repoId}` }),
+  snapshotRepository: (userId: string, repoId: string): Key => ({
+    pk: `USER#${userId}`,
+    sk: `REPO#${repoId}`,
+  }),
   snapshot: (repoId: string, sourceId: string): Key => ({ pk: `REPO#${repoId}`, sk: `SNAPSHOT#${sourceId}` }),
   migration: (id: string): Key => ({ pk: `MIGRATION#${id}`, sk: 'MIGRATION' }),
-  migrationsOfUser: (userId: string, createdAt: string) => ({ gsi1pk: `USER#${userId}#MIGRATIONS`, gsi1sk: createdAt }),
+  migrationsOfUser: (userId: string, createdAt: string) => ({
+    gsi1pk: `USER#${userId}#MIGRATIONS`,
+    gsi1sk: createdAt,
+  }),
 } as const;
 
 /** Epoch seconds for the TTL attribute. */

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ApiError } from '../../functions/shared/errors.ts';
+import {
+  authedRoute,
+  callerFrom,
+  type HttpEvent,
+  json,
+  MAX_BODY_BYTES,
+  publicRoute,
+  toApiError,
+} from '../../functions/shared/http.ts';
+
+const event = (over: Partial<HttpEvent> = {}, claims?: Record<string, string>): HttpEvent =>
+  ({
+    version: '2.0',
+    routeKey: 'POST /x',
+    rawPath: '/x',
+    rawQueryString: '',
+    headers: {},
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: 'r1',
+      http: { method: 'POST', path: '/x' },
+      ...(claims ? { authorizer: { jwt: { claims } } } : {}),
+    },
+    ...over,
+  }) as unknown as HttpEvent;
+
+describe('callerFrom', () => {
+  it('reads sub, email (normalised) and email_verified as API Gateway passes them', () => {
+    // Prepare / Act
+    const caller = callerFrom(event({}, { sub: 'u1', email: ' Alice@Example.COM ', email_verified: 'true' }));
+    // Assess
+    expect(caller).toEqual({ userId: 'u1', email: 'alice@example.com', emailVerified: true });
+  });
+  it('is undefined without sub or email', () => {
+    expect(callerFrom(event({}, { email: 'a@b.c' }))).toBeUndefined();
+    expect(callerFrom(event({}, { sub: 'u1' }))).toBeUndefined();
+    expect(callerFrom(event())).toBeUndefined();
+  });
+});
+
+describe('route wrappers', () => {
+  const echo = authedRoute(async (req) => json(200, req.body(z.object({ n: z.number() }))));
+
+  it('refuses a protected route without claims: 401 root.unauthorized', async () => {
+    const res = (await echo(event({ body: '{"n":1}' }))) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(401);
+    expect(JSON.parse(res.body).errors[0].code).toBe('root.unauthorized');
+  });
+
+  it('maps bad JSON, wrong types and oversized bodies to 4xx with the error body', async () => {
+    const claims = { sub: 'u1', email: 'a@b.co' };
+    const bad = (await echo(event({ body: '{' }, claims))) as { statusCode: number; body: string };
+    expect([bad.statusCode, JSON.parse(bad.body).errors[0].code]).toEqual([400, 'root.invalid_json']);
+    const wrong = (await echo(event({ body: '{"n":"1"}' }, claims))) as { statusCode: number; body: string };
+    expect(JSON.parse(wrong.body).errors[0]).toMatchObject({ code: 'root.invalid_data', fields: ['n'] });
+    const big = (await echo(event({ body: `{"n":1,"p":"${'x'.repeat(MAX_BODY_BYTES)}"}` }, claims))) as {
+      statusCode: number;
+    };
+    expect(big.statusCode).toBe(413);
+  });
+
+  it('never leaks an unexpected error: 500 with a generic message', async () => {
+    const boom = publicRoute(async () => {
+      throw new Error('secret internals at /var/task/index.js:1');
+    });
+    const res = (await boom(event())) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('secret');
+  });
+});
+
+describe('toApiError', () => {
+  it('turns throttling into a retryable 429 and dependency failures into 503', () => {
+    const throttled = toApiError(
+      Object.assign(new Error('x'), { name: 'ProvisionedThroughputExceededException' }),
+    );
+    expect([throttled.status, throttled.headers?.['retry-after']]).toEqual([429, '1']);
+    const down = toApiError(
+      Object.assign(new Error('x'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }),
+    );
+    expect(down.status).toBe(503);
+    const timeout = toApiError(Object.assign(new Error('socket hang up'), { name: 'Error' }));
+    expect(timeout.status).toBe(503);
+  });
+  it('keeps ApiErrors as they are', () => {
+    const e = new ApiError('organization.not_found', 'nope');
+    expect(toApiError(e)).toBe(e);
+  });
+});
