@@ -82,7 +82,15 @@ export interface RunningGateway {
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
-  const compiled = (ROUTES as readonly RouteDef[]).map(compile);
+  // Like API Gateway, a literal segment wins over a {parameter} in the same position.
+  const specificity = (r: RouteDef) =>
+    r.path
+      .split('/')
+      .map((seg) => (seg.startsWith('{') ? '1' : '0'))
+      .join('');
+  const compiled = [...(ROUTES as readonly RouteDef[])]
+    .sort((a, b) => specificity(a).localeCompare(specificity(b)))
+    .map(compile);
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');

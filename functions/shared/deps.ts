@@ -3,6 +3,7 @@ import { dynamo } from './clients.ts';
 import { config } from './config.ts';
 import type { Db } from './db.ts';
 import { type Mailer, sesMailer } from './mailer.ts';
+import { sfnCallbacks, type WorkflowCallbacks } from './workflow.ts';
 
 /** What services need from the outside world; handlers pass the real ones, tests may pass others. */
 export interface Deps {
@@ -13,6 +14,7 @@ export interface Deps {
   /** Invitation tokens: 256 bits from the OS CSPRNG, URL-safe. */
   newToken: () => string;
   mailer: Mailer;
+  workflow: WorkflowCallbacks;
   publicBaseUrl: string;
   inviteRateLimitPerHour: number;
 }
@@ -31,6 +33,7 @@ export function defaultDeps(): Deps {
       newId,
       newToken,
       mailer: sesMailer(c.senderEmail, c.sesConfigurationSet),
+      workflow: sfnCallbacks,
       publicBaseUrl: c.publicBaseUrl,
       inviteRateLimitPerHour: c.inviteRateLimitPerHour,
     };

@@ -49,6 +49,7 @@ export interface InvitationItem {
   created_at: string;
   expires_at: string;
   accepted_at?: string;
+  accepted_by?: string;
   revoked_at?: string;
   invited_by: string;
   invited_by_email: string;

@@ -1,0 +1,600 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { alreadyBelongs, type Organization, orgNotFound, requireOrgAdmin } from '../organizations/service.ts';
+import { batchGet, cancellationReasons, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type { InvitationItem, MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
+import { ApiError } from '../shared/errors.ts';
+import type { Caller } from '../shared/http.ts';
+import { log } from '../shared/log.ts';
+import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
+import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
+import { invitationEmail, invitationLink } from './render.ts';
+
+/** Expired and revoked invitations stay visible (as expired/revoked) this long before TTL may remove them. */
+export const RETENTION_MS = 30 * 24 * 3600_000;
+const MAX_WRITE_ATTEMPTS = 5;
+
+/** The reference's `OrganizationInvitation`. */
+export interface OrganizationInvitation {
+  token: string;
+  email: string;
+  created_at: string;
+  expires_at: string;
+  expired: boolean;
+  accepted_at?: string;
+  organization: Organization;
+  role_assignments: RoleAssignments;
+}
+
+export const isExpired = (inv: Pick<InvitationItem, 'expires_at'>, now: Date): boolean =>
+  Date.parse(inv.expires_at) <= now.getTime();
+
+export const toWire = (inv: InvitationItem, now: Date): OrganizationInvitation => ({
+  token: inv.token,
+  email: inv.email,
+  created_at: inv.created_at,
+  expires_at: inv.expires_at,
+  expired: inv.status === 'pending' && isExpired(inv, now),
+  ...(inv.accepted_at ? { accepted_at: inv.accepted_at } : {}),
+  organization: { id: inv.organization_id, name: inv.organization_name },
+  role_assignments: inv.role_assignments,
+});
+
+export const invitationNotFound = (
+  message = 'Invitation not found. Ask an administrator to send a new invitation.',
+) => new ApiError('organization.invitation_not_found', message);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const jitter = (attempt: number) => sleep(Math.random() * 20 * 2 ** attempt);
+
+/** Cancelled only by conditions or by a concurrent transaction on the same items: worth re-reading and retrying. */
+function isRaceLost(e: unknown): boolean {
+  const reasons = cancellationReasons(e);
+  if (reasons)
+    return reasons.every(
+      (r) => r === 'None' || r === 'ConditionalCheckFailed' || r === 'TransactionConflict',
+    );
+  return (e as Error)?.name === 'TransactionConflictException';
+}
+
+async function takeRateQuota(deps: Deps, orgId: string, count: number): Promise<() => Promise<void>> {
+  const now = deps.now();
+  const hour = now.toISOString().slice(0, 13);
+  const limit = deps.inviteRateLimitPerHour;
+  const retryAfter = String(3600 - Math.floor((now.getTime() % 3600_000) / 1000));
+  const exceeded = () =>
+    new ApiError(
+      'organization.invitations_rate_limit_exceeded',
+      `This organization can invite at most ${limit} addresses an hour. Try again later.`,
+      undefined,
+      { 'retry-after': retryAfter },
+    );
+  if (count > limit) throw exceeded();
+  const key = keys.inviteRate(orgId, hour);
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: key,
+        UpdateExpression: 'ADD #count :n SET entity = :entity, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count <= :max',
+        ExpressionAttributeNames: { '#count': 'count', '#ttl': TABLE.ttlAttribute },
+        ExpressionAttributeValues: {
+          ':n': count,
+          ':max': limit - count,
+          ':entity': ENTITY.inviteRate,
+          ':ttl': ttlAt(new Date(now.getTime() + 2 * 3600_000)),
+        },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name === 'ConditionalCheckFailedException') throw exceeded();
+    throw e;
+  }
+  // Give the quota back when nothing was written.
+  return async () => {
+    await deps.db
+      .send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: key,
+          UpdateExpression: 'ADD #count :neg',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':neg': -count },
+        }),
+      )
+      .catch(() => undefined);
+  };
+}
+
+export interface InviteInput {
+  emails: string[];
+  expiresInMs: number;
+  /** Undefined: new invitations get no roles and refreshed ones keep theirs. */
+  roleAssignments: RoleAssignments | undefined;
+}
+
+/**
+ * Invite addresses to an organization (organization-admin only). Per address, in one transaction: a pending, unexpired
+ * invitation is refreshed (new expiry, same token and roles unless new ones are given); anything else gets a new
+ * invitation with a new token. Emails go out after the write; each invitation records whether its latest email was sent.
+ */
+export async function createInvitations(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  input: InviteInput,
+): Promise<OrganizationInvitation[]> {
+  let refund: (() => Promise<void>) | undefined;
+  let written: InvitationItem[] | undefined;
+  try {
+    for (let attempt = 0; !written; attempt++) {
+      const orgKey = keys.organization(orgId);
+      const callerKey = keys.membership(orgId, caller.userId);
+      const invKeys = input.emails.map((e) => keys.invitation(orgId, e));
+      const memberKeys = input.emails.map((e) => keys.memberEmail(orgId, e));
+      const found = await batchGet(deps.db, deps.table, [orgKey, callerKey, ...invKeys, ...memberKeys]);
+
+      const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
+      if (org?.status !== 'open') throw orgNotFound();
+      const me = found.get(keyId(callerKey)) as MembershipItem | undefined;
+      if (!me) {
+        throw new ApiError(
+          'organization.user_organization_does_not_belong',
+          'You are not a member of this organization.',
+        );
+      }
+      if (!isOrgAdmin(me.role_assignments)) {
+        throw new ApiError(
+          'root.invalid_authentication',
+          'Only an organization owner (organization-admin) can invite members.',
+        );
+      }
+      const members = input.emails.filter((e) => found.has(keyId(keys.memberEmail(orgId, e))));
+      if (members.length > 0) {
+        throw new ApiError(
+          'organization.user_organization_already_belongs',
+          `Already a member of this organization: ${members.join(', ')}. Remove these addresses and try again.`,
+          members,
+        );
+      }
+      refund ??= await takeRateQuota(deps, orgId, input.emails.length);
+
+      const now = deps.now();
+      const expiresAt = new Date(now.getTime() + input.expiresInMs);
+      const items: InvitationItem[] = [];
+      const transactItems = input.emails.map((email) => {
+        const key = keys.invitation(orgId, email);
+        const existing = found.get(keyId(key)) as (InvitationItem & { version: number }) | undefined;
+        const refresh = existing?.status === 'pending' && !isExpired(existing, now);
+        const item: InvitationItem = {
+          entity: ENTITY.invitation,
+          organization_id: orgId,
+          organization_name: org.name,
+          email,
+          token: refresh ? existing.token : deps.newToken(),
+          status: 'pending',
+          created_at: refresh ? existing.created_at : now.toISOString(),
+          expires_at: expiresAt.toISOString(),
+          invited_by: caller.userId,
+          invited_by_email: caller.email,
+          role_assignments: input.roleAssignments ?? (refresh ? existing.role_assignments : {}),
+          email_status: 'unsent',
+          version: (existing?.version ?? 0) + 1,
+          ...(refresh && existing.task_token ? { task_token: existing.task_token } : {}),
+          ttl: ttlAt(new Date(expiresAt.getTime() + RETENTION_MS)),
+        };
+        items.push(item);
+        return {
+          Put: {
+            TableName: deps.table,
+            Item: { ...key, ...keys.invitationByToken(item.token), ...item },
+            ...(existing
+              ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': existing.version } }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        };
+      });
+      try {
+        await deps.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        written = items;
+      } catch (e) {
+        // A concurrent invite of the same address won: read again and refresh what it wrote.
+        if (!isRaceLost(e) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw e;
+        await jitter(attempt);
+      }
+    }
+  } catch (e) {
+    await refund?.();
+    throw e;
+  }
+  await sendInvitationEmails(deps, written);
+  const now = deps.now();
+  return written.map((inv) => toWire(inv, now));
+}
+
+/** Send each invitation's email, then record which were sent; failures answer 502 and stay `unsent` for a retry. */
+export async function sendInvitationEmails(deps: Deps, invitations: InvitationItem[]): Promise<void> {
+  const results = await mapLimit(invitations, 10, async (inv) => {
+    try {
+      await deps.mailer.send(invitationEmail(inv, invitationLink(deps.publicBaseUrl, inv.token)));
+      return true;
+    } catch (e) {
+      log('error', 'invitation email failed', {
+        organization: inv.organization_id,
+        error: (e as Error).name,
+      });
+      return false;
+    }
+  });
+  const sent = invitations.filter((_, i) => results[i]);
+  if (sent.length > 0) await markSent(deps, sent);
+  const failed = invitations.filter((_, i) => !results[i]).map((inv) => inv.email);
+  if (failed.length > 0) {
+    throw new ApiError(
+      'organization.invitation_email_failed',
+      `The invitations are saved, but the email to ${failed.join(', ')} could not be sent. Send the same request again to retry.`,
+      failed,
+      { 'retry-after': '5' },
+    );
+  }
+}
+
+async function markSent(deps: Deps, invitations: InvitationItem[]): Promise<void> {
+  const update = (inv: InvitationItem) => ({
+    TableName: deps.table,
+    Key: keys.invitation(inv.organization_id, inv.email),
+    UpdateExpression: 'SET email_status = :sent',
+    // Only the version we wrote: a newer refresh owns its own email.
+    ConditionExpression: 'version = :v',
+    ExpressionAttributeValues: { ':sent': 'sent', ':v': inv.version },
+  });
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({ TransactItems: invitations.map((inv) => ({ Update: update(inv) })) }),
+    );
+  } catch (e) {
+    if (!cancellationReasons(e)) throw e;
+    await Promise.all(
+      invitations.map((inv) =>
+        deps.db.send(new UpdateCommand(update(inv))).catch((err: Error) => {
+          if (err.name !== 'ConditionalCheckFailedException') throw err;
+        }),
+      ),
+    );
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+/** The invitation a token belongs to (one GSI query), or undefined. */
+export async function findByToken(deps: Deps, token: string): Promise<InvitationItem | undefined> {
+  const k = keys.invitationByToken(token);
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
+      Limit: 1,
+    }),
+  );
+  const item = out.Items?.[0];
+  return item ? stripKeys<InvitationItem>(item) : undefined;
+}
+
+/** Public lookup by token (the reference's GET): pending and accepted invitations; revoked and unknown are 404. */
+export async function getInvitation(deps: Deps, token: string): Promise<OrganizationInvitation> {
+  const inv = await findByToken(deps, token);
+  if (!inv || inv.status === 'revoked') throw invitationNotFound();
+  return toWire(inv, deps.now());
+}
+
+/**
+ * Accept an invitation: one transaction consumes it, takes the user's one-organization lock, creates the membership
+ * with the invitation's roles and counts the member. A workflow waiting on the invitation is resumed after the commit.
+ */
+export async function acceptInvitation(deps: Deps, caller: Caller, token: string): Promise<void> {
+  const inv = await findByToken(deps, token);
+  if (!inv || inv.status === 'revoked') throw invitationNotFound();
+  if (inv.email !== caller.email) {
+    throw new ApiError(
+      'root.invalid_authentication',
+      'This invitation was sent to a different email address. Sign in with the address that received it.',
+    );
+  }
+  if (!caller.emailVerified) {
+    throw new ApiError(
+      'organization.invitation_email_not_verified',
+      'Verify your email address with your identity provider, then accept again.',
+    );
+  }
+  if (inv.status === 'accepted') {
+    if (inv.accepted_by === caller.userId) return; // a retried accept: already done
+    throw new ApiError(
+      'organization.invitation_already_accepted',
+      'This invitation has already been used. Ask an administrator to send a new one.',
+    );
+  }
+  const now = deps.now();
+  if (isExpired(inv, now)) throw expired();
+
+  const orgId = inv.organization_id;
+  const admin = isOrgAdmin(inv.role_assignments);
+  const membership: MembershipItem = {
+    entity: ENTITY.membership,
+    organization_id: orgId,
+    user_id: caller.userId,
+    email: caller.email,
+    ...(caller.name ? { name: caller.name } : {}),
+    member_since: now.toISOString(),
+    role_assignments: inv.role_assignments,
+    is_admin: admin,
+    version: 1,
+  };
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: deps.table,
+              Key: keys.invitation(orgId, inv.email),
+              UpdateExpression:
+                'SET #status = :accepted, accepted_at = :now, accepted_by = :uid, version = version + :one REMOVE #ttl, task_token',
+              ConditionExpression: '#status = :pending AND #token = :token AND expires_at > :now',
+              ExpressionAttributeNames: {
+                '#status': 'status',
+                '#ttl': TABLE.ttlAttribute,
+                '#token': 'token',
+              },
+              ExpressionAttributeValues: {
+                ':accepted': 'accepted',
+                ':pending': 'pending',
+                ':now': now.toISOString(),
+                ':uid': caller.userId,
+                ':one': 1,
+                ':token': token,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table,
+              Key: keys.user(caller.userId),
+              UpdateExpression:
+                'SET entity = :user, user_id = :uid, email = :email, created_at = if_not_exists(created_at, :now), organization_id = :org',
+              ConditionExpression: 'attribute_not_exists(organization_id)',
+              ExpressionAttributeValues: {
+                ':user': ENTITY.user,
+                ':uid': caller.userId,
+                ':email': caller.email,
+                ':now': now.toISOString(),
+                ':org': orgId,
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: deps.table,
+              Item: { ...keys.membership(orgId, caller.userId), ...membership },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: deps.table,
+              Item: {
+                ...keys.memberEmail(orgId, caller.email),
+                entity: ENTITY.memberEmail,
+                user_id: caller.userId,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table,
+              Key: keys.organization(orgId),
+              UpdateExpression: 'ADD member_count :one, admin_count :admin',
+              ConditionExpression: '#status = :open',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':one': 1, ':admin': admin ? 1 : 0, ':open': 'open' },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (e) {
+    const failed = conditionsFailed(e);
+    if (!failed) throw e;
+    await explainFailedAccept(deps, caller, inv, failed);
+    return; // explainFailedAccept returns only when the invitation is already ours
+  }
+  if (inv.task_token) {
+    try {
+      await deps.workflow.resume(inv.task_token, {
+        accepted_at: now.toISOString(),
+        user_id: caller.userId,
+        organization_id: orgId,
+      });
+    } catch (e) {
+      // The membership is committed; the workflow's wait times out and its record says so.
+      log('error', 'could not resume the migration after accept', {
+        organization: orgId,
+        error: (e as Error).name,
+      });
+    }
+  }
+}
+
+const expired = () =>
+  new ApiError(
+    'organization.invitation_expired',
+    'This invitation has expired. Ask an administrator to send a new invitation.',
+  );
+
+/** After a lost race or a failed condition, read what is true now and say it. */
+async function explainFailedAccept(
+  deps: Deps,
+  caller: Caller,
+  inv: InvitationItem,
+  failed: boolean[],
+): Promise<void> {
+  const invKey = keys.invitation(inv.organization_id, inv.email);
+  const userKey = keys.user(caller.userId);
+  const found = await batchGet(deps.db, deps.table, [invKey, userKey]);
+  const current = found.get(keyId(invKey)) as InvitationItem | undefined;
+  const user = found.get(keyId(userKey)) as UserItem | undefined;
+  if (current?.token === inv.token && current.status === 'accepted' && current.accepted_by === caller.userId)
+    return;
+  if (failed[1] && user?.organization_id) {
+    if (user.organization_id === inv.organization_id) {
+      throw new ApiError(
+        'organization.user_organization_already_belongs',
+        'You are already a member of this organization.',
+      );
+    }
+    throw alreadyBelongs();
+  }
+  if (failed[4]) throw orgNotFound();
+  if (!current || current.token !== inv.token || current.status === 'revoked') throw invitationNotFound();
+  if (current.status === 'accepted') {
+    throw new ApiError(
+      'organization.invitation_already_accepted',
+      'This invitation has already been used. Ask an administrator to send a new one.',
+    );
+  }
+  if (isExpired(current, deps.now())) throw expired();
+  throw new ApiError('organization.conflict', 'The invitation changed while you accepted it. Try again.');
+}
+
+/** Every invitation item of an organization (all pages). */
+export async function queryInvitations(deps: Deps, orgId: string): Promise<InvitationItem[]> {
+  const { pk, skPrefix } = keys.invitationsPrefix(orgId);
+  const items: InvitationItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of out.Items ?? []) items.push(stripKeys<InvitationItem>(item));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export type ListedInvitation = OrganizationInvitation & { email_status: 'unsent' | 'sent' };
+
+/** Open (pending, including expired) invitations, newest first, `expired` computed from `expires_at`. */
+export async function listInvitations(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+): Promise<ListedInvitation[]> {
+  await requireOrgAdmin(deps, orgId, caller.userId);
+  const now = deps.now();
+  return (await queryInvitations(deps, orgId))
+    .filter((inv) => inv.status === 'pending')
+    .sort((a, b) => b.created_at.localeCompare(a.created_at))
+    .map((inv) => ({ ...toWire(inv, now), email_status: inv.email_status }));
+}
+
+/** Revoke invitations by token, all or nothing. A migration waiting on one of them is told. */
+export async function revokeInvitations(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  tokens: string[],
+): Promise<void> {
+  await requireOrgAdmin(deps, orgId, caller.userId);
+  const byToken = new Map(
+    (await queryInvitations(deps, orgId)).filter((i) => i.status === 'pending').map((i) => [i.token, i]),
+  );
+  const missing = tokens.filter((t) => !byToken.has(t));
+  if (missing.length > 0) {
+    throw invitationNotFound(
+      `No pending invitation in this organization for ${missing.length === 1 ? 'this token' : `${missing.length} of the tokens`}. Nothing was revoked.`,
+    );
+  }
+  const now = deps.now();
+  const invitations = tokens.map((t) => byToken.get(t)!);
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: invitations.map((inv) => ({
+          Update: {
+            TableName: deps.table,
+            Key: keys.invitation(orgId, inv.email),
+            UpdateExpression:
+              'SET #status = :revoked, revoked_at = :now, revoked_by = :uid, version = version + :one, #ttl = :ttl REMOVE task_token',
+            ConditionExpression: '#status = :pending AND version = :v',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': TABLE.ttlAttribute },
+            ExpressionAttributeValues: {
+              ':revoked': 'revoked',
+              ':pending': 'pending',
+              ':now': now.toISOString(),
+              ':uid': caller.userId,
+              ':one': 1,
+              ':v': inv.version,
+              ':ttl': ttlAt(new Date(now.getTime() + RETENTION_MS)),
+            },
+          },
+        })),
+      }),
+    );
+  } catch (e) {
+    if (conditionsFailed(e)) {
+      throw new ApiError(
+        'organization.conflict',
+        'An invitation changed while revoking (accepted or refreshed). Nothing was revoked; list the invitations and try again.',
+      );
+    }
+    throw e;
+  }
+  await Promise.all(
+    invitations
+      .filter((inv) => inv.task_token)
+      .map((inv) =>
+        deps.workflow
+          .fail(
+            inv.task_token!,
+            'InvitationRevoked',
+            'An administrator revoked the invitation to the target organization.',
+          )
+          .catch((e: Error) =>
+            log('error', 'could not notify the migration of a revoked invitation', { error: e.name }),
+          ),
+      ),
+  );
+}
+
+/** A consistent read of one invitation by organization and address (used by tests and the workflow). */
+export async function getInvitationByEmail(
+  deps: Deps,
+  orgId: string,
+  email: string,
+): Promise<InvitationItem | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({ TableName: deps.table, Key: keys.invitation(orgId, email), ConsistentRead: true }),
+  );
+  return out.Item ? stripKeys<InvitationItem>(out.Item) : undefined;
+}

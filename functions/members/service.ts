@@ -1,0 +1,54 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { loadOrgAndMembership } from '../organizations/service.ts';
+import { decodeCursor, encodeCursor, stripKeys } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type { MembershipItem } from '../shared/domain.ts';
+import type { Caller } from '../shared/http.ts';
+import type { RoleAssignments } from '../shared/roles.ts';
+import { keys } from '../shared/table.ts';
+
+/** The reference's `OrganizationMembership`. */
+export interface OrganizationMembership {
+  organization_id: string;
+  user_id: string;
+  name?: string;
+  email: string;
+  member_since: string;
+  role_assignments: RoleAssignments;
+}
+
+export const toMembership = (m: MembershipItem): OrganizationMembership => ({
+  organization_id: m.organization_id,
+  user_id: m.user_id,
+  ...(m.name ? { name: m.name } : {}),
+  email: m.email,
+  member_since: m.member_since,
+  role_assignments: m.role_assignments,
+});
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+/** One page of members (one Query), any member may list; `next` is an opaque cursor for the following page. */
+export async function listMembers(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  page: { size: number; next?: string },
+): Promise<{ members: OrganizationMembership[]; next?: string }> {
+  const { pk, skPrefix } = keys.membersPrefix(orgId);
+  const start = decodeCursor(page.next, pk);
+  await loadOrgAndMembership(deps, orgId, caller.userId);
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      Limit: page.size,
+      ExclusiveStartKey: start,
+    }),
+  );
+  const members = (out.Items ?? []).map((i) => toMembership(stripKeys<MembershipItem>(i)));
+  const next = encodeCursor(out.LastEvaluatedKey);
+  return next ? { members, next } : { members };
+}

@@ -1,0 +1,31 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { sfn } from './clients.ts';
+import { log } from './log.ts';
+
+/** Resumes or fails a Step Functions execution waiting on a task token. */
+export interface WorkflowCallbacks {
+  resume(taskToken: string, output: unknown): Promise<void>;
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+const ignorable = (e: unknown) =>
+  ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((e as Error)?.name);
+
+export const sfnCallbacks: WorkflowCallbacks = {
+  async resume(taskToken, output) {
+    try {
+      await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    } catch (e) {
+      // The wait already ended (timed out or stopped): the accept itself stands.
+      if (!ignorable(e)) throw e;
+      log('warn', 'workflow wait already ended', { error: (e as Error).name });
+    }
+  },
+  async fail(taskToken, error, cause) {
+    try {
+      await sfn.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+    } catch (e) {
+      if (!ignorable(e)) throw e;
+    }
+  },
+};
