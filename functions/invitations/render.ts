@@ -123,7 +123,7 @@ export function invitationPage(state: PageState, inv: InvitationItem | undefined
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>Organization invitation</title>
+<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>Organization invitation</title>
 <style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:0;background:#0b64dd;color:#fff;cursor:pointer}button:disabled{opacity:.6}input{width:100%;padding:.4rem;font-family:monospace}</style>
 </head><body><main>${main}</main></body></html>`;
 }
@@ -132,7 +132,7 @@ export function invitationPage(state: PageState, inv: InvitationItem | undefined
 export const pageHeaders = (nonce: string): Record<string, string> => ({
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
