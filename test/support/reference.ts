@@ -5,10 +5,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 
 const swagger = JSON.parse(
-  readFileSync(
-    resolve(import.meta.dirname, '../../../shared/reference/elastic-cloud-organizations-api.json'),
-    'utf8',
-  ),
+  readFileSync(resolve(import.meta.dirname, 'reference/elastic-cloud-organizations-api.json'), 'utf8'),
 ) as { definitions: Record<string, unknown> };
 
 const ajv = new Ajv({ strict: false, allErrors: true });

@@ -1,0 +1,40 @@
+/**
+ * What each Lambda may touch: the least privilege per handler. Keyed by every handler in `functions/routes.ts` and
+ * `functions/workflow/tasks.ts`, so adding a handler without deciding its access fails to compile.
+ */
+import type { ROUTES } from '../functions/routes.ts';
+import type { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
+
+/** Item writes; transactions need the same actions on the items they touch (there is no TransactWriteItems action). */
+export type WriteAction = 'PutItem' | 'UpdateItem' | 'DeleteItem';
+
+export interface Access {
+  /** GetItem, BatchGetItem, Query and ConditionCheckItem on the table (and Query on its index). */
+  read?: true;
+  write?: WriteAction[];
+  email?: true;
+  /** SendTaskSuccess/SendTaskFailure on the workflow's state machine. */
+  workflowCallback?: true;
+}
+
+export type HandlerName =
+  | (typeof ROUTES)[number]['handler']
+  | (typeof WORKFLOW_TASKS)[keyof typeof WORKFLOW_TASKS]
+  | 'fallback/not-found';
+
+export const ACCESS: Record<HandlerName, Access> = {
+  'health/get': {},
+  'fallback/not-found': {},
+  'organizations/create': { write: ['UpdateItem', 'PutItem'] },
+  'organizations/list': { read: true, write: ['PutItem'] },
+  'organizations/get': { read: true },
+  'organizations/update': { read: true, write: ['UpdateItem'] },
+  'invitations/create': { read: true, write: ['PutItem', 'UpdateItem'], email: true },
+  'invitations/list': { read: true },
+  'invitations/revoke': { read: true, write: ['UpdateItem'], workflowCallback: true },
+  'invitations/get': { read: true },
+  'invitations/accept': { read: true, write: ['PutItem', 'UpdateItem'], workflowCallback: true },
+  'invitations/page': { read: true },
+  'members/list': { read: true },
+  'workflow/echo': {},
+};

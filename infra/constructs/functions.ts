@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { TABLE } from '../../functions/shared/table.ts';
+import { ACCESS, type HandlerName } from '../access.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface FunctionsProps {
+  table: TableV2;
+  environment: Record<string, string>;
+  /** Resources `ses:SendEmail` is allowed on. */
+  emailResources: string[];
+  retainLogs: boolean;
+}
+
+/** One Lambda per handler module, bundled by the local esbuild (no Docker), each with only the access it needs. */
+export class Functions extends Construct {
+  readonly byHandler = new Map<HandlerName, NodejsFunction>();
+  private readonly props: FunctionsProps;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    this.props = props;
+    for (const name of Object.keys(ACCESS) as HandlerName[]) this.create(name);
+  }
+
+  get(name: HandlerName): NodejsFunction {
+    const fn = this.byHandler.get(name);
+    if (!fn) throw new Error(`No function for handler ${name}`);
+    return fn;
+  }
+
+  private create(name: HandlerName): void {
+    const id = name.replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase());
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: this.props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group and nothing else.
+    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(this, id, {
+      role,
+      entry: resolve(ROOT, 'functions', `${name}.ts`),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(15),
+      environment: this.props.environment,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      depsLockFilePath: resolve(ROOT, 'package-lock.json'),
+      projectRoot: ROOT,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Bundle the AWS SDK: one pinned version everywhere, not the runtime's copy.
+        externalModules: [],
+        mainFields: ['module', 'main'],
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the code and its lockfile are tested for Node 22; a runtime upgrade is a tested change.',
+    });
+    this.grant(fn, ACCESS[name]);
+    this.byHandler.set(name, fn);
+  }
+
+  private grant(fn: NodejsFunction, access: (typeof ACCESS)[HandlerName]): void {
+    const { table } = this.props;
+    if (access.read) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: [
+            'dynamodb:GetItem',
+            'dynamodb:BatchGetItem',
+            'dynamodb:Query',
+            'dynamodb:ConditionCheckItem',
+          ],
+          resources: [table.tableArn, ...TABLE.indexes.map((i) => `${table.tableArn}/index/${i.indexName}`)],
+        }),
+      );
+    }
+    if (access.write?.length) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: access.write.map((a) => `dynamodb:${a}`),
+          resources: [table.tableArn],
+        }),
+      );
+    }
+    if (access.email) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['ses:SendEmail'], resources: this.props.emailResources }),
+      );
+    }
+  }
+}

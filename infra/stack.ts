@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ENV } from '../functions/shared/env-names.ts';
+import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
+import { ACCESS, type HandlerName } from './access.ts';
+import { Api } from './constructs/api.ts';
+import { Email } from './constructs/email.ts';
+import { Functions } from './constructs/functions.ts';
+import { MembershipTable } from './constructs/table.ts';
+import { Workflow } from './constructs/workflow.ts';
+
+export interface MembershipStackProps extends StackProps {
+  senderEmail: string;
+  senderDomain?: string;
+  publicBaseUrl: string;
+  jwtIssuer: string;
+  jwtAudience: string[];
+  consoleOrigin: string;
+  /** Production keeps the table (RETAIN, deletion protection) and logs; throwaway stages do not. */
+  retainData: boolean;
+}
+
+export class MembershipStack extends Stack {
+  constructor(scope: Construct, id: string, props: MembershipStackProps) {
+    super(scope, id, props);
+    const { table } = new MembershipTable(this, 'Data', { retain: props.retainData });
+    const email = new Email(this, 'Email', {
+      senderEmail: props.senderEmail,
+      senderDomain: props.senderDomain,
+    });
+    const functions = new Functions(this, 'Functions', {
+      table,
+      emailResources: email.sendResources,
+      retainLogs: props.retainData,
+      environment: {
+        [ENV.tableName]: table.tableName,
+        [ENV.senderEmail]: props.senderEmail,
+        [ENV.publicBaseUrl]: props.publicBaseUrl,
+        [ENV.sesConfigurationSet]: email.configurationSet.configurationSetName,
+      },
+    });
+    const workflow = new Workflow(this, 'EchoWorkflow', {
+      definitionFile: resolve(import.meta.dirname, '../workflows/echo.asl.json'),
+      tasks: Object.fromEntries(
+        Object.entries(WORKFLOW_TASKS).map(([sub, handler]) => [sub, functions.get(handler)]),
+      ),
+      retainLogs: props.retainData,
+    });
+    for (const [name, access] of Object.entries(ACCESS)) {
+      if (access.workflowCallback)
+        workflow.stateMachine.grantTaskResponse(functions.get(name as HandlerName));
+    }
+    const api = new Api(this, 'Api', {
+      functions,
+      jwtIssuer: props.jwtIssuer,
+      jwtAudience: props.jwtAudience,
+      consoleOrigin: props.consoleOrigin,
+      retainLogs: props.retainData,
+    });
+    new CfnOutput(this, 'ApiUrl', { value: api.httpApi.apiEndpoint });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
+  }
+}

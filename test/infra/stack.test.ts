@@ -1,0 +1,195 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/routes.ts';
+import { TABLE } from '../../functions/shared/table.ts';
+import { WORKFLOW_TASKS } from '../../functions/workflow/tasks.ts';
+import { buildApp } from '../../infra/build.ts';
+
+const CONTEXT = {
+  senderEmail: 'no-reply@example.com',
+  publicBaseUrl: 'https://console.example.com',
+  jwtIssuer: 'https://issuer.example.com/',
+  jwtAudience: 'console',
+  consoleOrigin: 'https://console.example.com',
+};
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+let template: Template;
+let resources: Record<string, Resource>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const pascal = (handler: string) => handler.replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase());
+
+beforeAll(() => {
+  // Synthesizing runs every Validations plugin (cdk-nag): an unacknowledged finding throws here.
+  const { app, stack } = buildApp(new App({ context: CONTEXT }));
+  app.synth();
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+describe('table', () => {
+  it('has the shared key schema, GSI and TTL attribute, on demand, with PITR, encryption and retention in production', () => {
+    const [[, table]] = ofType('AWS::DynamoDB::GlobalTable') as [[string, Resource]];
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(table.Properties.GlobalSecondaryIndexes.map((g: { IndexName: string }) => g.IndexName)).toEqual(
+      TABLE.indexes.map((i) => i.indexName),
+    );
+    expect(table.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: TABLE.ttlAttribute,
+      Enabled: true,
+    });
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.Replicas[0].PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(
+      true,
+    );
+    expect(table.Properties.Replicas[0].DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+
+  it('relaxes retention for throwaway stages', () => {
+    const { stack } = buildApp(
+      new App({ context: { ...CONTEXT, throwaway: 'true', 'aws:cdk:bundling-stacks': [] } }),
+    );
+    const t = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    const table = Object.values(t).find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')!;
+    expect(table.DeletionPolicy).toBe('Delete');
+  });
+});
+
+describe('functions', () => {
+  it('one Node.js 22 arm64 function per handler with JSON logs, a retained log group and the table name', () => {
+    const fns = ofType('AWS::Lambda::Function');
+    const handlers = new Set([
+      ...ROUTES.map((r) => r.handler),
+      ...Object.values(WORKFLOW_TASKS),
+      'fallback/not-found',
+    ]);
+    expect(fns).toHaveLength(handlers.size);
+    for (const [, fn] of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');
+      expect(fn.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
+    }
+  });
+});
+
+describe('api', () => {
+  it('wires every route to its own handler, with the JWT authorizer exactly on the protected ones', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route');
+    const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration'));
+    for (const route of ROUTES) {
+      const found = routes.find(([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`);
+      expect(found, `${route.method} ${route.path}`).toBeDefined();
+      const props = found![1].Properties;
+      expect(props.AuthorizationType).toBe(route.auth ? 'JWT' : 'NONE');
+      const integrationId = props.Target['Fn::Join'][1][1].Ref as string;
+      const fnId = integrations[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
+      expect(fnId.startsWith(`Functions${pascal(route.handler)}`), `${route.handler} -> ${fnId}`).toBe(true);
+    }
+    const authorizer = ofType('AWS::ApiGatewayV2::Authorizer')[0]![1];
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Audience: ['console'], Issuer: 'https://issuer.example.com/' },
+    });
+  });
+
+  it('throttles, logs access without bodies, and allows CORS from the console origin only', () => {
+    const stage = ofType('AWS::ApiGatewayV2::Stage')[0]![1];
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: expect.any(Number),
+      ThrottlingBurstLimit: expect.any(Number),
+    });
+    expect(stage.Properties.AccessLogSettings.Format).toContain('$context.routeKey');
+    const api = ofType('AWS::ApiGatewayV2::Api')[0]![1];
+    expect(api.Properties.CorsConfiguration.AllowOrigins).toEqual(['https://console.example.com']);
+  });
+});
+
+describe('state machine', () => {
+  it('inlines the ASL from workflows/ and resolves every substitution; Standard, logged at ALL, traced, alarmed', () => {
+    const sm = ofType('AWS::StepFunctions::StateMachine')[0]![1];
+    const definition = JSON.stringify(sm.Properties.DefinitionString);
+    expect(definition).toContain('Echo message');
+    const placeholders = [...definition.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+    for (const p of placeholders) expect(Object.keys(sm.Properties.DefinitionSubstitutions)).toContain(p);
+    expect(sm.Properties.StateMachineType).toBe('STANDARD');
+    expect(sm.Properties.LoggingConfiguration.Level).toBe('ALL');
+    expect(sm.Properties.TracingConfiguration.Enabled).toBe(true);
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.some(([, a]) => a.Properties.MetricName === 'ExecutionsFailed')).toBe(true);
+  });
+});
+
+describe('iam', () => {
+  const statements = () =>
+    ofType('AWS::IAM::Policy').flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map(
+        (s) => ({ id, ...s }),
+      ),
+    );
+
+  it('grants no wildcard actions, and resource "*" only where AWS accepts nothing narrower', () => {
+    for (const s of statements()) {
+      const actions = ([] as string[]).concat(s.Action);
+      for (const a of actions) expect(a, s.id).not.toMatch(/(^\*$|:\*$)/);
+      const res = ([] as unknown[]).concat(s.Resource);
+      if (res.includes('*')) {
+        for (const a of actions)
+          expect(a, `${s.id} ${a}`).toMatch(
+            /^(xray:|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))/,
+          );
+      }
+    }
+  });
+
+  it('gives each handler only its table actions, SES only to the inviter, task callbacks only on the state machine', () => {
+    const byFn = (handler: string) =>
+      statements().filter((s) => s.id.startsWith(`Functions${pascal(handler)}Role`));
+    const actionsOf = (handler: string) => byFn(handler).flatMap((s) => ([] as string[]).concat(s.Action));
+    expect(actionsOf('invitations/list').filter((a) => a.startsWith('dynamodb:'))).not.toContain(
+      'dynamodb:PutItem',
+    );
+    expect(actionsOf('members/list')).not.toContain('dynamodb:UpdateItem');
+    expect(actionsOf('health/get').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    const sesUsers = statements().filter((s) => ([] as string[]).concat(s.Action).includes('ses:SendEmail'));
+    expect(sesUsers.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsInvitationsCreate']);
+    const callbacks = statements().filter((s) =>
+      ([] as string[]).concat(s.Action).includes('states:SendTaskSuccess'),
+    );
+    expect(callbacks.length).toBeGreaterThan(0);
+    for (const s of callbacks) expect(JSON.stringify(s.Resource)).toContain('StateMachine');
+  });
+});
+
+describe('checks', () => {
+  it('cdk-nag is live: an unacknowledged finding fails synthesis (negative control)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bad');
+    new Table(stack, 'NoPitr', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow();
+  });
+
+  const hasCfnLint = spawnSync('cfn-lint', ['--version']).status === 0;
+  it.skipIf(!hasCfnLint)(
+    'cfn-lint accepts the synthesized template (ignored rules are named in infra/cfn-lint.sh)',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cfn-'));
+      const file = join(dir, 'template.json');
+      writeFileSync(file, JSON.stringify(template.toJSON()));
+      const run = spawnSync('bash', ['infra/cfn-lint.sh', file], { encoding: 'utf8' });
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+    },
+  );
+});
