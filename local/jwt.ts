@@ -41,6 +41,8 @@ export interface TokenOptions {
   emailVerified?: boolean;
   name?: string;
   expiresIn?: string;
+  /** Adds the `operators` group (`cognito:groups`), as a Cognito user pool would. */
+  operator?: boolean;
 }
 
 export async function signDevToken(keys: DevKeys, email: string, opts: TokenOptions = {}): Promise<string> {
@@ -48,6 +50,7 @@ export async function signDevToken(keys: DevKeys, email: string, opts: TokenOpti
     email,
     email_verified: opts.emailVerified ?? true,
     ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.operator ? { 'cognito:groups': ['operators'] } : {}),
   })
     .setProtectedHeader({ alg: 'ES256', kid: 'local-dev' })
     .setSubject(opts.sub ?? localUserId(email))

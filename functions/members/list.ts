@@ -14,5 +14,10 @@ export const handler = authedRoute(async (req) => {
     ]);
   }
   const next = req.query('next');
-  return json(200, await listMembers(defaultDeps(), req.caller, orgId, { size, ...(next ? { next } : {}) }));
+  const include = req.query('include');
+  if (include !== undefined && include !== 'invitations') {
+    throw new ApiError('root.invalid_data', 'include accepts only "invitations".', ['include']);
+  }
+  const page = { size, includeInvitations: include === 'invitations', ...(next ? { next } : {}) };
+  return json(200, await listMembers(defaultDeps(), req.caller, orgId, page));
 });

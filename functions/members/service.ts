@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { listInvitations } from '../invitations/service.ts';
 import { loadOrgAndMembership } from '../organizations/service.ts';
 import { decodeCursor, encodeCursor, stripKeys } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
@@ -29,13 +30,35 @@ export const toMembership = (m: MembershipItem): OrganizationMembership => ({
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
-/** One page of members (one Query), any member may list; `next` is an opaque cursor for the following page. */
+/**
+ * One page of members (one Query), any member may list; `next` is an opaque cursor for the following page.
+ * With `includeInvitations` (organization-admins; the console's Members tab), the first page also lists open
+ * invitations, and every row carries a `status`: `active`, `pending` or `expired`.
+ */
 export async function listMembers(
   deps: Deps,
   caller: Caller,
   orgId: string,
-  page: { size: number; next?: string },
-): Promise<{ members: OrganizationMembership[]; next?: string }> {
+  page: { size: number; next?: string; includeInvitations?: boolean },
+): Promise<{
+  members: (OrganizationMembership & { status?: 'active' })[];
+  invitations?: unknown[];
+  next?: string;
+}> {
+  if (page.includeInvitations) {
+    // listInvitations checks that the caller is an organization-admin.
+    const [members, invitations] = await Promise.all([
+      listMembers(deps, caller, orgId, { size: page.size, ...(page.next ? { next: page.next } : {}) }),
+      page.next ? Promise.resolve([]) : listInvitations(deps, caller, orgId),
+    ]);
+    return {
+      ...members,
+      members: members.members.map((m) => ({ ...m, status: 'active' as const })),
+      ...(page.next
+        ? {}
+        : { invitations: invitations.map((i) => ({ ...i, status: i.expired ? 'expired' : 'pending' })) }),
+    };
+  }
   const { pk, skPrefix } = keys.membersPrefix(orgId);
   const start = decodeCursor(page.next, pk);
   await loadOrgAndMembership(deps, orgId, caller.userId);

@@ -62,3 +62,35 @@ export interface InvitationItem {
   task_token?: string;
   ttl?: number;
 }
+
+export type ResourceKindName = 'deployment' | 'project';
+
+/** A deployment or a project: what the leave rule counts and what a migration backs up and restores. */
+export interface ResourceItem {
+  entity: 'Deployment' | 'Project';
+  kind: ResourceKindName;
+  id: string;
+  organization_id: string;
+  name: string;
+  /** Deployments: `hosted`; projects: `elasticsearch`, `observability` or `security`. */
+  type: string;
+  configuration: Record<string, unknown>;
+  status: 'active';
+  created_at: string;
+  created_by: string;
+  /** Set when the resource was restored from a snapshot (the migration's idempotency key). */
+  restored_from?: { repository_id: string; source_id: string; migration_id?: string };
+}
+
+export interface BillItem {
+  entity: 'Bill';
+  id: string;
+  organization_id: string;
+  amount_cents: number;
+  currency: string;
+  description: string;
+  status: 'pending' | 'settled';
+  created_at: string;
+  settled_at?: string;
+  settled_by?: string;
+}

@@ -11,7 +11,21 @@ export interface Caller {
   email: string;
   emailVerified: boolean;
   name?: string;
+  /** Identity-provider groups (`cognito:groups`); `operators` may do operator-only things such as raising bills. */
+  groups?: string[];
 }
+
+/** API Gateway passes array claims as "[a b c]"; a raw JWT may carry a real array. */
+function parseGroups(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string' || value === '') return [];
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+export const isOperator = (caller: Caller): boolean => caller.groups?.includes('operators') ?? false;
 
 /** The event as API Gateway's JWT authorizer passes it (payload 2.0). */
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -63,11 +77,13 @@ export function callerFrom(event: HttpEvent): Caller | undefined {
   if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
   const verified = claims?.email_verified;
   const name = claims?.name;
+  const groups = parseGroups(claims?.['cognito:groups']);
   return {
     userId: sub,
     email: email.trim().toLowerCase(),
     emailVerified: verified === true || verified === 'true',
     ...(typeof name === 'string' && name ? { name: name.slice(0, 200) } : {}),
+    ...(groups.length ? { groups } : {}),
   };
 }
 

@@ -192,3 +192,81 @@ export function describeRoles(ra: RoleAssignments): string[] {
   }
   return words.length ? words : ['Member (no roles yet)'];
 }
+
+const idsOf = (a: ScopedRoleAssignment) => a.deployment_ids ?? a.project_ids;
+const idField = (a: ScopedRoleAssignment): 'deployment_ids' | 'project_ids' =>
+  a.project_ids ? 'project_ids' : 'deployment_ids';
+
+function normaliseScoped(list: ScopedRoleAssignment[]): ScopedRoleAssignment[] {
+  // Merge id lists of the same role, and drop id-scoped assignments made redundant by an `all` of the same role.
+  const allRoles = new Set(list.filter((a) => a.all).map((a) => a.role_id));
+  const byRole = new Map<string, ScopedRoleAssignment>();
+  for (const a of list) {
+    if (a.all) {
+      byRole.set(`${a.role_id}|all`, a);
+      continue;
+    }
+    if (allRoles.has(a.role_id)) continue;
+    const key = `${a.role_id}|ids`;
+    const prev = byRole.get(key);
+    const field = idField(a);
+    const merged = [...new Set([...(prev ? (idsOf(prev) ?? []) : []), ...(idsOf(a) ?? [])])].sort();
+    byRole.set(key, { ...(prev ?? a), [field]: merged });
+  }
+  return [...byRole.values()].sort((x, y) => x.role_id.localeCompare(y.role_id));
+}
+
+function tidy(ra: RoleAssignments): RoleAssignments {
+  const out: RoleAssignments = {};
+  if (ra.organization?.length)
+    out.organization = dedupe(ra.organization).sort((a, b) => a.role_id.localeCompare(b.role_id));
+  if (ra.deployment?.length) out.deployment = normaliseScoped(ra.deployment);
+  for (const type of PROJECT_TYPES) {
+    const list = ra.project?.[type];
+    if (list?.length) {
+      out.project ??= {};
+      out.project[type] = normaliseScoped(list);
+    }
+  }
+  return out;
+}
+
+/** The union of two sets of role assignments (adding is idempotent). */
+export function mergeRoleAssignments(current: RoleAssignments, add: RoleAssignments): RoleAssignments {
+  const project: Partial<Record<ProjectType, ScopedRoleAssignment[]>> = {};
+  for (const type of PROJECT_TYPES)
+    project[type] = [...(current.project?.[type] ?? []), ...(add.project?.[type] ?? [])];
+  return tidy({
+    organization: [...(current.organization ?? []), ...(add.organization ?? [])],
+    deployment: [...(current.deployment ?? []), ...(add.deployment ?? [])],
+    project,
+  });
+}
+
+function subtractScoped(
+  current: ScopedRoleAssignment[],
+  remove: ScopedRoleAssignment[],
+): ScopedRoleAssignment[] {
+  return current.flatMap((a) => {
+    const matching = remove.filter((r) => r.role_id === a.role_id);
+    if (matching.length === 0) return [a];
+    if (a.all) return matching.some((r) => r.all) ? [] : [a];
+    if (matching.some((r) => r.all)) return [];
+    const gone = new Set(matching.flatMap((r) => idsOf(r) ?? []));
+    const left = (idsOf(a) ?? []).filter((id) => !gone.has(id));
+    return left.length ? [{ ...a, [idField(a)]: left }] : [];
+  });
+}
+
+/** Current minus the given assignments; removing what a member lacks changes nothing. */
+export function subtractRoleAssignments(current: RoleAssignments, remove: RoleAssignments): RoleAssignments {
+  const removeOrg = new Set((remove.organization ?? []).map((a) => a.role_id));
+  const project: Partial<Record<ProjectType, ScopedRoleAssignment[]>> = {};
+  for (const type of PROJECT_TYPES)
+    project[type] = subtractScoped(current.project?.[type] ?? [], remove.project?.[type] ?? []);
+  return tidy({
+    organization: (current.organization ?? []).filter((a) => !removeOrg.has(a.role_id)),
+    deployment: subtractScoped(current.deployment ?? [], remove.deployment ?? []),
+    project,
+  });
+}

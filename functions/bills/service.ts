@@ -1,0 +1,147 @@
+/** Pending amounts an organization owes: raised by operators, settled by billing admins or owners. */
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
+import { batchGet, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type { BillItem, OrganizationItem } from '../shared/domain.ts';
+import { ApiError } from '../shared/errors.ts';
+import { type Caller, isOperator } from '../shared/http.ts';
+import { canManageBilling } from '../shared/permissions.ts';
+import { ENTITY, keys } from '../shared/table.ts';
+
+export const billRequest = z
+  .object({
+    amount_cents: z.number().int().positive().max(100_000_000_00),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+      .default('USD'),
+    description: z.string().trim().min(1).max(200),
+  })
+  .strict();
+
+export type Bill = Omit<BillItem, 'entity'>;
+const toBill = ({ entity: _e, ...bill }: BillItem): Bill => bill;
+const billNotFound = () => new ApiError('organization.bill_not_found', 'Bill not found.');
+const billingOnly = () =>
+  new ApiError(
+    'root.invalid_authentication',
+    'Only a billing admin or an organization owner can see and settle bills.',
+  );
+
+export async function listBills(deps: Deps, caller: Caller, orgId: string): Promise<Bill[]> {
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  if (!canManageBilling(membership.role_assignments)) throw billingOnly();
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.organization(orgId).pk, ':prefix': 'BILL#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Items ?? [])
+    .map((i) => toBill(stripKeys<BillItem>(i)))
+    .sort((a, b) => b.created_at.localeCompare(a.created_at));
+}
+
+/** Operators only (the `operators` group of the identity provider). */
+export async function createBill(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  input: z.infer<typeof billRequest>,
+): Promise<Bill> {
+  if (!isOperator(caller))
+    throw new ApiError('root.invalid_authentication', 'Only operators can raise bills.');
+  const found = await batchGet(deps.db, deps.table, [keys.organization(orgId)]);
+  const org = found.get(keyId(keys.organization(orgId))) as OrganizationItem | undefined;
+  if (org?.status !== 'open') throw orgNotFound();
+  const bill: BillItem = {
+    entity: ENTITY.bill,
+    id: deps.newId(),
+    organization_id: orgId,
+    amount_cents: input.amount_cents,
+    currency: input.currency,
+    description: input.description,
+    status: 'pending',
+    created_at: deps.now().toISOString(),
+  };
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.table,
+              Item: { ...keys.bill(orgId, bill.id), ...bill },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table,
+              Key: keys.organization(orgId),
+              UpdateExpression: 'ADD pending_bill_count :one',
+              ConditionExpression: '#status = :open',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':one': 1, ':open': 'open' },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (e) {
+    if (conditionsFailed(e)?.[1]) throw orgNotFound();
+    throw e;
+  }
+  return toBill(bill);
+}
+
+export async function settleBill(deps: Deps, caller: Caller, orgId: string, billId: string): Promise<Bill> {
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  if (!canManageBilling(membership.role_assignments)) throw billingOnly();
+  const found = await batchGet(deps.db, deps.table, [keys.bill(orgId, billId)]);
+  const bill = found.get(keyId(keys.bill(orgId, billId))) as BillItem | undefined;
+  if (!bill) throw billNotFound();
+  if (bill.status === 'settled')
+    throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
+  const now = deps.now().toISOString();
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: deps.table,
+              Key: keys.bill(orgId, billId),
+              UpdateExpression: 'SET #status = :settled, settled_at = :now, settled_by = :uid',
+              ConditionExpression: '#status = :pending',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':settled': 'settled',
+                ':pending': 'pending',
+                ':now': now,
+                ':uid': caller.userId,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table,
+              Key: keys.organization(orgId),
+              UpdateExpression: 'ADD pending_bill_count :neg',
+              ExpressionAttributeValues: { ':neg': -1 },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (e) {
+    if (conditionsFailed(e)?.[0])
+      throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
+    throw e;
+  }
+  return toBill({ ...bill, status: 'settled', settled_at: now, settled_by: caller.userId });
+}

@@ -1,0 +1,3 @@
+import { getHandler } from '../resources/handlers.ts';
+
+export const handler = getHandler('deployment');

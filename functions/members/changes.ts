@@ -1,0 +1,254 @@
+/** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { noAccess, orgNotFound } from '../organizations/service.ts';
+import { batchGet, cancellationReasons, keyId } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
+import { ApiError } from '../shared/errors.ts';
+import type { Caller } from '../shared/http.ts';
+import {
+  isOrgAdmin,
+  mergeRoleAssignments,
+  parseRoleAssignments,
+  type RoleAssignments,
+  subtractRoleAssignments,
+} from '../shared/roles.ts';
+import { keys } from '../shared/table.ts';
+
+const MAX_ATTEMPTS = 5;
+export const MAX_REMOVALS = 25;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const lastAdmin = () =>
+  new ApiError(
+    'organization.last_admin',
+    'An organization must keep at least one organization owner (organization-admin). Give another member that role first.',
+  );
+
+/** A lost race (a failed version condition or a concurrent transaction): read again and decide again. */
+const lostRace = (e: unknown): boolean => {
+  const reasons = cancellationReasons(e);
+  return reasons
+    ? reasons.every((r) => r === 'None' || r === 'ConditionalCheckFailed' || r === 'TransactionConflict')
+    : (e as Error)?.name === 'TransactionConflictException';
+};
+
+async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (!lostRace(e) || i + 1 >= MAX_ATTEMPTS) throw e;
+      await sleep(Math.random() * 20 * 2 ** i);
+    }
+  }
+}
+
+const invalidTarget = () =>
+  new ApiError(
+    'role_assignments.invalid_target_user_id',
+    'The target user id is not a member of an organization you manage.',
+  );
+
+/**
+ * Add or remove role assignments of a member. Only an organization-admin of the member's organization may; the last
+ * organization-admin keeps the role. Conditional on the membership version, retried, so concurrent changes all land.
+ */
+export async function changeRoles(
+  deps: Deps,
+  caller: Caller,
+  targetUserId: string,
+  body: unknown,
+  mode: 'add' | 'remove',
+): Promise<void> {
+  await retrying(async () => {
+    const found = await batchGet(deps.db, deps.table, [keys.user(targetUserId)]);
+    const target = found.get(keyId(keys.user(targetUserId))) as UserItem | undefined;
+    const orgId = target?.organization_id;
+    if (!orgId) throw invalidTarget();
+    const orgKey = keys.organization(orgId);
+    const meKey = keys.membership(orgId, caller.userId);
+    const targetKey = keys.membership(orgId, targetUserId);
+    const items = await batchGet(deps.db, deps.table, [orgKey, meKey, targetKey]);
+    const org = items.get(keyId(orgKey)) as OrganizationItem | undefined;
+    const me = items.get(keyId(meKey)) as MembershipItem | undefined;
+    const member = items.get(keyId(targetKey)) as MembershipItem | undefined;
+    // Someone outside the target's organization learns nothing about where the target is.
+    if (org?.status !== 'open' || !me || !member) throw invalidTarget();
+    if (!isOrgAdmin(me.role_assignments)) {
+      throw new ApiError(
+        'role_assignments.unauthorized_role_assignments',
+        `Only an organization owner (organization-admin) can ${mode} role assignments.`,
+      );
+    }
+    const change: RoleAssignments = parseRoleAssignments(body, orgId);
+    const next =
+      mode === 'add'
+        ? mergeRoleAssignments(member.role_assignments, change)
+        : subtractRoleAssignments(member.role_assignments, change);
+    if (JSON.stringify(next) === JSON.stringify(member.role_assignments)) return; // idempotent: nothing to write
+    const wasAdmin = member.is_admin;
+    const nowAdmin = isOrgAdmin(next);
+    if (wasAdmin && !nowAdmin && org.admin_count <= 1) throw lastAdmin();
+    const transactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> =
+      [
+        {
+          Update: {
+            TableName: deps.table,
+            Key: targetKey,
+            UpdateExpression: 'SET role_assignments = :ra, is_admin = :admin, version = :next',
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: {
+              ':ra': next,
+              ':admin': nowAdmin,
+              ':next': member.version + 1,
+              ':v': member.version,
+            },
+          },
+        },
+      ];
+    if (wasAdmin !== nowAdmin) {
+      transactItems.push({
+        Update: {
+          TableName: deps.table,
+          Key: orgKey,
+          UpdateExpression: 'ADD admin_count :delta',
+          // Losing an admin needs another one to remain: the database holds the rule, not this read.
+          ConditionExpression: nowAdmin ? '#status = :open' : '#status = :open AND admin_count > :one',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':delta': nowAdmin ? 1 : -1,
+            ':open': 'open',
+            ...(nowAdmin ? {} : { ':one': 1 }),
+          },
+        },
+      });
+    }
+    await deps.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
+  });
+}
+
+/**
+ * Remove members by user id, all or nothing. Admins may remove anyone; any member may remove themselves (leaving).
+ * Members remain: at least one organization-admin must remain. Nobody remains: the organization must have no active
+ * deployments or projects and no pending bills, and is closed. Each removal releases the user's organization lock.
+ */
+export async function removeMembers(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  userIds: string[],
+): Promise<{ closed: boolean }> {
+  return retrying(async () => {
+    const orgKey = keys.organization(orgId);
+    const meKey = keys.membership(orgId, caller.userId);
+    const targetKeys = userIds.map((id) => keys.membership(orgId, id));
+    const found = await batchGet(deps.db, deps.table, [orgKey, meKey, ...targetKeys]);
+    const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
+    if (org?.status !== 'open') throw orgNotFound();
+    const me = found.get(keyId(meKey)) as MembershipItem | undefined;
+    if (!me) throw noAccess();
+    const leavingOnly = userIds.length === 1 && userIds[0] === caller.userId;
+    if (!leavingOnly && !isOrgAdmin(me.role_assignments)) {
+      throw new ApiError(
+        'root.invalid_authentication',
+        'Only an organization owner (organization-admin) can remove other members.',
+      );
+    }
+    const members = targetKeys.map((k) => found.get(keyId(k)) as MembershipItem | undefined);
+    const missing = userIds.filter((_, i) => !members[i]);
+    if (missing.length > 0) {
+      throw new ApiError(
+        'organization.membership_not_found',
+        `Not a member of this organization: ${missing.join(', ')}. Nobody was removed.`,
+        missing,
+      );
+    }
+    const leaving = members as MembershipItem[];
+    const adminsLeaving = leaving.filter((m) => m.is_admin).length;
+    const remaining = org.member_count - leaving.length;
+    const now = deps.now().toISOString();
+
+    let orgUpdate: NonNullable<
+      ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+    >[number];
+    if (remaining > 0) {
+      if (org.admin_count - adminsLeaving < 1) throw lastAdmin();
+      orgUpdate = {
+        Update: {
+          TableName: deps.table,
+          Key: orgKey,
+          UpdateExpression: 'ADD member_count :negMembers, admin_count :negAdmins',
+          ConditionExpression: '#status = :open AND member_count > :n AND admin_count > :k',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':negMembers': -leaving.length,
+            ':negAdmins': -adminsLeaving,
+            ':open': 'open',
+            ':n': leaving.length,
+            ':k': adminsLeaving,
+          },
+        },
+      };
+    } else {
+      if (org.active_resource_count > 0) {
+        throw new ApiError(
+          'organization.has_active_deployments',
+          `You are the only member and the organization still has ${org.active_resource_count} active deployment(s) or project(s). Delete them (or migrate them to another organization) before leaving.`,
+        );
+      }
+      if (org.pending_bill_count > 0) {
+        throw new ApiError(
+          'organization.has_pending_bills',
+          `You are the only member and the organization has ${org.pending_bill_count} pending bill(s). Settle them before leaving.`,
+        );
+      }
+      orgUpdate = {
+        Update: {
+          TableName: deps.table,
+          Key: orgKey,
+          UpdateExpression:
+            'SET #status = :closed, closed_at = :now, member_count = :zero, admin_count = :zero',
+          ConditionExpression:
+            '#status = :open AND member_count = :n AND active_resource_count = :zero AND pending_bill_count = :zero',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':closed': 'closed',
+            ':open': 'open',
+            ':now': now,
+            ':zero': 0,
+            ':n': leaving.length,
+          },
+        },
+      };
+    }
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...leaving.flatMap((m) => [
+            {
+              Delete: {
+                TableName: deps.table,
+                Key: keys.membership(orgId, m.user_id),
+                ConditionExpression: 'version = :v',
+                ExpressionAttributeValues: { ':v': m.version },
+              },
+            },
+            { Delete: { TableName: deps.table, Key: keys.memberEmail(orgId, m.email) } },
+            {
+              Update: {
+                TableName: deps.table,
+                Key: keys.user(m.user_id),
+                UpdateExpression: 'REMOVE organization_id',
+                ConditionExpression: 'organization_id = :org',
+                ExpressionAttributeValues: { ':org': orgId },
+              },
+            },
+          ]),
+          orgUpdate,
+        ],
+      }),
+    );
+    return { closed: remaining === 0 };
+  });
+}

@@ -1,0 +1,3 @@
+import { createHandler } from '../resources/handlers.ts';
+
+export const handler = createHandler('project');

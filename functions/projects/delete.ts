@@ -1,0 +1,3 @@
+import { deleteHandler } from '../resources/handlers.ts';
+
+export const handler = deleteHandler('project');

@@ -1,0 +1,3 @@
+import { listHandler } from '../resources/handlers.ts';
+
+export const handler = listHandler('project');

@@ -1,0 +1,270 @@
+/** Deployments and projects of an organization: one service, two kinds. */
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
+import { conditionsFailed, stripKeys } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type { ResourceItem, ResourceKindName } from '../shared/domain.ts';
+import { ApiError } from '../shared/errors.ts';
+import type { Caller } from '../shared/http.ts';
+import { canCreate, canDelete, canRead, readableIds } from '../shared/permissions.ts';
+import { PROJECT_TYPES, type ProjectType } from '../shared/roles.ts';
+import { ENTITY, keys } from '../shared/table.ts';
+
+export const MAX_CONFIGURATION_BYTES = 16 * 1024;
+
+export const resourceRequest = z
+  .object({
+    name: z.string().trim().min(1, 'name is required').max(64, 'name is at most 64 characters'),
+    type: z.string().optional(),
+    configuration: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** The wire shape: what the console shows and what a snapshot must reproduce. */
+export interface Resource {
+  id: string;
+  organization_id: string;
+  kind: ResourceKindName;
+  type: string;
+  name: string;
+  configuration: Record<string, unknown>;
+  status: 'active';
+  created_at: string;
+}
+
+export const toResource = (r: ResourceItem): Resource => ({
+  id: r.id,
+  organization_id: r.organization_id,
+  kind: r.kind,
+  type: r.type,
+  name: r.name,
+  configuration: r.configuration,
+  status: r.status,
+  created_at: r.created_at,
+});
+
+const keyFor = (kind: ResourceKindName, orgId: string, id: string) =>
+  kind === 'deployment' ? keys.deployment(orgId, id) : keys.project(orgId, id);
+const prefixFor = (kind: ResourceKindName) => (kind === 'deployment' ? 'DEPLOYMENT#' : 'PROJECT#');
+
+export const notFound = (kind: ResourceKindName) =>
+  new ApiError(
+    kind === 'deployment' ? 'organization.deployment_not_found' : 'organization.project_not_found',
+    `${kind === 'deployment' ? 'Deployment' : 'Project'} not found.`,
+  );
+
+const forbidden = (what: string) =>
+  new ApiError('root.invalid_authentication', `Your roles in this organization do not allow you to ${what}.`);
+
+function resourceType(kind: ResourceKindName, raw: string | undefined): string {
+  if (kind === 'deployment') {
+    if (raw !== undefined && raw !== 'hosted')
+      throw new ApiError('root.invalid_data', 'A deployment type must be "hosted".', ['type']);
+    return 'hosted';
+  }
+  if (!raw || !(PROJECT_TYPES as readonly string[]).includes(raw)) {
+    throw new ApiError('root.invalid_data', `A project type must be one of ${PROJECT_TYPES.join(', ')}.`, [
+      'type',
+    ]);
+  }
+  return raw;
+}
+
+/**
+ * Put a resource and count it on the organization in one transaction. `id` may be given (a restore uses a
+ * deterministic id, so running it twice does not duplicate anything).
+ */
+export async function putResource(deps: Deps, item: ResourceItem): Promise<'created' | 'exists'> {
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.table,
+              Item: { ...keyFor(item.kind, item.organization_id, item.id), ...item },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table,
+              Key: keys.organization(item.organization_id),
+              UpdateExpression: 'ADD active_resource_count :one',
+              ConditionExpression: '#status = :open',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':one': 1, ':open': 'open' },
+            },
+          },
+        ],
+      }),
+    );
+    return 'created';
+  } catch (e) {
+    const failed = conditionsFailed(e);
+    if (failed?.[0]) return 'exists';
+    if (failed?.[1]) throw orgNotFound();
+    throw e;
+  }
+}
+
+export async function createResource(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  kind: ResourceKindName,
+  input: z.infer<typeof resourceRequest>,
+): Promise<Resource> {
+  const type = resourceType(kind, input.type);
+  const configuration = input.configuration ?? {};
+  if (Buffer.byteLength(JSON.stringify(configuration)) > MAX_CONFIGURATION_BYTES) {
+    throw new ApiError(
+      'root.invalid_data',
+      `configuration is larger than ${MAX_CONFIGURATION_BYTES / 1024} KiB.`,
+      ['configuration'],
+    );
+  }
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  if (!canCreate(membership.role_assignments, kind, kind === 'project' ? (type as ProjectType) : undefined)) {
+    throw forbidden(`create ${kind}s`);
+  }
+  const item: ResourceItem = {
+    entity: kind === 'deployment' ? ENTITY.deployment : ENTITY.project,
+    kind,
+    id: deps.newId(),
+    organization_id: orgId,
+    name: input.name,
+    type,
+    configuration,
+    status: 'active',
+    created_at: deps.now().toISOString(),
+    created_by: caller.userId,
+  };
+  await putResource(deps, item);
+  return toResource(item);
+}
+
+/** Every resource of a kind in an organization (all pages). */
+export async function queryResources(
+  deps: Deps,
+  orgId: string,
+  kind: ResourceKindName,
+): Promise<ResourceItem[]> {
+  const out: ResourceItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.organization(orgId).pk, ':prefix': prefixFor(kind) },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const i of page.Items ?? []) out.push(stripKeys<ResourceItem>(i));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+export async function listResources(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  kind: ResourceKindName,
+): Promise<Resource[]> {
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  const visible = readableIds(membership.role_assignments, kind);
+  const all = await queryResources(deps, orgId, kind);
+  return all
+    .filter(
+      (r) =>
+        visible === true ||
+        (kind === 'project'
+          ? canRead(membership.role_assignments, kind, r.id, r.type as ProjectType)
+          : visible.has(r.id)),
+    )
+    .sort((a, b) => a.created_at.localeCompare(b.created_at))
+    .map(toResource);
+}
+
+async function getItem(
+  deps: Deps,
+  orgId: string,
+  kind: ResourceKindName,
+  id: string,
+): Promise<ResourceItem | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({ TableName: deps.table, Key: keyFor(kind, orgId, id), ConsistentRead: true }),
+  );
+  return out.Item ? stripKeys<ResourceItem>(out.Item) : undefined;
+}
+
+export async function getResource(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  kind: ResourceKindName,
+  id: string,
+): Promise<Resource> {
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  const item = await getItem(deps, orgId, kind, id);
+  // Not found and not yours look the same: a scoped member learns nothing about other resources.
+  if (!item || !canRead(membership.role_assignments, kind, id, item.type as ProjectType))
+    throw notFound(kind);
+  return toResource(item);
+}
+
+/** Delete a resource and uncount it in one transaction. Returns false when it was already gone. */
+export async function deleteResourceItem(
+  deps: Deps,
+  orgId: string,
+  kind: ResourceKindName,
+  id: string,
+): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: deps.table,
+              Key: keyFor(kind, orgId, id),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table,
+              Key: keys.organization(orgId),
+              UpdateExpression: 'ADD active_resource_count :neg',
+              ExpressionAttributeValues: { ':neg': -1 },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (conditionsFailed(e)?.[0]) return false;
+    throw e;
+  }
+}
+
+export async function deleteResource(
+  deps: Deps,
+  caller: Caller,
+  orgId: string,
+  kind: ResourceKindName,
+  id: string,
+): Promise<void> {
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  const item = await getItem(deps, orgId, kind, id);
+  if (!item || !canRead(membership.role_assignments, kind, id, item.type as ProjectType))
+    throw notFound(kind);
+  if (!canDelete(membership.role_assignments, kind, id, item.type as ProjectType))
+    throw forbidden(`delete this ${kind}`);
+  if (!(await deleteResourceItem(deps, orgId, kind, id))) throw notFound(kind);
+}

@@ -1,0 +1,3 @@
+import { roleChangeHandler } from './handler.ts';
+
+export const handler = roleChangeHandler('add');

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { changeRoles } from '../members/changes.ts';
+import { defaultDeps } from '../shared/deps.ts';
+import { ApiError } from '../shared/errors.ts';
+import { authedRoute, json } from '../shared/http.ts';
+
+/** POST adds and DELETE removes `RoleAssignments` of `/users/{user_id}` (the reference's role_assignments routes). */
+export const roleChangeHandler = (mode: 'add' | 'remove') =>
+  authedRoute(async (req) => {
+    const userId = req.path(
+      'user_id',
+      undefined,
+      new ApiError('role_assignments.invalid_target_user_id', 'The target user id is not valid.', [
+        'user_id',
+      ]),
+    );
+    // Shape is checked against the member's organization inside the service (role_assignments.invalid_config).
+    const body = req.body(z.record(z.string(), z.unknown()));
+    await changeRoles(defaultDeps(), req.caller, userId, body, mode);
+    return json(200, {});
+  });
