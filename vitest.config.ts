@@ -16,7 +16,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
-          env: { LOG_LEVEL: 'silent' },
+          env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -15,6 +15,8 @@ export interface Access {
   email?: true;
   /** SendTaskSuccess/SendTaskFailure on the workflow's state machine. */
   workflowCallback?: true;
+  /** StartExecution on the migration state machine. */
+  startWorkflow?: true;
 }
 
 export type HandlerName =
@@ -50,5 +52,23 @@ export const ACCESS: Record<HandlerName, Access> = {
   'bills/list': { read: true },
   'bills/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'bills/settle': { read: true, write: ['UpdateItem'] },
-  'workflow/echo': {},
+  'snapshots/create-repository': { write: ['PutItem'] },
+  'snapshots/list-repositories': { read: true },
+  'snapshots/list-snapshots': { read: true },
+  'migrations/start': { read: true, write: ['PutItem', 'UpdateItem', 'DeleteItem'], startWorkflow: true },
+  'migrations/list': { read: true },
+  'migrations/get': { read: true },
+  'migrations/restore': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'workflow/validate-migration': { read: true, write: ['UpdateItem'] },
+  'workflow/back-up-deployment': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'workflow/verify-backups': { read: true, write: ['UpdateItem'] },
+  'workflow/delete-source-deployments': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'workflow/leave-source-organization': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'workflow/reinvite-to-target': { read: true, write: ['UpdateItem'], email: true },
+  'workflow/await-acceptance': { read: true, write: ['UpdateItem'], workflowCallback: true },
+  'workflow/restore-deployment': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'workflow/record-outcome': { read: true, write: ['UpdateItem'] },
+  'workflow/notify-user': { read: true, write: ['UpdateItem'], email: true },
+  'workflow/remove-partial-backups': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'workflow/recreate-deleted-deployments': { read: true, write: ['PutItem', 'UpdateItem'] },
 };

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ENV } from '../functions/shared/env-names.ts';
 import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
@@ -29,6 +30,13 @@ export class MembershipStack extends Stack {
       senderEmail: props.senderEmail,
       senderDomain: props.senderDomain,
     });
+    const stateMachineName = `${this.stackName}-migration`;
+    const stateMachineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const functions = new Functions(this, 'Functions', {
       table,
       emailResources: email.sendResources,
@@ -38,18 +46,32 @@ export class MembershipStack extends Stack {
         [ENV.senderEmail]: props.senderEmail,
         [ENV.publicBaseUrl]: props.publicBaseUrl,
         [ENV.sesConfigurationSet]: email.configurationSet.configurationSetName,
+        [ENV.stateMachineArn]: stateMachineArn,
       },
     });
-    const workflow = new Workflow(this, 'EchoWorkflow', {
-      definitionFile: resolve(import.meta.dirname, '../workflows/echo.asl.json'),
+    const workflow = new Workflow(this, 'Migration', {
+      definitionFile: resolve(import.meta.dirname, '../workflows/migration.asl.json'),
+      stateMachineName,
       tasks: Object.fromEntries(
         Object.entries(WORKFLOW_TASKS).map(([sub, handler]) => [sub, functions.get(handler)]),
       ),
       retainLogs: props.retainData,
     });
-    for (const [name, access] of Object.entries(ACCESS)) {
-      if (access.workflowCallback)
-        workflow.stateMachine.grantTaskResponse(functions.get(name as HandlerName));
+    for (const [name, access] of Object.entries(ACCESS) as [HandlerName, (typeof ACCESS)[HandlerName]][]) {
+      const fn = functions.get(name);
+      if (access.workflowCallback) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+            resources: [stateMachineArn],
+          }),
+        );
+      }
+      if (access.startWorkflow) {
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+        );
+      }
     }
     const api = new Api(this, 'Api', {
       functions,

@@ -6,7 +6,12 @@ import { type RunningGateway, startGateway } from './gateway.ts';
 import { type DevKeys, loadOrCreateDevKeys } from './jwt.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type RunningSes, startSesLocal } from './ses.ts';
-import { type RunningSfn, startStepFunctionsLocal, stateMachineArnFor } from './stepfunctions.ts';
+import {
+  type Faults,
+  type RunningSfn,
+  startStepFunctionsLocal,
+  stateMachineArnFor,
+} from './stepfunctions.ts';
 
 export interface LocalStackOptions {
   /** Fixed ports (checked before anything starts); 0 or absent picks free ones. */
@@ -17,6 +22,8 @@ export interface LocalStackOptions {
   dynamoEndpoint?: string;
   sesEndpoint?: string;
   waitMs?: number;
+  /** Shorten callback waits (the migration's wait for acceptance) locally. */
+  taskTimeoutMs?: number;
 }
 
 export interface LocalStack {
@@ -26,6 +33,8 @@ export interface LocalStack {
   sfnEndpoint: string;
   tableName: string;
   keys: DevKeys;
+  /** Faults to inject into workflow tasks (tests). */
+  faults: Faults;
   stop(): Promise<void>;
 }
 
@@ -66,7 +75,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       stops.push(ses.stop);
       sesEndpoint = ses.endpoint;
     }
-    const sfn: RunningSfn = await startStepFunctionsLocal({ port: want.sfn || 0, waitMs: opts.waitMs });
+    const sfn: RunningSfn = await startStepFunctionsLocal({
+      port: want.sfn || 0,
+      waitMs: opts.waitMs,
+      taskTimeoutMs: opts.taskTimeoutMs,
+    });
     stops.push(sfn.stop);
 
     const tableName = opts.tableName ?? 'org-membership';
@@ -83,7 +96,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const keys = await loadOrCreateDevKeys(opts.keyFile);
     const gateway: RunningGateway = await startGateway({ port: gatewayPort, keys });
     stops.push(gateway.stop);
-    return { apiUrl, dynamoEndpoint, sesEndpoint, sfnEndpoint: sfn.endpoint, tableName, keys, stop: stopAll };
+    return {
+      apiUrl,
+      dynamoEndpoint,
+      sesEndpoint,
+      sfnEndpoint: sfn.endpoint,
+      tableName,
+      keys,
+      faults: sfn.faults,
+      stop: stopAll,
+    };
   } catch (e) {
     await stopAll();
     throw e;

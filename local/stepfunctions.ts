@@ -59,6 +59,32 @@ class SfnError extends Error {
 }
 
 type Lambda = (event: unknown, ctx?: unknown) => Promise<unknown>;
+
+/**
+ * Faults for tests: the named state's task fails with `error`, before its handler runs or (`after`) once it has run,
+ * for `times` calls (default: every call). This lives in the local runtime only; handlers know nothing of it.
+ */
+export interface Fault {
+  error: string;
+  times?: number;
+  after?: boolean;
+}
+export type Faults = Map<string, Fault>;
+
+function withFaults(stateName: string, faults: Faults, run: (input: unknown) => Promise<unknown>) {
+  return async (input: unknown) => {
+    const fault = faults.get(stateName);
+    const fire = () => {
+      if (!fault) return;
+      if (fault.times !== undefined && fault.times-- <= 0) return;
+      throw Object.assign(new Error(`Injected fault in "${stateName}"`), { name: fault.error });
+    };
+    if (!fault?.after) fire();
+    const out = await run(input);
+    if (fault?.after) fire();
+    return out;
+  };
+}
 const lambdaCache = new Map<string, Promise<Lambda>>();
 const loadLambda = (module: string): Promise<Lambda> => {
   let p = lambdaCache.get(module);
@@ -85,7 +111,40 @@ function walkStates(
   }
 }
 
-function loadMachine(file: string): Machine {
+/** Tokens of tasks waiting for a callback (`.waitForTaskToken`), as Step Functions keeps them. */
+type Waiting = Map<string, { resolve: (output: unknown) => void; reject: (e: Error) => void }>;
+/** What `$$.Task.Token` resolves to in the definition; each waiting task replaces it with a fresh token. */
+const TOKEN_PLACEHOLDER = '__local_task_token__';
+
+function withTokenPlaceholder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withTokenPlaceholder);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) =>
+        k.endsWith('.$') && v === '$$.Task.Token'
+          ? [k.slice(0, -2), TOKEN_PLACEHOLDER]
+          : [k, withTokenPlaceholder(v)],
+      ),
+    );
+  }
+  return value;
+}
+
+function replaceToken(value: unknown, token: string): unknown {
+  if (value === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
+  }
+  return value;
+}
+
+function loadMachine(
+  file: string,
+  waiting: Waiting,
+  taskTimeoutMs: number | undefined,
+  faults: Faults,
+): Machine {
   const name = basename(file).replace(/\.asl\.json$/, '');
   const substitutions: Record<string, string> = {};
   const moduleByArn = new Map<string, string>();
@@ -102,11 +161,37 @@ function loadMachine(file: string): Machine {
   const waitStates: string[] = [];
   walkStates(definition, (stateName, state) => {
     if (state.Type === 'Wait') waitStates.push(stateName);
+    // aws-local-stepfunctions cannot resolve $$.Task.Token: put the placeholder there, replaced per task below.
+    if (state.Parameters) state.Parameters = withTokenPlaceholder(state.Parameters);
     if (state.Type !== 'Task') return;
     const resource = String(state.Resource);
     const direct = moduleByArn.get(resource);
     if (direct) {
       taskHandlers[stateName] = async (input) => (await loadLambda(direct))(input, { functionName: direct });
+    } else if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
+      const timeoutMs = Math.min(
+        Number(state.TimeoutSeconds ?? 31_536_000) * 1000,
+        taskTimeoutMs ?? Number.POSITIVE_INFINITY,
+      );
+      taskHandlers[stateName] = async (input) => {
+        const params = input as { FunctionName?: string; Payload?: unknown };
+        const module = moduleByArn.get(String(params.FunctionName));
+        if (!module) throw new SfnError('States.TaskFailed', `No local handler for ${params.FunctionName}`);
+        const token = randomUUID() + randomUUID();
+        const result = new Promise<unknown>((resolve, reject) => {
+          waiting.set(token, { resolve, reject });
+          // Waits shortened locally; the error is the one Step Functions raises.
+          if (Number.isFinite(timeoutMs)) {
+            setTimeout(
+              () => reject(Object.assign(new Error('Task timed out.'), { name: 'States.Timeout' })),
+              timeoutMs,
+            ).unref();
+          }
+        }).finally(() => waiting.delete(token));
+        result.catch(() => undefined);
+        await (await loadLambda(module))(replaceToken(params.Payload, token), { functionName: module });
+        return result;
+      };
     } else if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
       taskHandlers[stateName] = async (input) => {
         const params = input as { FunctionName?: string; Payload?: unknown };
@@ -119,6 +204,8 @@ function loadMachine(file: string): Machine {
       };
     }
   });
+  for (const [stateName, run] of Object.entries(taskHandlers))
+    taskHandlers[stateName] = withFaults(stateName, faults, run);
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   return { arn: stateMachineArnFor(name), name, definition, machine, taskHandlers, waitStates };
 }
@@ -140,19 +227,24 @@ export interface SfnOptions {
   workflowsDir?: string;
   /** Every Wait state waits this many milliseconds locally. */
   waitMs?: number;
+  /** Tasks waiting for a callback time out after at most this long locally (their TimeoutSeconds otherwise). */
+  taskTimeoutMs?: number;
 }
 
 export interface RunningSfn {
   endpoint: string;
   machines: Map<string, Machine>;
+  faults: Faults;
   stop(): Promise<void>;
 }
 
 export async function startStepFunctionsLocal(opts: SfnOptions): Promise<RunningSfn> {
   const dir = opts.workflowsDir ?? resolve(import.meta.dirname, '../workflows');
   const machines = new Map<string, Machine>();
+  const waiting: Waiting = new Map();
+  const faults: Faults = new Map();
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.asl.json'))) {
-    const m = loadMachine(join(dir, f));
+    const m = loadMachine(join(dir, f), waiting, opts.taskTimeoutMs, faults);
     machines.set(m.arn, m);
   }
   const executions = new Map<string, Execution>();
@@ -359,6 +451,31 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
       }
       return { stopDate: Date.now() / 1000 };
     },
+    SendTaskSuccess: (req) => {
+      const w = waiting.get(String(req.taskToken));
+      if (!w) throw new SfnError('TaskDoesNotExist', 'Task Timed Out or does not exist');
+      let output: unknown;
+      try {
+        output = JSON.parse(String(req.output ?? 'null'));
+      } catch {
+        throw new SfnError('InvalidOutput', 'Invalid output: not JSON');
+      }
+      w.resolve(output);
+      return {};
+    },
+    SendTaskFailure: (req) => {
+      const w = waiting.get(String(req.taskToken));
+      if (!w) throw new SfnError('TaskDoesNotExist', 'Task Timed Out or does not exist');
+      w.reject(
+        Object.assign(new Error(String(req.cause ?? '')), { name: String(req.error ?? 'States.TaskFailed') }),
+      );
+      return {};
+    },
+    SendTaskHeartbeat: (req) => {
+      if (!waiting.has(String(req.taskToken)))
+        throw new SfnError('TaskDoesNotExist', 'Task Timed Out or does not exist');
+      return {};
+    },
     ListStateMachines: () => ({
       stateMachines: [...machines.values()].map((m) => ({
         stateMachineArn: m.arn,
@@ -419,6 +536,7 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
   return {
     endpoint: `http://127.0.0.1:${port}`,
     machines,
+    faults,
     stop: () =>
       new Promise((ok) => {
         for (const e of executions.values()) if (e.status === 'RUNNING') e.abort();

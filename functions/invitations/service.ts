@@ -598,3 +598,94 @@ export async function getInvitationByEmail(
   );
   return out.Item ? stripKeys<InvitationItem>(out.Item) : undefined;
 }
+
+/**
+ * The migration's re-invite: refresh a pending invitation so its lifetime starts now, and email it. Returns the
+ * invitation as it now is; an accepted one is returned untouched. Anything else (revoked, expired, missing) is undefined.
+ */
+export async function refreshForMigration(
+  deps: Deps,
+  orgId: string,
+  email: string,
+  lifetimeMs: number,
+): Promise<InvitationItem | undefined> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const inv = await getInvitationByEmail(deps, orgId, email);
+    const now = deps.now();
+    if (!inv || inv.status === 'revoked' || (inv.status === 'pending' && isExpired(inv, now)))
+      return undefined;
+    if (inv.status === 'accepted') return inv;
+    const expiresAt = new Date(now.getTime() + lifetimeMs);
+    const next: InvitationItem = {
+      ...inv,
+      expires_at: expiresAt.toISOString(),
+      email_status: 'unsent',
+      version: inv.version + 1,
+      ttl: ttlAt(new Date(expiresAt.getTime() + RETENTION_MS)),
+    };
+    try {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: keys.invitation(orgId, email),
+          UpdateExpression: 'SET expires_at = :exp, email_status = :unsent, version = :next, #ttl = :ttl',
+          ConditionExpression: '#status = :pending AND version = :v',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':exp': next.expires_at,
+            ':unsent': 'unsent',
+            ':next': next.version,
+            ':ttl': next.ttl,
+            ':pending': 'pending',
+            ':v': inv.version,
+          },
+        }),
+      );
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') continue;
+      throw e;
+    }
+    await sendInvitationEmails(deps, [next]);
+    return next;
+  }
+  throw Object.assign(new Error('The invitation kept changing while refreshing it'), {
+    name: 'TransientError',
+  });
+}
+
+/**
+ * Store a workflow's task token on a pending invitation so that accepting it resumes the workflow. Returns 'stored',
+ * 'accepted' (accepted already: the caller resumes the workflow itself) or 'gone' (revoked or expired).
+ */
+export async function attachTaskToken(
+  deps: Deps,
+  orgId: string,
+  email: string,
+  userId: string,
+  taskToken: string,
+): Promise<'stored' | 'accepted' | 'gone'> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const inv = await getInvitationByEmail(deps, orgId, email);
+    if (inv?.status === 'accepted' && inv.accepted_by === userId) return 'accepted';
+    if (!inv || inv.status !== 'pending' || isExpired(inv, deps.now())) return 'gone';
+    try {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: keys.invitation(orgId, email),
+          UpdateExpression: 'SET task_token = :t',
+          ConditionExpression: '#status = :pending AND version = :v',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':t': taskToken, ':pending': 'pending', ':v': inv.version },
+        }),
+      );
+      return 'stored';
+    } catch (e) {
+      // Accepted (or refreshed) in between: read again and decide again.
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+  throw Object.assign(new Error('The invitation kept changing while waiting on it'), {
+    name: 'TransientError',
+  });
+}

@@ -94,3 +94,63 @@ export interface BillItem {
   settled_at?: string;
   settled_by?: string;
 }
+
+export interface SnapshotRepositoryItem {
+  entity: 'SnapshotRepository';
+  id: string;
+  user_id: string;
+  name: string;
+  created_at: string;
+}
+
+/** Everything needed to recreate a deployment or project exactly, and a checksum to prove it. */
+export interface SnapshotItem {
+  entity: 'Snapshot';
+  repository_id: string;
+  migration_id: string;
+  source_kind: ResourceKindName;
+  source_id: string;
+  source_organization_id: string;
+  type: string;
+  name: string;
+  configuration: Record<string, unknown>;
+  checksum: string;
+  status: 'taken' | 'verified';
+  created_at: string;
+}
+
+export interface MigrationPlan {
+  sole_member: boolean;
+  /** True when the user is the sole member and the organization has deployments or projects to bring. */
+  backup: boolean;
+  resources: { kind: ResourceKindName; id: string }[];
+}
+
+export interface MigrationHistoryEntry {
+  step: string;
+  status: 'succeeded' | 'failed';
+  started_at: string;
+  finished_at: string;
+  error?: string;
+}
+
+export interface MigrationItem {
+  entity: 'Migration';
+  id: string;
+  user_id: string;
+  email: string;
+  source_organization_id: string;
+  target_organization_id: string;
+  repository_id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  current_step: string;
+  history: MigrationHistoryEntry[];
+  plan?: MigrationPlan;
+  left_at?: string;
+  restored?: Record<string, string>;
+  error?: string;
+  cause?: string;
+  created_at: string;
+  updated_at: string;
+  finished_at?: string;
+}

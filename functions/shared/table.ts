@@ -16,7 +16,7 @@
  * | invitation rate window of an org          | pk=ORG#<org>, sk=INVITE_RATE#<hour>                | UpdateItem (ADD)     |
  * | deployments / projects / bills of an org  | pk=ORG#<org>, sk begins_with DEPLOYMENT#|PROJECT#|BILL# | Query           |
  * | snapshot repositories of a user           | pk=USER#<user>, sk begins_with REPO#               | Query                |
- * | snapshots in a repository                 | pk=REPO#<repo>, sk begins_with SNAPSHOT#           | Query                |
+ * | snapshots in a repository                 | pk=REPO#<repo>, sk=SNAPSHOT#<migration>#<kind>#<id> | Get / Query          |
  * | migration by id                           | pk=MIGRATION#<id>, sk=MIGRATION                    | GetItem              |
  * | migrations of a user, newest first        | gsi1: gsi1pk=USER#<user>#MIGRATIONS, gsi1sk=<time> | Query                |
  */
@@ -63,7 +63,13 @@ export const keys = {
     pk: `USER#${userId}`,
     sk: `REPO#${repoId}`,
   }),
-  snapshot: (repoId: string, sourceId: string): Key => ({ pk: `REPO#${repoId}`, sk: `SNAPSHOT#${sourceId}` }),
+  /** One snapshot per (migration, resource): a retried backup overwrites its own snapshot, never another's. */
+  snapshot: (repoId: string, migrationId: string, kind: string, sourceId: string): Key => ({
+    pk: `REPO#${repoId}`,
+    sk: `SNAPSHOT#${migrationId}#${kind}#${sourceId}`,
+  }),
+  snapshotsPrefix: (repoId: string) => ({ pk: `REPO#${repoId}`, skPrefix: 'SNAPSHOT#' }),
+  repositoriesPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'REPO#' }),
   migration: (id: string): Key => ({ pk: `MIGRATION#${id}`, sk: 'MIGRATION' }),
   migrationsOfUser: (userId: string, createdAt: string) => ({
     gsi1pk: `USER#${userId}#MIGRATIONS`,

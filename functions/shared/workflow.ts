@@ -1,9 +1,12 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfn } from './clients.ts';
+import { stateMachineArn } from './config.ts';
 import { log } from './log.ts';
 
 /** Resumes or fails a Step Functions execution waiting on a task token. */
 export interface WorkflowCallbacks {
+  /** Start the migration state machine; the execution name is the migration id, so a repeated start is idempotent. */
+  start(name: string, input: unknown): Promise<void>;
   resume(taskToken: string, output: unknown): Promise<void>;
   fail(taskToken: string, error: string, cause: string): Promise<void>;
 }
@@ -12,6 +15,11 @@ const ignorable = (e: unknown) =>
   ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((e as Error)?.name);
 
 export const sfnCallbacks: WorkflowCallbacks = {
+  async start(name, input) {
+    await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name, input: JSON.stringify(input) }),
+    );
+  },
   async resume(taskToken, output) {
     try {
       await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));

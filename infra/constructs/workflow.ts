@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -11,12 +11,16 @@ export interface WorkflowProps {
   definitionFile: string;
   /** `${Name}` substitutions in the ASL -> the Lambda each one names. */
   tasks: Record<string, IFunction>;
+  /** A fixed name, so functions the workflow calls can be granted rights on it without a dependency cycle. */
+  stateMachineName: string;
   retainLogs: boolean;
 }
 
 /** A Standard state machine from an ASL file, inlined so the template holds it, logged at ALL, traced, alarmed. */
 export class Workflow extends Construct {
   readonly stateMachine: StateMachine;
+  /** The ARN built from the fixed name (no reference to the resource, hence no cycle). */
+  readonly stateMachineArn: string;
   readonly failedAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
@@ -30,10 +34,20 @@ export class Workflow extends Construct {
       definitionSubstitutions: Object.fromEntries(
         Object.entries(props.tasks).map(([name, fn]) => [name, fn.functionArn]),
       ),
+      stateMachineName: props.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
+    this.stateMachineArn = Arn.format(
+      {
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: props.stateMachineName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
     for (const [name, fn] of Object.entries(props.tasks)) {
       fn.grantInvoke(this.stateMachine);
       Validations.of(this.stateMachine.role).acknowledge({

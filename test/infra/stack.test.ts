@@ -120,7 +120,8 @@ describe('state machine', () => {
   it('inlines the ASL from workflows/ and resolves every substitution; Standard, logged at ALL, traced, alarmed', () => {
     const sm = ofType('AWS::StepFunctions::StateMachine')[0]![1];
     const definition = JSON.stringify(sm.Properties.DefinitionString);
-    expect(definition).toContain('Echo message');
+    for (const state of ['Validate migration', 'Wait for invitation acceptance', 'Restore deployments'])
+      expect(definition).toContain(state);
     const placeholders = [...definition.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
     for (const p of placeholders) expect(Object.keys(sm.Properties.DefinitionSubstitutions)).toContain(p);
     expect(sm.Properties.StateMachineType).toBe('STANDARD');
@@ -163,12 +164,20 @@ describe('iam', () => {
     expect(actionsOf('members/list')).not.toContain('dynamodb:UpdateItem');
     expect(actionsOf('health/get').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
     const sesUsers = statements().filter((s) => ([] as string[]).concat(s.Action).includes('ses:SendEmail'));
-    expect(sesUsers.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsInvitationsCreate']);
+    expect(sesUsers.map((s) => s.id.replace(/Role.*/, '')).sort()).toEqual([
+      'FunctionsInvitationsCreate',
+      'FunctionsWorkflowNotifyUser',
+      'FunctionsWorkflowReinviteToTarget',
+    ]);
     const callbacks = statements().filter((s) =>
       ([] as string[]).concat(s.Action).includes('states:SendTaskSuccess'),
     );
     expect(callbacks.length).toBeGreaterThan(0);
-    for (const s of callbacks) expect(JSON.stringify(s.Resource)).toContain('StateMachine');
+    for (const s of callbacks) expect(JSON.stringify(s.Resource)).toContain(':stateMachine:');
+    const starters = statements().filter((s) =>
+      ([] as string[]).concat(s.Action).includes('states:StartExecution'),
+    );
+    expect(starters.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsMigrationsStart']);
   });
 });
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { signDevToken, type TokenOptions } from '../../local/jwt.ts';
 import { type CapturedEmail, readMailbox } from '../../local/ses.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -28,7 +28,7 @@ export interface TestApi {
   mailTo(address: string): Promise<CapturedEmail[]>;
 }
 
-export function useStack(): TestApi {
+export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
   const run = randomBytes(4).toString('hex');
   const api = { run } as unknown as TestApi & { run: string };
   beforeAll(async () => {
@@ -37,6 +37,7 @@ export function useStack(): TestApi {
       sesEndpoint: inject('sesEndpoint'),
       tableName: `test-${run}`,
       keyFile: `.local/test-jwt-key.json`,
+      ...options,
     });
   });
   afterAll(async () => {

@@ -1,0 +1,442 @@
+/**
+ * The migration's steps, one function per state of `workflows/migration.asl.json`. Every step may run twice (Step
+ * Functions retries, Lambda re-invocations): each one reads what is true now and writes with idempotency keys (the
+ * migration id and the resource ids), so a second run changes nothing.
+ */
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  attachTaskToken,
+  getInvitationByEmail,
+  isExpired,
+  refreshForMigration,
+} from '../invitations/service.ts';
+import { removeMembers } from '../members/changes.ts';
+import { deleteResourceItem, putResource, queryResources } from '../resources/service.ts';
+import { batchGet, keyId, stripKeys } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type {
+  MembershipItem,
+  MigrationItem,
+  MigrationPlan,
+  OrganizationItem,
+  ResourceItem,
+  ResourceKindName,
+  SnapshotItem,
+  UserItem,
+} from '../shared/domain.ts';
+import { isApiError } from '../shared/errors.ts';
+import { ENTITY, keys } from '../shared/table.ts';
+import { contentChecksum, getRepository, querySnapshots } from '../snapshots/service.ts';
+import { getMigration, releaseLock, updateMigration } from './store.ts';
+
+/** Invitations re-sent by a migration live this long; the wait state's TimeoutSeconds is the same. */
+export const INVITATION_LIFETIME_MS = 72 * 3600_000;
+
+/** A failure with a name the state machine's Catch and the operator can read. */
+export class StepError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+type ResourceRef = { kind: ResourceKindName; id: string };
+
+async function mustGetMigration(deps: Deps, id: string): Promise<MigrationItem> {
+  const m = await getMigration(deps, id);
+  if (!m) throw new StepError('MigrationNotFound', `Migration ${id} does not exist.`);
+  return m;
+}
+
+const resourceKey = (kind: ResourceKindName, orgId: string, id: string) =>
+  kind === 'deployment' ? keys.deployment(orgId, id) : keys.project(orgId, id);
+
+async function getResourceItem(
+  deps: Deps,
+  orgId: string,
+  ref: ResourceRef,
+): Promise<ResourceItem | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({
+      TableName: deps.table,
+      Key: resourceKey(ref.kind, orgId, ref.id),
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item ? stripKeys<ResourceItem>(out.Item) : undefined;
+}
+
+async function getSnapshot(
+  deps: Deps,
+  m: MigrationItem,
+  ref: ResourceRef,
+): Promise<SnapshotItem | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({
+      TableName: deps.table,
+      Key: keys.snapshot(m.repository_id, m.id, ref.kind, ref.id),
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item ? stripKeys<SnapshotItem>(out.Item) : undefined;
+}
+
+const snapshotChecksumOk = (s: SnapshotItem) =>
+  contentChecksum({ kind: s.source_kind, type: s.type, name: s.name, configuration: s.configuration }) ===
+  s.checksum;
+
+/** 1. Validate: member of the source, target open and different, a pending invitation, the user's repository. */
+export async function validateMigration(deps: Deps, migrationId: string): Promise<MigrationPlan> {
+  const m = await mustGetMigration(deps, migrationId);
+  if (m.plan) return m.plan; // already validated (a retry)
+  const userKey = keys.user(m.user_id);
+  const srcKey = keys.organization(m.source_organization_id);
+  const tgtKey = keys.organization(m.target_organization_id);
+  const memberKey = keys.membership(m.source_organization_id, m.user_id);
+  const found = await batchGet(deps.db, deps.table, [userKey, srcKey, tgtKey, memberKey]);
+  const user = found.get(keyId(userKey)) as UserItem | undefined;
+  const source = found.get(keyId(srcKey)) as OrganizationItem | undefined;
+  const target = found.get(keyId(tgtKey)) as OrganizationItem | undefined;
+  const membership = found.get(keyId(memberKey)) as MembershipItem | undefined;
+  if (user?.organization_id !== m.source_organization_id || !membership || source?.status !== 'open') {
+    throw new StepError('ValidationFailed', 'You are no longer a member of the source organization.');
+  }
+  if (target?.status !== 'open' || m.target_organization_id === m.source_organization_id) {
+    throw new StepError(
+      'ValidationFailed',
+      'The target organization does not exist, is closed, or is the source organization.',
+    );
+  }
+  const inv = await getInvitationByEmail(deps, m.target_organization_id, m.email);
+  if (inv?.status !== 'pending' || isExpired(inv, deps.now())) {
+    throw new StepError(
+      'ValidationFailed',
+      'There is no pending invitation to the target organization for your email address.',
+    );
+  }
+  if (!(await getRepository(deps, m.user_id, m.repository_id))) {
+    throw new StepError('ValidationFailed', 'The snapshot repository is not one of yours.');
+  }
+  const sole = source.member_count === 1;
+  if (sole && source.pending_bill_count > 0) {
+    throw new StepError(
+      'ValidationFailed',
+      `The source organization has ${source.pending_bill_count} pending bill(s): settle them first.`,
+    );
+  }
+  if (!sole && membership.is_admin && source.admin_count <= 1) {
+    throw new StepError(
+      'ValidationFailed',
+      'You are the only organization owner of the source organization: give another member that role first.',
+    );
+  }
+  const resources: ResourceRef[] = sole
+    ? [
+        ...(await queryResources(deps, m.source_organization_id, 'deployment')),
+        ...(await queryResources(deps, m.source_organization_id, 'project')),
+      ].map((r) => ({ kind: r.kind, id: r.id }))
+    : [];
+  const plan: MigrationPlan = { sole_member: sole, backup: resources.length > 0, resources };
+  await updateMigration(deps, m.id, { plan });
+  return plan;
+}
+
+/** 2a. Back up one deployment or project into the user's repository (a Map iteration). */
+export async function backUpResource(
+  deps: Deps,
+  migrationId: string,
+  ref: ResourceRef,
+): Promise<{ snapshot: string }> {
+  const m = await mustGetMigration(deps, migrationId);
+  const existing = await getSnapshot(deps, m, ref);
+  if (existing && snapshotChecksumOk(existing)) return { snapshot: `${ref.kind}:${ref.id}` };
+  const item = await getResourceItem(deps, m.source_organization_id, ref);
+  if (!item)
+    throw new StepError(
+      'BackupFailed',
+      `The ${ref.kind} ${ref.id} disappeared from the source organization before it was backed up.`,
+    );
+  const snapshot: SnapshotItem = {
+    entity: ENTITY.snapshot,
+    repository_id: m.repository_id,
+    migration_id: m.id,
+    source_kind: item.kind,
+    source_id: item.id,
+    source_organization_id: item.organization_id,
+    type: item.type,
+    name: item.name,
+    configuration: item.configuration,
+    checksum: contentChecksum(item),
+    status: 'taken',
+    created_at: deps.now().toISOString(),
+  };
+  await deps.db.send(
+    new PutCommand({
+      TableName: deps.table,
+      Item: { ...keys.snapshot(m.repository_id, m.id, ref.kind, ref.id), ...snapshot },
+    }),
+  );
+  return { snapshot: `${ref.kind}:${ref.id}` };
+}
+
+/** 2b. Verify: every planned resource has a snapshot whose content and checksum match the source. */
+export async function verifyBackups(deps: Deps, migrationId: string): Promise<void> {
+  const m = await mustGetMigration(deps, migrationId);
+  for (const ref of m.plan?.resources ?? []) {
+    const [snap, item] = await Promise.all([
+      getSnapshot(deps, m, ref),
+      getResourceItem(deps, m.source_organization_id, ref),
+    ]);
+    if (!snap || !snapshotChecksumOk(snap) || (item && contentChecksum(item) !== snap.checksum)) {
+      throw new StepError(
+        'BackupVerificationFailed',
+        `The snapshot of ${ref.kind} ${ref.id} is missing or does not match the ${ref.kind}.`,
+      );
+    }
+    if (snap.status !== 'verified') {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: keys.snapshot(m.repository_id, m.id, ref.kind, ref.id),
+          UpdateExpression: 'SET #status = :verified',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':verified': 'verified' },
+        }),
+      );
+    }
+  }
+}
+
+/** 3. Delete the backed-up resources from the source organization (only those with a verified snapshot). */
+export async function deleteSourceResources(deps: Deps, migrationId: string): Promise<void> {
+  const m = await mustGetMigration(deps, migrationId);
+  for (const ref of m.plan?.resources ?? []) {
+    const snap = await getSnapshot(deps, m, ref);
+    if (snap?.status !== 'verified')
+      throw new StepError('DeleteRefused', `No verified snapshot of ${ref.kind} ${ref.id}: not deleting it.`);
+    await deleteResourceItem(deps, m.source_organization_id, ref.kind, ref.id);
+  }
+}
+
+/** 4. Leave the source organization (closing it when the user was its sole member). */
+export async function leaveSource(deps: Deps, migrationId: string): Promise<void> {
+  const m = await mustGetMigration(deps, migrationId);
+  const user = (await batchGet(deps.db, deps.table, [keys.user(m.user_id)])).get(
+    keyId(keys.user(m.user_id)),
+  ) as UserItem | undefined;
+  if (user?.organization_id === m.source_organization_id) {
+    try {
+      await removeMembers(
+        deps,
+        { userId: m.user_id, email: m.email, emailVerified: true },
+        m.source_organization_id,
+        [m.user_id],
+      );
+    } catch (e) {
+      if (isApiError(e)) throw new StepError('LeaveRefused', e.message);
+      throw e;
+    }
+  }
+  if (!m.left_at) await updateMigration(deps, m.id, { left_at: deps.now().toISOString() });
+}
+
+/** 5. Re-invite: refresh the target invitation so its lifetime starts now, and email it. */
+export async function reinvite(
+  deps: Deps,
+  migrationId: string,
+): Promise<{ expires_at: string; accepted: boolean }> {
+  const m = await mustGetMigration(deps, migrationId);
+  const inv = await refreshForMigration(deps, m.target_organization_id, m.email, INVITATION_LIFETIME_MS);
+  if (!inv)
+    throw new StepError(
+      'InvitationExpired',
+      'The invitation to the target organization was revoked or expired.',
+    );
+  return { expires_at: inv.expires_at, accepted: inv.status === 'accepted' };
+}
+
+/** 6. Wait: store the task token on the invitation; accepting it resumes the workflow (or resume now if accepted). */
+export async function awaitAcceptance(deps: Deps, migrationId: string, taskToken: string): Promise<void> {
+  const m = await mustGetMigration(deps, migrationId);
+  const state = await attachTaskToken(deps, m.target_organization_id, m.email, m.user_id, taskToken);
+  if (state === 'gone')
+    throw new StepError(
+      'InvitationExpired',
+      'The invitation to the target organization was revoked or expired.',
+    );
+  if (state === 'accepted') await deps.workflow.resume(taskToken, { accepted: true });
+}
+
+/** The id a restored resource gets: derived from the migration and the source, so a second restore finds the first. */
+const restoredId = (migrationId: string, ref: ResourceRef) =>
+  createHash('sha256').update(`${migrationId}:${ref.kind}:${ref.id}`).digest('hex').slice(0, 32);
+
+/** Recreate a resource from its snapshot in `orgId` and verify it; idempotent. */
+async function restoreInto(
+  deps: Deps,
+  m: MigrationItem,
+  ref: ResourceRef,
+  orgId: string,
+  id: string,
+): Promise<string> {
+  const snap = await getSnapshot(deps, m, ref);
+  if (!snap || !snapshotChecksumOk(snap))
+    throw new StepError('RestoreFailed', `The snapshot of ${ref.kind} ${ref.id} is missing or damaged.`);
+  await putResource(deps, {
+    entity: ref.kind === 'deployment' ? ENTITY.deployment : ENTITY.project,
+    kind: ref.kind,
+    id,
+    organization_id: orgId,
+    name: snap.name,
+    type: snap.type,
+    configuration: snap.configuration,
+    status: 'active',
+    created_at: deps.now().toISOString(),
+    created_by: m.user_id,
+    restored_from: { repository_id: m.repository_id, source_id: ref.id, migration_id: m.id },
+  });
+  const back = await getResourceItem(deps, orgId, { kind: ref.kind, id });
+  if (!back || contentChecksum(back) !== snap.checksum) {
+    throw new StepError(
+      'RestoreVerificationFailed',
+      `The restored ${ref.kind} ${id} does not match its snapshot.`,
+    );
+  }
+  return id;
+}
+
+/** 7. Restore one resource into the target organization and verify it (a Map iteration). */
+export async function restoreResource(
+  deps: Deps,
+  migrationId: string,
+  ref: ResourceRef,
+): Promise<{ restored_id: string }> {
+  const m = await mustGetMigration(deps, migrationId);
+  return { restored_id: await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref)) };
+}
+
+/** Re-run the restore after a failure past the leave step (the API's `_restore`). */
+export async function restoreAll(deps: Deps, m: MigrationItem): Promise<Record<string, string>> {
+  const restored: Record<string, string> = {};
+  for (const ref of m.plan?.resources ?? []) {
+    restored[`${ref.kind}:${ref.id}`] = await restoreInto(
+      deps,
+      m,
+      ref,
+      m.target_organization_id,
+      restoredId(m.id, ref),
+    );
+  }
+  return restored;
+}
+
+/** Compensation before deleting anything: remove this migration's snapshots (only while every source still exists). */
+export async function removePartialBackups(deps: Deps, migrationId: string): Promise<void> {
+  const m = await mustGetMigration(deps, migrationId);
+  for (const ref of m.plan?.resources ?? []) {
+    if (!(await getResourceItem(deps, m.source_organization_id, ref))) return; // something was deleted: keep every snapshot
+  }
+  const mine = (await querySnapshots(deps, m.repository_id)).filter((s) => s.migration_id === m.id);
+  await Promise.all(
+    mine.map((s) =>
+      deps.db.send(
+        new DeleteCommand({
+          TableName: deps.table,
+          Key: keys.snapshot(m.repository_id, m.id, s.source_kind, s.source_id),
+        }),
+      ),
+    ),
+  );
+}
+
+/** Compensation after deleting, before leaving: recreate deleted resources in the source, with their own ids. */
+export async function recreateDeleted(deps: Deps, migrationId: string): Promise<void> {
+  const m = await mustGetMigration(deps, migrationId);
+  const user = (await batchGet(deps.db, deps.table, [keys.user(m.user_id)])).get(
+    keyId(keys.user(m.user_id)),
+  ) as UserItem | undefined;
+  if (user?.organization_id !== m.source_organization_id) return; // already left: the snapshots stay for a restore
+  for (const ref of m.plan?.resources ?? []) {
+    if (await getResourceItem(deps, m.source_organization_id, ref)) continue;
+    if (await getSnapshot(deps, m, ref)) await restoreInto(deps, m, ref, m.source_organization_id, ref.id);
+  }
+}
+
+/** 8. Record the outcome (the Fail state's error and cause come from here) and release the user's migration lock. */
+export async function recordOutcome(
+  deps: Deps,
+  migrationId: string,
+  outcome: 'succeeded' | 'failed',
+  error?: { Error?: string; Cause?: string },
+): Promise<{ error?: string; cause?: string }> {
+  const m = await mustGetMigration(deps, migrationId);
+  const now = deps.now().toISOString();
+  if (outcome === 'succeeded') {
+    await updateMigration(deps, m.id, {
+      status: 'succeeded',
+      current_step: 'Migration succeeded',
+      finished_at: now,
+    });
+    await releaseLock(deps, m.user_id, m.id);
+    return {};
+  }
+  const expired =
+    error?.Error === 'States.Timeout' ||
+    error?.Error === 'InvitationExpired' ||
+    error?.Error === 'InvitationRevoked';
+  const detail = readableCause(error?.Cause);
+  const count = m.plan?.resources.length ?? 0;
+  const kept =
+    count > 0
+      ? `Your ${count} snapshot(s) are intact in repository ${m.repository_id}.`
+      : 'You had no deployments to bring.';
+  let name: string;
+  let cause: string;
+  if (!m.left_at) {
+    name = 'MigrationRolledBack';
+    cause = `Stopped at "${m.current_step}": ${detail} Nothing changed: you are still a member of the source organization and every deployment is still there.`;
+  } else if (expired) {
+    name = 'InvitationExpired';
+    cause = `The invitation to the target organization expired or was revoked before you accepted it. ${kept} Ask an administrator of the target organization to invite you again, accept it, then POST /api/v1/migrations/${m.id}/_restore.`;
+  } else {
+    name = 'RestorePending';
+    cause = `Stopped at "${m.current_step}": ${detail} You have left the source organization. ${kept} Accept the invitation if you have not, then POST /api/v1/migrations/${m.id}/_restore.`;
+  }
+  await updateMigration(deps, m.id, { status: 'failed', error: name, cause, finished_at: now });
+  await releaseLock(deps, m.user_id, m.id);
+  return { error: name, cause };
+}
+
+function readableCause(raw: string | undefined): string {
+  if (!raw) return 'an unexpected error.';
+  try {
+    const parsed = JSON.parse(raw) as { errorMessage?: string };
+    if (parsed.errorMessage) return parsed.errorMessage;
+  } catch {
+    // not JSON: use as is
+  }
+  return raw.slice(0, 500);
+}
+
+/** 8b. Email the user a summary of the outcome. */
+export async function notifyUser(deps: Deps, migrationId: string): Promise<void> {
+  const m = await mustGetMigration(deps, migrationId);
+  const ok = m.status === 'succeeded';
+  const count = m.plan?.resources.length ?? 0;
+  const lines = ok
+    ? [
+        `Your move to the new organization is complete.`,
+        count
+          ? `${count} deployment(s) and project(s) were restored there.`
+          : 'You had no deployments to bring.',
+      ]
+    : [`Your move to the new organization did not complete (${m.error}).`, m.cause ?? ''];
+  const text = [...lines, '', `Details: GET /api/v1/migrations/${m.id}`].join('\n');
+  await deps.mailer.send({
+    to: m.email,
+    subject: ok ? 'Your organization move is complete' : 'Your organization move needs your attention',
+    text,
+    html: `<!doctype html><html><body>${lines.map((l) => `<p>${l.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`).join('')}</body></html>`,
+  });
+}

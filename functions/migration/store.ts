@@ -1,0 +1,63 @@
+/** The migration item: its progress, history and outcome, and the user's one-active-migration lock. */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { stripKeys } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type { MigrationHistoryEntry, MigrationItem } from '../shared/domain.ts';
+import { keys } from '../shared/table.ts';
+
+export async function getMigration(deps: Deps, id: string): Promise<MigrationItem | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({ TableName: deps.table, Key: keys.migration(id), ConsistentRead: true }),
+  );
+  return out.Item ? stripKeys<MigrationItem>(out.Item) : undefined;
+}
+
+export async function updateMigration(
+  deps: Deps,
+  id: string,
+  set: Partial<MigrationItem>,
+  history?: MigrationHistoryEntry,
+  remove: (keyof MigrationItem)[] = [],
+): Promise<void> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':now': deps.now().toISOString() };
+  const parts = ['updated_at = :now'];
+  for (const k of remove) names[`#${k}`] = k;
+  for (const [k, v] of Object.entries(set)) {
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    parts.push(`#${k} = :${k}`);
+  }
+  if (history) {
+    values[':h'] = [history];
+    values[':empty'] = [];
+    parts.push('history = list_append(if_not_exists(history, :empty), :h)');
+  }
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.table,
+      Key: keys.migration(id),
+      UpdateExpression: `SET ${parts.join(', ')}${remove.length ? ` REMOVE ${remove.map((k) => `#${k}`).join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+/** Release the user's one-active-migration lock, if this migration holds it. */
+export async function releaseLock(deps: Deps, userId: string, migrationId: string): Promise<void> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.user(userId),
+        UpdateExpression: 'REMOVE active_migration_id',
+        ConditionExpression: 'active_migration_id = :id',
+        ExpressionAttributeValues: { ':id': migrationId },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
+}

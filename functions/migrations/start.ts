@@ -1,0 +1,8 @@
+import { migrationRequest, startMigration } from '../migration/service.ts';
+import { defaultDeps } from '../shared/deps.ts';
+import { authedRoute, json } from '../shared/http.ts';
+
+export const handler = authedRoute(async (req) => {
+  const { created, migration } = await startMigration(defaultDeps(), req.caller, req.body(migrationRequest));
+  return json(created ? 201 : 200, migration);
+});

@@ -1,0 +1,102 @@
+/** Snapshot repositories belong to a user (not an organization), so they survive leaving. */
+import { createHash } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { stripKeys } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';
+import { ApiError } from '../shared/errors.ts';
+import type { Caller } from '../shared/http.ts';
+import { ENTITY, keys } from '../shared/table.ts';
+
+export const repositoryRequest = z.object({ name: z.string().trim().min(1).max(64) }).strict();
+
+export const repositoryNotFound = () =>
+  new ApiError('snapshot_repository.not_found', 'Snapshot repository not found among your repositories.');
+
+const view = ({ entity: _e, ...r }: SnapshotRepositoryItem) => r;
+
+export async function createRepository(deps: Deps, caller: Caller, name: string) {
+  const repo: SnapshotRepositoryItem = {
+    entity: ENTITY.snapshotRepository,
+    id: deps.newId(),
+    user_id: caller.userId,
+    name,
+    created_at: deps.now().toISOString(),
+  };
+  await deps.db.send(
+    new PutCommand({
+      TableName: deps.table,
+      Item: { ...keys.snapshotRepository(caller.userId, repo.id), ...repo },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return view(repo);
+}
+
+async function queryAll<T>(deps: Deps, pk: string, prefix: string): Promise<T[]> {
+  const out: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const i of page.Items ?? []) out.push(stripKeys<T>(i));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+export async function listRepositories(deps: Deps, caller: Caller) {
+  const { pk, skPrefix } = keys.repositoriesPrefix(caller.userId);
+  return (await queryAll<SnapshotRepositoryItem>(deps, pk, skPrefix)).map(view);
+}
+
+export async function getRepository(
+  deps: Deps,
+  userId: string,
+  repoId: string,
+): Promise<SnapshotRepositoryItem | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({
+      TableName: deps.table,
+      Key: keys.snapshotRepository(userId, repoId),
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item ? stripKeys<SnapshotRepositoryItem>(out.Item) : undefined;
+}
+
+export async function querySnapshots(deps: Deps, repoId: string): Promise<SnapshotItem[]> {
+  const { pk, skPrefix } = keys.snapshotsPrefix(repoId);
+  return queryAll<SnapshotItem>(deps, pk, skPrefix);
+}
+
+export async function listSnapshots(deps: Deps, caller: Caller, repoId: string) {
+  if (!(await getRepository(deps, caller.userId, repoId))) throw repositoryNotFound();
+  return (await querySnapshots(deps, repoId)).map(({ entity: _e, ...s }) => s);
+}
+
+/** Canonical JSON (sorted keys), so equal content always has the same checksum. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What must survive a move exactly: kind, type, name and configuration. */
+export const contentChecksum = (r: Pick<ResourceItem, 'kind' | 'type' | 'name' | 'configuration'>): string =>
+  createHash('sha256')
+    .update(canonical({ kind: r.kind, type: r.type, name: r.name, configuration: r.configuration }))
+    .digest('hex');

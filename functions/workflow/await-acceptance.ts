@@ -1,0 +1,8 @@
+import * as steps from '../migration/steps.ts';
+import { migrationTask } from './task.ts';
+
+export const handler = migrationTask(
+  'Wait for invitation acceptance',
+  (deps, i: { migration_id: string; task_token: string }) =>
+    steps.awaitAcceptance(deps, i.migration_id, i.task_token),
+);

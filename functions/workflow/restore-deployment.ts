@@ -1,0 +1,8 @@
+import * as steps from '../migration/steps.ts';
+import { migrationTask } from './task.ts';
+
+export const handler = migrationTask(
+  null,
+  (deps, i: { migration_id: string; resource: { kind: 'deployment' | 'project'; id: string } }) =>
+    steps.restoreResource(deps, i.migration_id, i.resource),
+);

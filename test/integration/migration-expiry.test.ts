@@ -1,0 +1,33 @@
+/** The wait for acceptance times out (shortened locally): the run ends with InvitationExpired and keeps every snapshot. */
+import { describe, expect, it } from 'vitest';
+import { invite } from '../support/factories.ts';
+import { acceptFromMail, assertNothingLost, finished, scene, start, waitFor } from '../support/migration.ts';
+import { useStack } from '../support/stack.ts';
+
+const api = useStack({ taskTimeoutMs: 1500 });
+
+describe('migration: invitation expired during the wait', () => {
+  it('fails with InvitationExpired, keeps the snapshots, and a later restore brings everything back', async () => {
+    const s = await scene(api, 'expire', 2);
+    const id = await start(api, s);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(m.status).toBe('failed');
+    expect(m.error).toBe('InvitationExpired');
+    expect(m.cause).toMatch(/Your 2 snapshot\(s\) are intact.*invite you again.*_restore/);
+    await assertNothingLost(api, s, m);
+    expect((await api.mailTo(s.user)).at(-1)!.subject).toBe('Your organization move needs your attention');
+
+    const early = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
+    expect([early.status, early.body.errors[0].code]).toEqual([400, 'migration.restore_not_possible']);
+
+    // The admin invites again (a refresh of the still-pending invitation), the user accepts, then restores.
+    expect((await invite(api, s.target, [s.user])).status).toBe(201);
+    await acceptFromMail(api, s.user);
+    const restored = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
+    expect(restored.status, restored.text).toBe(200);
+    expect(restored.body.status).toBe('succeeded');
+    await assertNothingLost(api, s, restored.body);
+    const again = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
+    expect(again.status).toBe(400); // already succeeded: nothing to restore twice
+  });
+});

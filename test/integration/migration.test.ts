@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import {
+  acceptFromMail,
+  assertNothingLost,
+  finished,
+  scene,
+  start,
+  stateTransitions,
+  waitFor,
+  waitingForAcceptance,
+} from '../support/migration.ts';
+import { useStack } from '../support/stack.ts';
+
+const api = useStack();
+
+describe('migration: happy paths through the real definition', () => {
+  it.each([
+    ['a member of a shared organization (nothing to bring)', -1],
+    ['a sole member with no deployments', 0],
+    ['a sole member with 1 deployment', 1],
+    ['a sole member with 5 deployments and projects', 5],
+  ])('%s', async (_label, n) => {
+    const s = await scene(api, `happy${n + 1}`, n);
+    const id = await start(api, s);
+    const waiting = await waitFor(api, s.user, id, waitingForAcceptance);
+    expect(waiting.left_at).toBeDefined();
+    expect((await api.call('GET', '/api/v1/organizations', { as: s.user })).body.organizations).toEqual([]);
+
+    await acceptFromMail(api, s.user);
+    // "Record success" sets the status; "Notify user" follows it.
+    const m = await waitFor(
+      api,
+      s.user,
+      id,
+      (x) => finished(x) && x.history.some((h: { step: string }) => h.step === 'Notify user'),
+    );
+    expect(m.status, JSON.stringify(m)).toBe('succeeded');
+    const steps = m.history.map((h: { step: string }) => h.step);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'Validate migration',
+        'Leave source organization',
+        'Re-invite to target organization',
+        'Wait for invitation acceptance',
+        'Notify user',
+      ]),
+    );
+    expect(steps.includes('Verify backups')).toBe(n > 0);
+    await assertNothingLost(api, s, m);
+
+    const members = (
+      await api.call('GET', `/api/v1/organizations/${s.target.orgId}/members`, { as: s.target.admin })
+    ).body.members;
+    expect(
+      members.find((x: { email: string }) => x.email === s.user).role_assignments.deployment[0].role_id,
+    ).toBe('deployment-admin');
+    if (n >= 0) {
+      expect(
+        (await api.call('GET', `/api/v1/organizations/${s.source.orgId}`, { as: s.source.admin })).status,
+      ).toBe(404); // closed
+    }
+    const mails = await api.mailTo(s.user);
+    expect(mails.at(-1)!.subject).toBe('Your organization move is complete');
+    const transitions = await stateTransitions(api, id);
+    console.log(`migration with ${Math.max(n, 0)} resource(s): ${transitions} state transitions`);
+    expect(transitions).toBeLessThanOrEqual(15 + 4 * Math.max(n, 0));
+  });
+
+  it('refuses to start without a pending invitation, twice at once, or with a repository that is not yours', async () => {
+    const s = await scene(api, 'pre', 1);
+    const noInvite = await api.call('POST', '/api/v1/migrations', {
+      as: s.user,
+      body: { target_organization_id: 'nowhere', repository_id: s.repoId },
+    });
+    expect([noInvite.status, noInvite.body.errors[0].code]).toEqual([400, 'migration.invitation_required']);
+    const foreignRepo = await api.call('POST', '/api/v1/migrations', {
+      as: s.user,
+      body: { target_organization_id: s.target.orgId, repository_id: 'not-mine' },
+    });
+    expect([foreignRepo.status, foreignRepo.body.errors[0].code]).toEqual([
+      404,
+      'snapshot_repository.not_found',
+    ]);
+    const first = await start(api, s);
+    const again = await api.call('POST', '/api/v1/migrations', {
+      as: s.user,
+      body: { target_organization_id: s.target.orgId, repository_id: s.repoId },
+    });
+    expect([again.status, again.body.id]).toEqual([200, first]); // a retried start returns the same migration
+    const other = await api.call('GET', `/api/v1/migrations/${first}`, { as: s.target.admin });
+    expect(other.status).toBe(404);
+    await waitFor(api, s.user, first, waitingForAcceptance);
+    await acceptFromMail(api, s.user);
+    await waitFor(api, s.user, first, finished);
+  });
+});
+
+describe('migration: a failure at each step keeps every deployment', () => {
+  it.each([
+    ['Back up one deployment', false],
+    ['Verify backups', false],
+    ['Delete source deployments', false],
+    ['Leave source organization', false],
+    ['Re-invite to target organization', true],
+    ['Restore and verify one deployment', true],
+  ])('failing "%s"', async (state, afterLeaving) => {
+    const s = await scene(
+      api,
+      `f${state
+        .split(' ')
+        .map((w) => w[0])
+        .join('')}`,
+      3,
+    );
+    api.stack.faults.set(state, { error: 'StepFailed' });
+    try {
+      const id = await start(api, s);
+      if (state === 'Restore and verify one deployment') {
+        await waitFor(api, s.user, id, waitingForAcceptance);
+        await acceptFromMail(api, s.user);
+      }
+      const m = await waitFor(api, s.user, id, finished);
+      expect(m.status).toBe('failed');
+      expect(m.error).toBe(afterLeaving ? 'RestorePending' : 'MigrationRolledBack');
+      expect(m.cause).toMatch(afterLeaving ? /snapshot\(s\) are intact/ : /Nothing changed/);
+      await assertNothingLost(api, s, m);
+      if (!afterLeaving) {
+        // Still in the source, with every deployment exactly as it was.
+        const deployments = (
+          await api.call('GET', `/api/v1/organizations/${s.source.orgId}/deployments`, { as: s.user })
+        ).body.deployments;
+        expect(deployments.map((d: { id: string }) => d.id).sort()).toEqual(
+          s.resources
+            .filter((r) => r.kind === 'deployments')
+            .map((r) => r.id)
+            .sort(),
+        );
+      }
+      if (state === 'Restore and verify one deployment') {
+        api.stack.faults.delete(state);
+        const restored = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
+        expect(restored.status, restored.text).toBe(200);
+        expect(restored.body.status).toBe('succeeded');
+        await assertNothingLost(api, s, restored.body);
+      }
+    } finally {
+      api.stack.faults.delete(state);
+    }
+  });
+
+  it('a task that runs twice (retried after it did its work) duplicates nothing', async () => {
+    const s = await scene(api, 'twice', 2);
+    api.stack.faults.set('Back up one deployment', { error: 'TransientError', times: 2, after: true });
+    api.stack.faults.set('Restore and verify one deployment', {
+      error: 'TransientError',
+      times: 2,
+      after: true,
+    });
+    try {
+      const id = await start(api, s);
+      await waitFor(api, s.user, id, waitingForAcceptance, 30_000);
+      await acceptFromMail(api, s.user);
+      const m = await waitFor(api, s.user, id, finished, 30_000);
+      expect(m.status).toBe('succeeded');
+      const snaps = (
+        await api.call('GET', `/api/v1/users/me/snapshot-repositories/${s.repoId}/snapshots`, { as: s.user })
+      ).body.snapshots;
+      expect(snaps).toHaveLength(2);
+      await assertNothingLost(api, s, m); // exactly the two resources in the target, no copies
+    } finally {
+      api.stack.faults.clear();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,4 @@
+declare module 'asl-validator' {
+  const validate: (definition: unknown) => { isValid: boolean; errors: unknown[] };
+  export default validate;
+}
