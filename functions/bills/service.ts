@@ -1,8 +1,8 @@
 /** Pending amounts an organization owes: raised by operators, settled by billing admins or owners. */
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
-import { batchGet, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
+import { batchGet, conditionsFailed, countOnOrganization, keyId, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { BillItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -33,17 +33,8 @@ const billingOnly = () =>
 export async function listBills(deps: Deps, caller: Caller, orgId: string): Promise<Bill[]> {
   const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
   if (!canManageBilling(membership.role_assignments)) throw billingOnly();
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.organization(orgId).pk, ':prefix': 'BILL#' },
-      ConsistentRead: true,
-    }),
-  );
-  return (out.Items ?? [])
-    .map((i) => toBill(stripKeys<BillItem>(i)))
-    .sort((a, b) => b.created_at.localeCompare(a.created_at));
+  const bills = await queryPrefix<BillItem>(deps.db, deps.table, keys.organization(orgId).pk, 'BILL#');
+  return bills.map(toBill).sort((a, b) => b.created_at.localeCompare(a.created_at));
 }
 
 /** Operators only (the `operators` group of the identity provider). */
@@ -79,16 +70,7 @@ export async function createBill(
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.organization(orgId),
-              UpdateExpression: 'ADD pending_bill_count :one',
-              ConditionExpression: '#status = :open',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':one': 1, ':open': 'open' },
-            },
-          },
+          countOnOrganization(deps.table, keys.organization(orgId), { pending_bill_count: 1 }),
         ],
       }),
     );
@@ -127,14 +109,12 @@ export async function settleBill(deps: Deps, caller: Caller, orgId: string, bill
               },
             },
           },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.organization(orgId),
-              UpdateExpression: 'ADD pending_bill_count :neg',
-              ExpressionAttributeValues: { ':neg': -1 },
-            },
-          },
+          countOnOrganization(
+            deps.table,
+            keys.organization(orgId),
+            { pending_bill_count: -1 },
+            { anyStatus: true },
+          ),
         ],
       }),
     );

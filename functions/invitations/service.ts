@@ -1,6 +1,14 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { alreadyBelongs, type Organization, orgNotFound, requireOrgAdmin } from '../organizations/service.ts';
-import { batchGet, cancellationReasons, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
+import {
+  batchGet,
+  cancellationReasons,
+  conditionsFailed,
+  countOnOrganization,
+  keyId,
+  queryPrefix,
+  stripKeys,
+} from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { InvitationItem, MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -404,16 +412,10 @@ export async function acceptInvitation(deps: Deps, caller: Caller, token: string
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.organization(orgId),
-              UpdateExpression: 'ADD member_count :one, admin_count :admin',
-              ConditionExpression: '#status = :open',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':one': 1, ':admin': admin ? 1 : 0, ':open': 'open' },
-            },
-          },
+          countOnOrganization(deps.table, keys.organization(orgId), {
+            member_count: 1,
+            admin_count: admin ? 1 : 0,
+          }),
         ],
       }),
     );
@@ -484,22 +486,7 @@ async function explainFailedAccept(
 /** Every invitation item of an organization (all pages). */
 export async function queryInvitations(deps: Deps, orgId: string): Promise<InvitationItem[]> {
   const { pk, skPrefix } = keys.invitationsPrefix(orgId);
-  const items: InvitationItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of out.Items ?? []) items.push(stripKeys<InvitationItem>(item));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return queryPrefix<InvitationItem>(deps.db, deps.table, pk, skPrefix);
 }
 
 export type ListedInvitation = OrganizationInvitation & { email_status: 'unsent' | 'sent' };
@@ -667,7 +654,7 @@ export async function attachTaskToken(
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const inv = await getInvitationByEmail(deps, orgId, email);
     if (inv?.status === 'accepted' && inv.accepted_by === userId) return 'accepted';
-    if (!inv || inv.status !== 'pending' || isExpired(inv, deps.now())) return 'gone';
+    if (inv?.status !== 'pending' || isExpired(inv, deps.now())) return 'gone';
     try {
       await deps.db.send(
         new UpdateCommand({

@@ -1,8 +1,8 @@
 /** Deployments and projects of an organization: one service, two kinds. */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
-import { conditionsFailed, stripKeys } from '../shared/db.ts';
+import { conditionsFailed, countOnOrganization, queryPrefix, stripKeys } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, ResourceKindName } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -87,16 +87,9 @@ export async function putResource(deps: Deps, item: ResourceItem): Promise<'crea
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.organization(item.organization_id),
-              UpdateExpression: 'ADD active_resource_count :one',
-              ConditionExpression: '#status = :open',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':one': 1, ':open': 'open' },
-            },
-          },
+          countOnOrganization(deps.table, keys.organization(item.organization_id), {
+            active_resource_count: 1,
+          }),
         ],
       }),
     );
@@ -151,22 +144,7 @@ export async function queryResources(
   orgId: string,
   kind: ResourceKindName,
 ): Promise<ResourceItem[]> {
-  const out: ResourceItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.organization(orgId).pk, ':prefix': prefixFor(kind) },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const i of page.Items ?? []) out.push(stripKeys<ResourceItem>(i));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  return queryPrefix<ResourceItem>(deps.db, deps.table, keys.organization(orgId).pk, prefixFor(kind));
 }
 
 export async function listResources(
@@ -235,14 +213,12 @@ export async function deleteResourceItem(
               ConditionExpression: 'attribute_exists(pk)',
             },
           },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.organization(orgId),
-              UpdateExpression: 'ADD active_resource_count :neg',
-              ExpressionAttributeValues: { ':neg': -1 },
-            },
-          },
+          countOnOrganization(
+            deps.table,
+            keys.organization(orgId),
+            { active_resource_count: -1 },
+            { anyStatus: true },
+          ),
         ],
       }),
     );

@@ -1,4 +1,4 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ApiError } from './errors.ts';
 import type { Key } from './table.ts';
 
@@ -87,4 +87,53 @@ export function decodeCursor(
     'The paging cursor is not valid: use the "next" value of the previous page.',
     ['next'],
   );
+}
+
+/** Every item under `pk` whose sort key starts with `prefix` (all pages, strongly consistent), keys stripped. */
+export async function queryPrefix<T>(db: Db, tableName: string, pk: string, prefix: string): Promise<T[]> {
+  const out: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of page.Items ?? []) out.push(stripKeys<T>(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/**
+ * A transaction item that adds to the organization's counters (member, admin, resource, bill counts), conditioned on
+ * the organization being open unless `anyStatus`. Counters change in the same transaction as what they count.
+ */
+export function countOnOrganization(
+  tableName: string,
+  orgKey: Key,
+  add: Record<string, number>,
+  opts: { anyStatus?: boolean } = {},
+) {
+  const names = Object.keys(add);
+  return {
+    Update: {
+      TableName: tableName,
+      Key: orgKey,
+      UpdateExpression: `ADD ${names.map((_n, i) => `#c${i} :c${i}`).join(', ')}`,
+      ...(opts.anyStatus ? {} : { ConditionExpression: '#status = :open' }),
+      ExpressionAttributeNames: {
+        ...Object.fromEntries(names.map((n, i) => [`#c${i}`, n])),
+        ...(opts.anyStatus ? {} : { '#status': 'status' }),
+      },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(names.map((n, i) => [`:c${i}`, add[n]])),
+        ...(opts.anyStatus ? {} : { ':open': 'open' }),
+      },
+    },
+  };
 }

@@ -1,8 +1,8 @@
 /** Snapshot repositories belong to a user (not an organization), so they survive leaving. */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { stripKeys } from '../shared/db.ts';
+import { queryPrefix, stripKeys } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -34,28 +34,9 @@ export async function createRepository(deps: Deps, caller: Caller, name: string)
   return view(repo);
 }
 
-async function queryAll<T>(deps: Deps, pk: string, prefix: string): Promise<T[]> {
-  const out: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const i of page.Items ?? []) out.push(stripKeys<T>(i));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
-
 export async function listRepositories(deps: Deps, caller: Caller) {
   const { pk, skPrefix } = keys.repositoriesPrefix(caller.userId);
-  return (await queryAll<SnapshotRepositoryItem>(deps, pk, skPrefix)).map(view);
+  return (await queryPrefix<SnapshotRepositoryItem>(deps.db, deps.table, pk, skPrefix)).map(view);
 }
 
 export async function getRepository(
@@ -75,7 +56,7 @@ export async function getRepository(
 
 export async function querySnapshots(deps: Deps, repoId: string): Promise<SnapshotItem[]> {
   const { pk, skPrefix } = keys.snapshotsPrefix(repoId);
-  return queryAll<SnapshotItem>(deps, pk, skPrefix);
+  return queryPrefix<SnapshotItem>(deps.db, deps.table, pk, skPrefix);
 }
 
 export async function listSnapshots(deps: Deps, caller: Caller, repoId: string) {
