@@ -60,7 +60,7 @@ export async function listMembers(
     };
   }
   const { pk, skPrefix } = keys.membersPrefix(orgId);
-  const start = decodeCursor(page.next, pk);
+  const start = decodeCursor(page.next, pk, skPrefix);
   await loadOrgAndMembership(deps, orgId, caller.userId);
   const out = await deps.db.send(
     new QueryCommand({

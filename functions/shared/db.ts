@@ -63,9 +63,11 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
 export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
+/** The cursor must point inside the queried range (same pk, sort key under the prefix), or DynamoDB would refuse it. */
 export function decodeCursor(
   cursor: string | undefined,
   expectPk: string,
+  expectSkPrefix: string,
 ): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   try {
@@ -75,6 +77,7 @@ export function decodeCursor(
       typeof key === 'object' &&
       key.pk === expectPk &&
       typeof key.sk === 'string' &&
+      key.sk.startsWith(expectSkPrefix) &&
       Object.keys(key).length === 2
     ) {
       return key;

@@ -538,6 +538,14 @@ describe('members list', () => {
       as: org.admin,
     });
     expect(bad.status).toBe(400);
+    // A cursor into this organization's partition but outside the members range: 400, not a DynamoDB error.
+    const outOfRange = Buffer.from(JSON.stringify({ pk: `ORG#${org.orgId}`, sk: 'ORG' })).toString(
+      'base64url',
+    );
+    const range = await api.call('GET', `/api/v1/organizations/${org.orgId}/members?next=${outOfRange}`, {
+      as: org.admin,
+    });
+    expect([range.status, range.body.errors[0].code]).toEqual([400, 'root.invalid_data']);
     const outsider = await api.call('GET', `/api/v1/organizations/${org.orgId}/members`, {
       as: api.email('outsider'),
     });
