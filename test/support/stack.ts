@@ -3,7 +3,7 @@
  * local SES, a local Step Functions endpoint and the gateway, all in this worker. Tests call the API over HTTP.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { signDevToken, type TokenOptions } from '../../local/jwt.ts';
 import { type CapturedEmail, readMailbox } from '../../local/ses.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
@@ -41,7 +41,29 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
     });
   });
   afterAll(async () => {
-    await api.stack?.stop();
+    // Whatever a test file did, the service's invariants must still hold afterwards.
+    if (api.stack) {
+      const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sfn');
+      const sfn = new SFNClient({
+        endpoint: api.stack.sfnEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
+      const { dynamo } = await import('../../functions/shared/clients.ts');
+      const { checkInvariants } = await import('../../functions/shared/invariants.ts');
+      const violations = await checkInvariants(dynamo, api.stack.tableName, {
+        executionIsRunning: async (id) =>
+          (
+            await sfn.send(
+              new DescribeExecutionCommand({
+                executionArn: `arn:aws:states:us-east-1:000000000000:execution:migration:${id}`,
+              }),
+            )
+          ).status === 'RUNNING',
+      });
+      await api.stack.stop();
+      expect(violations).toEqual([]);
+    }
   });
   api.email = (local) => `${local}.${run}@example.com`;
   api.token = (email, opts) => signDevToken(api.stack.keys, email, opts);
