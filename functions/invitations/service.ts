@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { joinItems } from '../members/join.ts';
 import { alreadyBelongs, type Organization, orgNotFound, requireOrgAdmin } from '../organizations/service.ts';
 import {
   batchGet,
@@ -341,17 +342,6 @@ export async function acceptInvitation(deps: Deps, caller: Caller, token: string
 
   const orgId = inv.organization_id;
   const admin = isOrgAdmin(inv.role_assignments);
-  const membership: MembershipItem = {
-    entity: ENTITY.membership,
-    organization_id: orgId,
-    user_id: caller.userId,
-    email: caller.email,
-    ...(caller.name ? { name: caller.name } : {}),
-    member_since: now.toISOString(),
-    role_assignments: inv.role_assignments,
-    is_admin: admin,
-    version: 1,
-  };
   try {
     await deps.db.send(
       new TransactWriteCommand({
@@ -378,40 +368,7 @@ export async function acceptInvitation(deps: Deps, caller: Caller, token: string
               },
             },
           },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.user(caller.userId),
-              UpdateExpression:
-                'SET entity = :user, user_id = :uid, email = :email, created_at = if_not_exists(created_at, :now), organization_id = :org',
-              ConditionExpression: 'attribute_not_exists(organization_id)',
-              ExpressionAttributeValues: {
-                ':user': ENTITY.user,
-                ':uid': caller.userId,
-                ':email': caller.email,
-                ':now': now.toISOString(),
-                ':org': orgId,
-              },
-            },
-          },
-          {
-            Put: {
-              TableName: deps.table,
-              Item: { ...keys.membership(orgId, caller.userId), ...membership },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: deps.table,
-              Item: {
-                ...keys.memberEmail(orgId, caller.email),
-                entity: ENTITY.memberEmail,
-                user_id: caller.userId,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+          ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString()),
           countOnOrganization(deps.table, keys.organization(orgId), {
             member_count: 1,
             admin_count: admin ? 1 : 0,

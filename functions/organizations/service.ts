@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { joinItems } from '../members/join.ts';
 import { batchGet, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
@@ -108,17 +109,6 @@ export async function createOrganization(
     active_resource_count: 0,
     pending_bill_count: 0,
   };
-  const membership: MembershipItem = {
-    entity: ENTITY.membership,
-    organization_id: orgId,
-    user_id: caller.userId,
-    email: caller.email,
-    ...(caller.name ? { name: caller.name } : {}),
-    member_since: now,
-    role_assignments: adminRoleAssignments(orgId),
-    is_admin: true,
-    version: 1,
-  };
   try {
     await deps.db.send(
       new TransactWriteCommand({
@@ -130,35 +120,7 @@ export async function createOrganization(
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.user(caller.userId),
-              UpdateExpression:
-                'SET entity = :user, user_id = :uid, email = :email, created_at = if_not_exists(created_at, :now), organization_id = :org',
-              ConditionExpression: 'attribute_not_exists(organization_id)',
-              ExpressionAttributeValues: {
-                ':user': ENTITY.user,
-                ':uid': caller.userId,
-                ':email': caller.email,
-                ':now': now,
-                ':org': orgId,
-              },
-            },
-          },
-          {
-            Put: { TableName: deps.table, Item: { ...keys.membership(orgId, caller.userId), ...membership } },
-          },
-          {
-            Put: {
-              TableName: deps.table,
-              Item: {
-                ...keys.memberEmail(orgId, caller.email),
-                entity: ENTITY.memberEmail,
-                user_id: caller.userId,
-              },
-            },
-          },
+          ...joinItems(deps, caller, orgId, adminRoleAssignments(orgId), now),
         ],
       }),
     );

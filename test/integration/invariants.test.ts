@@ -8,7 +8,14 @@ import { useStack } from '../support/stack.ts';
 
 const api = useStack();
 const set = (key: Record<string, string>, expr: string, values: Record<string, unknown>) =>
-  dynamo.send(new UpdateCommand({ TableName: api.stack.tableName, Key: key, UpdateExpression: expr, ExpressionAttributeValues: values }));
+  dynamo.send(
+    new UpdateCommand({
+      TableName: api.stack.tableName,
+      Key: key,
+      UpdateExpression: expr,
+      ExpressionAttributeValues: values,
+    }),
+  );
 
 describe('the invariant checker', () => {
   it('finds nothing in a table the service wrote, and names each kind of damage', async () => {
@@ -19,7 +26,9 @@ describe('the invariant checker', () => {
     const orgKey = { pk: `ORG#${org.orgId}`, sk: 'ORG' };
     await set({ pk: `USER#${bob.userId}`, sk: 'USER' }, 'SET organization_id = :o', { ':o': 'elsewhere' });
     await set(orgKey, 'SET member_count = :n', { ':n': 7 });
-    await set({ pk: `ORG#${org.orgId}`, sk: `MEMBER#${localUserId(org.admin)}` }, 'SET is_admin = :f', { ':f': false });
+    await set({ pk: `ORG#${org.orgId}`, sk: `MEMBER#${localUserId(org.admin)}` }, 'SET is_admin = :f', {
+      ':f': false,
+    });
     const found = await checkInvariants(dynamo, api.stack.tableName);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -32,7 +41,9 @@ describe('the invariant checker', () => {
     // Repair, so this file's own after-check sees a healthy table again.
     await set({ pk: `USER#${bob.userId}`, sk: 'USER' }, 'SET organization_id = :o', { ':o': org.orgId });
     await set(orgKey, 'SET member_count = :n', { ':n': 2 });
-    await set({ pk: `ORG#${org.orgId}`, sk: `MEMBER#${localUserId(org.admin)}` }, 'SET is_admin = :t', { ':t': true });
+    await set({ pk: `ORG#${org.orgId}`, sk: `MEMBER#${localUserId(org.admin)}` }, 'SET is_admin = :t', {
+      ':t': true,
+    });
     expect(await checkInvariants(dynamo, api.stack.tableName)).toEqual([]);
   });
 });
