@@ -392,8 +392,13 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
           push('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout' } });
         } else {
           exec.status = 'FAILED';
-          exec.error = (err as { error?: string }).error ?? e.name ?? 'States.Runtime';
-          const cause = e.cause ?? e.message;
+          // The library wraps what failed in ExecutionError: report the inner error and cause, as AWS does.
+          const inner =
+            e.name === 'ExecutionError' && e.cause instanceof Error
+              ? (e.cause as Error & { cause?: unknown })
+              : e;
+          exec.error = inner.name ?? 'States.Runtime';
+          const cause = inner === e ? (e.cause ?? e.message) : inner.message;
           exec.cause = typeof cause === 'string' ? cause : JSON.stringify(cause);
           push('ExecutionFailed', { executionFailedEventDetails: { error: exec.error, cause: exec.cause } });
         }

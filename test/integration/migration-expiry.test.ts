@@ -1,7 +1,15 @@
 /** The wait for acceptance times out (shortened locally): the run ends with InvitationExpired and keeps every snapshot. */
 import { describe, expect, it } from 'vitest';
 import { invite } from '../support/factories.ts';
-import { acceptFromMail, assertNothingLost, finished, scene, start, waitFor } from '../support/migration.ts';
+import {
+  acceptFromMail,
+  assertNothingLost,
+  describeExecution,
+  finished,
+  scene,
+  start,
+  waitFor,
+} from '../support/migration.ts';
 import { useStack } from '../support/stack.ts';
 
 const api = useStack({ taskTimeoutMs: 1500 });
@@ -15,6 +23,10 @@ describe('migration: invitation expired during the wait', () => {
     expect(m.error).toBe('InvitationExpired');
     expect(m.cause).toMatch(/Your 2 snapshot\(s\) are intact.*invite you again.*_restore/);
     await assertNothingLost(api, s, m);
+    // Operators see the same error and cause on the execution (DescribeExecution, as in the console).
+    const execution = await describeExecution(api, id);
+    expect([execution.status, execution.error]).toEqual(['FAILED', 'InvitationExpired']);
+    expect(execution.cause).toBe(m.cause);
     expect((await api.mailTo(s.user)).at(-1)!.subject).toBe('Your organization move needs your attention');
 
     const early = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });

@@ -1,5 +1,5 @@
 /** Helpers for migration tests: set the scene, start, wait for a step or the end, check nothing was lost. */
-import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
 import { addMember, invite, orgWithAdmin, tokenFromMail } from './factories.ts';
 import type { TestApi } from './stack.ts';
@@ -155,4 +155,17 @@ export async function stateTransitions(api: TestApi, id: string): Promise<number
   const arn = `arn:aws:states:us-east-1:000000000000:execution:migration:${id}`;
   const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn }));
   return (events ?? []).filter((e) => e.type?.endsWith('StateEntered')).length;
+}
+
+export async function describeExecution(api: TestApi, id: string) {
+  const sfn = new SFNClient({
+    endpoint: api.stack.sfnEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  return sfn.send(
+    new DescribeExecutionCommand({
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:migration:${id}`,
+    }),
+  );
 }
