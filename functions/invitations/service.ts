@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { joinItems } from '../members/join.ts';
 import { alreadyBelongs, type Organization, orgNotFound, requireOrgAdmin } from '../organizations/service.ts';
 import {
@@ -6,6 +6,7 @@ import {
   cancellationReasons,
   conditionsFailed,
   countOnOrganization,
+  getItem,
   keyId,
   queryPrefix,
   stripKeys,
@@ -537,10 +538,7 @@ export async function getInvitationByEmail(
   orgId: string,
   email: string,
 ): Promise<InvitationItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.table, Key: keys.invitation(orgId, email), ConsistentRead: true }),
-  );
-  return out.Item ? stripKeys<InvitationItem>(out.Item) : undefined;
+  return getItem<InvitationItem>(deps.db, deps.table, keys.invitation(orgId, email));
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
-import { batchGet, cancellationReasons, keyId } from '../shared/db.ts';
+import { batchGet, cancellationReasons, getItem, keyId } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -62,8 +62,7 @@ export async function changeRoles(
   mode: 'add' | 'remove',
 ): Promise<void> {
   await retrying(async () => {
-    const found = await batchGet(deps.db, deps.table, [keys.user(targetUserId)]);
-    const target = found.get(keyId(keys.user(targetUserId))) as UserItem | undefined;
+    const target = await getItem<UserItem>(deps.db, deps.table, keys.user(targetUserId));
     const orgId = target?.organization_id;
     if (!orgId) throw invalidTarget();
     const orgKey = keys.organization(orgId);

@@ -1,15 +1,15 @@
 /** The migration API: start one (the workflow does the work), read its progress, re-run a restore. */
 import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { getInvitationByEmail, isExpired } from '../invitations/service.ts';
+import { isExpired } from '../invitations/service.ts';
 import { ensureUser, orgNotFound } from '../organizations/service.ts';
 import { batchGet, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
-import type { MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
+import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import { type Caller, ID_PATTERN } from '../shared/http.ts';
 import { ENTITY, keys } from '../shared/table.ts';
-import { getRepository, repositoryNotFound } from '../snapshots/service.ts';
+import { repositoryNotFound } from '../snapshots/service.ts';
 import { restoreAll } from './steps.ts';
 import { getMigration, releaseLock, updateMigration } from './store.ts';
 
@@ -67,10 +67,13 @@ export async function startMigration(
       );
     }
   }
+  // Target, invitation and repository in one read.
   const tgtKey = keys.organization(input.target_organization_id);
-  const found = await batchGet(deps.db, deps.table, [tgtKey]);
+  const invKey = keys.invitation(input.target_organization_id, caller.email);
+  const repoKey = keys.snapshotRepository(caller.userId, input.repository_id);
+  const found = await batchGet(deps.db, deps.table, [tgtKey, invKey, repoKey]);
   const target = found.get(keyId(tgtKey)) as OrganizationItem | undefined;
-  const invitation = await getInvitationByEmail(deps, input.target_organization_id, caller.email);
+  const invitation = found.get(keyId(invKey)) as InvitationItem | undefined;
   // Without an invitation the caller learns nothing about whether the organization exists.
   if (target?.status !== 'open' || invitation?.status !== 'pending' || isExpired(invitation, deps.now())) {
     throw new ApiError(
@@ -79,7 +82,7 @@ export async function startMigration(
       ['target_organization_id'],
     );
   }
-  if (!(await getRepository(deps, caller.userId, input.repository_id))) throw repositoryNotFound();
+  if (!found.has(keyId(repoKey))) throw repositoryNotFound();
 
   const now = deps.now().toISOString();
   const migration: MigrationItem = {

@@ -4,7 +4,7 @@
  * migration id and the resource ids), so a second run changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   attachTaskToken,
   getInvitationByEmail,
@@ -12,15 +12,14 @@ import {
   refreshForMigration,
 } from '../invitations/service.ts';
 import { removeMembers } from '../members/changes.ts';
-import { deleteResourceItem, putResource, queryResources } from '../resources/service.ts';
-import { batchGet, keyId, stripKeys } from '../shared/db.ts';
+import { deleteResourceItem, getResourceItem, putResource, queryResources } from '../resources/service.ts';
+import { batchGet, getItem, keyId } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type {
   MembershipItem,
   MigrationItem,
   MigrationPlan,
   OrganizationItem,
-  ResourceItem,
   ResourceKindName,
   SnapshotItem,
   UserItem,
@@ -49,38 +48,10 @@ async function mustGetMigration(deps: Deps, id: string): Promise<MigrationItem> 
   return m;
 }
 
-const resourceKey = (kind: ResourceKindName, orgId: string, id: string) =>
-  kind === 'deployment' ? keys.deployment(orgId, id) : keys.project(orgId, id);
+const getSnapshot = (deps: Deps, m: MigrationItem, ref: ResourceRef) =>
+  getItem<SnapshotItem>(deps.db, deps.table, keys.snapshot(m.repository_id, m.id, ref.kind, ref.id));
 
-async function getResourceItem(
-  deps: Deps,
-  orgId: string,
-  ref: ResourceRef,
-): Promise<ResourceItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.table,
-      Key: resourceKey(ref.kind, orgId, ref.id),
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item ? stripKeys<ResourceItem>(out.Item) : undefined;
-}
-
-async function getSnapshot(
-  deps: Deps,
-  m: MigrationItem,
-  ref: ResourceRef,
-): Promise<SnapshotItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.table,
-      Key: keys.snapshot(m.repository_id, m.id, ref.kind, ref.id),
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item ? stripKeys<SnapshotItem>(out.Item) : undefined;
-}
+const getUser = (deps: Deps, userId: string) => getItem<UserItem>(deps.db, deps.table, keys.user(userId));
 
 const snapshotChecksumOk = (s: SnapshotItem) =>
   contentChecksum({ kind: s.source_kind, type: s.type, name: s.name, configuration: s.configuration }) ===
@@ -151,7 +122,7 @@ export async function backUpResource(
   const m = await mustGetMigration(deps, migrationId);
   const existing = await getSnapshot(deps, m, ref);
   if (existing && snapshotChecksumOk(existing)) return { snapshot: `${ref.kind}:${ref.id}` };
-  const item = await getResourceItem(deps, m.source_organization_id, ref);
+  const item = await getResourceItem(deps, m.source_organization_id, ref.kind, ref.id);
   if (!item)
     throw new StepError(
       'BackupFailed',
@@ -186,7 +157,7 @@ export async function verifyBackups(deps: Deps, migrationId: string): Promise<vo
   for (const ref of m.plan?.resources ?? []) {
     const [snap, item] = await Promise.all([
       getSnapshot(deps, m, ref),
-      getResourceItem(deps, m.source_organization_id, ref),
+      getResourceItem(deps, m.source_organization_id, ref.kind, ref.id),
     ]);
     if (!snap || !snapshotChecksumOk(snap) || (item && contentChecksum(item) !== snap.checksum)) {
       throw new StepError(
@@ -222,9 +193,7 @@ export async function deleteSourceResources(deps: Deps, migrationId: string): Pr
 /** 4. Leave the source organization (closing it when the user was its sole member). */
 export async function leaveSource(deps: Deps, migrationId: string): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
-  const user = (await batchGet(deps.db, deps.table, [keys.user(m.user_id)])).get(
-    keyId(keys.user(m.user_id)),
-  ) as UserItem | undefined;
+  const user = await getUser(deps, m.user_id);
   if (user?.organization_id === m.source_organization_id) {
     try {
       await removeMembers(
@@ -296,7 +265,7 @@ async function restoreInto(
     created_by: m.user_id,
     restored_from: { repository_id: m.repository_id, source_id: ref.id, migration_id: m.id },
   });
-  const back = await getResourceItem(deps, orgId, { kind: ref.kind, id });
+  const back = await getResourceItem(deps, orgId, ref.kind, id);
   if (!back || contentChecksum(back) !== snap.checksum) {
     throw new StepError(
       'RestoreVerificationFailed',
@@ -335,7 +304,7 @@ export async function restoreAll(deps: Deps, m: MigrationItem): Promise<Record<s
 export async function removePartialBackups(deps: Deps, migrationId: string): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
   for (const ref of m.plan?.resources ?? []) {
-    if (!(await getResourceItem(deps, m.source_organization_id, ref))) return; // something was deleted: keep every snapshot
+    if (!(await getResourceItem(deps, m.source_organization_id, ref.kind, ref.id))) return; // something was deleted: keep every snapshot
   }
   const mine = (await querySnapshots(deps, m.repository_id)).filter((s) => s.migration_id === m.id);
   await Promise.all(
@@ -353,12 +322,10 @@ export async function removePartialBackups(deps: Deps, migrationId: string): Pro
 /** Compensation after deleting, before leaving: recreate deleted resources in the source, with their own ids. */
 export async function recreateDeleted(deps: Deps, migrationId: string): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
-  const user = (await batchGet(deps.db, deps.table, [keys.user(m.user_id)])).get(
-    keyId(keys.user(m.user_id)),
-  ) as UserItem | undefined;
+  const user = await getUser(deps, m.user_id);
   if (user?.organization_id !== m.source_organization_id) return; // already left: the snapshots stay for a restore
   for (const ref of m.plan?.resources ?? []) {
-    if (await getResourceItem(deps, m.source_organization_id, ref)) continue;
+    if (await getResourceItem(deps, m.source_organization_id, ref.kind, ref.id)) continue;
     if (await getSnapshot(deps, m, ref)) await restoreInto(deps, m, ref, m.source_organization_id, ref.id);
   }
 }

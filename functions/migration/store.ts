@@ -1,15 +1,12 @@
 /** The migration item: its progress, history and outcome, and the user's one-active-migration lock. */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { stripKeys } from '../shared/db.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getItem } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MigrationHistoryEntry, MigrationItem } from '../shared/domain.ts';
 import { keys } from '../shared/table.ts';
 
 export async function getMigration(deps: Deps, id: string): Promise<MigrationItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.table, Key: keys.migration(id), ConsistentRead: true }),
-  );
-  return out.Item ? stripKeys<MigrationItem>(out.Item) : undefined;
+  return getItem<MigrationItem>(deps.db, deps.table, keys.migration(id));
 }
 
 export async function updateMigration(

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { joinItems } from '../members/join.ts';
-import { batchGet, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
+import { batchGet, conditionsFailed, getItem, keyId, stripKeys } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -135,15 +135,8 @@ export async function createOrganization(
 export async function listOrganizations(deps: Deps, caller: Caller): Promise<Organization[]> {
   const user = await ensureUser(deps, caller);
   if (!user.organization_id) return [];
-  const got = await deps.db.send(
-    new GetCommand({
-      TableName: deps.table,
-      Key: keys.organization(user.organization_id),
-      ConsistentRead: true,
-    }),
-  );
-  const org = got.Item as OrganizationItem | undefined;
-  return org && org.status === 'open' ? [toOrganization(org)] : [];
+  const org = await getItem<OrganizationItem>(deps.db, deps.table, keys.organization(user.organization_id));
+  return org?.status === 'open' ? [toOrganization(org)] : [];
 }
 
 export async function getOrganization(deps: Deps, caller: Caller, orgId: string): Promise<Organization> {

@@ -1,8 +1,8 @@
 /** Deployments and projects of an organization: one service, two kinds. */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
-import { conditionsFailed, countOnOrganization, queryPrefix, stripKeys } from '../shared/db.ts';
+import { conditionsFailed, countOnOrganization, getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, ResourceKindName } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -44,8 +44,6 @@ export const toResource = (r: ResourceItem): Resource => ({
   created_at: r.created_at,
 });
 
-const keyFor = (kind: ResourceKindName, orgId: string, id: string) =>
-  kind === 'deployment' ? keys.deployment(orgId, id) : keys.project(orgId, id);
 const prefixFor = (kind: ResourceKindName) => (kind === 'deployment' ? 'DEPLOYMENT#' : 'PROJECT#');
 
 export const notFound = (kind: ResourceKindName) =>
@@ -83,7 +81,7 @@ export async function putResource(deps: Deps, item: ResourceItem): Promise<'crea
           {
             Put: {
               TableName: deps.table,
-              Item: { ...keyFor(item.kind, item.organization_id, item.id), ...item },
+              Item: { ...keys.resource(item.kind, item.organization_id, item.id), ...item },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -168,17 +166,8 @@ export async function listResources(
     .map(toResource);
 }
 
-async function getItem(
-  deps: Deps,
-  orgId: string,
-  kind: ResourceKindName,
-  id: string,
-): Promise<ResourceItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.table, Key: keyFor(kind, orgId, id), ConsistentRead: true }),
-  );
-  return out.Item ? stripKeys<ResourceItem>(out.Item) : undefined;
-}
+export const getResourceItem = (deps: Deps, orgId: string, kind: ResourceKindName, id: string) =>
+  getItem<ResourceItem>(deps.db, deps.table, keys.resource(kind, orgId, id));
 
 export async function getResource(
   deps: Deps,
@@ -188,7 +177,7 @@ export async function getResource(
   id: string,
 ): Promise<Resource> {
   const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
-  const item = await getItem(deps, orgId, kind, id);
+  const item = await getResourceItem(deps, orgId, kind, id);
   // Not found and not yours look the same: a scoped member learns nothing about other resources.
   if (!item || !canRead(membership.role_assignments, kind, id, item.type as ProjectType))
     throw notFound(kind);
@@ -209,7 +198,7 @@ export async function deleteResourceItem(
           {
             Delete: {
               TableName: deps.table,
-              Key: keyFor(kind, orgId, id),
+              Key: keys.resource(kind, orgId, id),
               ConditionExpression: 'attribute_exists(pk)',
             },
           },
@@ -237,7 +226,7 @@ export async function deleteResource(
   id: string,
 ): Promise<void> {
   const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
-  const item = await getItem(deps, orgId, kind, id);
+  const item = await getResourceItem(deps, orgId, kind, id);
   if (!item || !canRead(membership.role_assignments, kind, id, item.type as ProjectType))
     throw notFound(kind);
   if (!canDelete(membership.role_assignments, kind, id, item.type as ProjectType))

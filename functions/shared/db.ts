@@ -1,4 +1,9 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ApiError } from './errors.ts';
 import type { Key } from './table.ts';
 
@@ -139,4 +144,10 @@ export function countOnOrganization(
       },
     },
   };
+}
+
+/** One item by key, strongly consistent, keys stripped; undefined when absent. */
+export async function getItem<T>(db: Db, tableName: string, key: Key): Promise<T | undefined> {
+  const out = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  return out.Item ? stripKeys<T>(out.Item) : undefined;
 }

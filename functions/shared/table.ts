@@ -58,6 +58,8 @@ export const keys = {
   inviteRate: (orgId: string, hour: string): Key => ({ pk: `ORG#${orgId}`, sk: `INVITE_RATE#${hour}` }),
   deployment: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `DEPLOYMENT#${id}` }),
   project: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `PROJECT#${id}` }),
+  resource: (kind: 'deployment' | 'project', orgId: string, id: string): Key =>
+    kind === 'deployment' ? keys.deployment(orgId, id) : keys.project(orgId, id),
   bill: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `BILL#${id}` }),
   snapshotRepository: (userId: string, repoId: string): Key => ({
     pk: `USER#${userId}`,

@@ -1,8 +1,8 @@
 /** Snapshot repositories belong to a user (not an organization), so they survive leaving. */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { queryPrefix, stripKeys } from '../shared/db.ts';
+import { getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -44,14 +44,7 @@ export async function getRepository(
   userId: string,
   repoId: string,
 ): Promise<SnapshotRepositoryItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.table,
-      Key: keys.snapshotRepository(userId, repoId),
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item ? stripKeys<SnapshotRepositoryItem>(out.Item) : undefined;
+  return getItem<SnapshotRepositoryItem>(deps.db, deps.table, keys.snapshotRepository(userId, repoId));
 }
 
 export async function querySnapshots(deps: Deps, repoId: string): Promise<SnapshotItem[]> {
