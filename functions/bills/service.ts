@@ -1,6 +1,5 @@
 /** Pending amounts an organization owes: raised by operators, settled by billing admins or owners. */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
 import { batchGet, conditionsFailed, countOnOrganization, keyId, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
@@ -8,18 +7,14 @@ import type { BillItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import { type Caller, isOperator } from '../shared/http.ts';
 import { canManageBilling } from '../shared/permissions.ts';
+import * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 
-export const billRequest = z
-  .object({
-    amount_cents: z.number().int().positive().max(100_000_000_00),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
-      .default('USD'),
-    description: z.string().trim().min(1).max(200),
-  })
-  .strict();
+export const billRequest = z.strictObject({
+  amount_cents: z.int().check(z.positive(), z.maximum(100_000_000_00)),
+  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')), 'USD'),
+  description: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+});
 
 export type Bill = Omit<BillItem, 'entity'>;
 const toBill = ({ entity: _e, ...bill }: BillItem): Bill => bill;

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ApiError } from '../shared/errors.ts';
+import * as z from '../shared/schema.ts';
 
 export const MAX_ADDRESSES = 100;
 export const DEFAULT_EXPIRY_MS = 72 * 3600_000;
@@ -8,9 +8,12 @@ const MAX_EXPIRY_MS = 30 * 24 * 3600_000;
 
 /** The reference's `OrganizationInvitationRequest`; `emails` may also be one string of addresses. */
 export const invitationRequest = z.object({
-  emails: z.union([z.array(z.string().max(320)).max(1000), z.string().max(40_000)]),
-  expires_in: z.string().max(20).optional(),
-  role_assignments: z.unknown().optional(),
+  emails: z.union([
+    z.array(z.string().check(z.maxLength(320))).check(z.maxLength(1000)),
+    z.string().check(z.maxLength(40_000)),
+  ]),
+  expires_in: z.optional(z.string().check(z.maxLength(20))),
+  role_assignments: z.optional(z.unknown()),
 });
 
 /** Practical address check: ASCII only (no homoglyph look-alikes), one @, a dotted domain, RFC length limits. */

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { ApiError } from '../shared/errors.ts';
+import * as z from '../shared/schema.ts';
 
 /** The reference's `OrganizationRequest`; we store only `name` and ignore the notification settings. */
-export const organizationRequest = z.object({ name: z.string().max(1000).optional() });
+export const organizationRequest = z.object({ name: z.optional(z.string().check(z.maxLength(1000))) });
 
 /** Names are 2 to 30 characters after trimming (the reference's rule), else `organization.invalid_name`. */
 export function organizationName(raw: string | undefined): string | undefined {

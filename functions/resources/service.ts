@@ -1,6 +1,5 @@
 /** Deployments and projects of an organization: one service, two kinds. */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
 import { conditionsFailed, countOnOrganization, getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
@@ -9,17 +8,18 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { canCreate, canDelete, canRead, readableIds } from '../shared/permissions.ts';
 import { PROJECT_TYPES, type ProjectType } from '../shared/roles.ts';
+import * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 
 export const MAX_CONFIGURATION_BYTES = 16 * 1024;
 
-export const resourceRequest = z
-  .object({
-    name: z.string().trim().min(1, 'name is required').max(64, 'name is at most 64 characters'),
-    type: z.string().optional(),
-    configuration: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
+export const resourceRequest = z.strictObject({
+  name: z
+    .string()
+    .check(z.trim(), z.minLength(1, 'name is required'), z.maxLength(64, 'name is at most 64 characters')),
+  type: z.optional(z.string()),
+  configuration: z.optional(z.record(z.string(), z.unknown())),
+});
 
 /** The wire shape: what the console shows and what a snapshot must reproduce. */
 export interface Resource {

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { changeRoles } from '../members/changes.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import { ApiError } from '../shared/errors.ts';
 import { authedRoute, json } from '../shared/http.ts';
+import * as z from '../shared/schema.ts';
 
 /** POST adds and DELETE removes `RoleAssignments` of `/users/{user_id}` (the reference's role_assignments routes). */
 export const roleChangeHandler = (mode: 'add' | 'remove') =>

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import { ApiError, isApiError } from './errors.ts';
 import { log, redactPath } from './log.ts';
+import type * as z from './schema.ts';
 
 /** Requests larger than this are refused before parsing (API Gateway allows 10 MB; nothing here needs more). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -42,7 +42,7 @@ export interface Request {
   path(name: string, pattern?: RegExp, notFound?: ApiError): string;
   query(name: string): string | undefined;
   /** Parsed JSON body validated by a zod schema; problems become 400 root.invalid_data naming the field. */
-  body<T extends z.ZodType>(schema: T): z.infer<T>;
+  body<T extends z.ZodMiniType>(schema: T): z.infer<T>;
 }
 export interface AuthedRequest extends Request {
   caller: Caller;

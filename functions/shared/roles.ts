@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ApiError } from './errors.ts';
+import * as z from './schema.ts';
 
 export const ORGANIZATION_ROLES = ['organization-admin', 'billing-admin'] as const;
 export const DEPLOYMENT_ROLES = ['deployment-admin', 'deployment-editor', 'deployment-viewer'] as const;
@@ -30,35 +30,35 @@ export interface RoleAssignments {
   project?: Partial<Record<ProjectType, ScopedRoleAssignment[]>>;
 }
 
-const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be an id of letters, digits, _ . : -');
-const idList = z.array(id).min(1).max(100);
+const id = z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be an id of letters, digits, _ . : -'));
+const idList = z.array(id).check(z.minLength(1), z.maxLength(100));
 const scopedFields = {
   role_id: z.string(),
   organization_id: z.string(),
-  all: z.boolean().optional(),
-  application_roles: z.array(z.string().min(1).max(100)).max(20).optional(),
+  all: z.optional(z.boolean()),
+  application_roles: z.optional(
+    z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(20)),
+  ),
 };
-const deploymentAssignment = z.object({ ...scopedFields, deployment_ids: idList.optional() }).strict();
-const projectAssignment = z.object({ ...scopedFields, project_ids: idList.optional() }).strict();
+const deploymentAssignment = z.strictObject({ ...scopedFields, deployment_ids: z.optional(idList) });
+const projectAssignment = z.strictObject({ ...scopedFields, project_ids: z.optional(idList) });
+const upTo = <T extends z.ZodMiniType>(item: T, max: number) =>
+  z.optional(z.array(item).check(z.maxLength(max)));
 
-export const roleAssignmentsSchema = z
-  .object({
-    platform: z.array(z.unknown()).max(0, 'platform roles cannot be assigned through this API').optional(),
-    organization: z
-      .array(z.object({ role_id: z.string(), organization_id: z.string() }).strict())
-      .max(10)
-      .optional(),
-    deployment: z.array(deploymentAssignment).max(50).optional(),
-    project: z
-      .object({
-        elasticsearch: z.array(projectAssignment).max(50).optional(),
-        observability: z.array(projectAssignment).max(50).optional(),
-        security: z.array(projectAssignment).max(50).optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const roleAssignmentsSchema = z.strictObject({
+  platform: z.optional(
+    z.array(z.unknown()).check(z.maxLength(0, 'platform roles cannot be assigned through this API')),
+  ),
+  organization: upTo(z.strictObject({ role_id: z.string(), organization_id: z.string() }), 10),
+  deployment: upTo(deploymentAssignment, 50),
+  project: z.optional(
+    z.strictObject({
+      elasticsearch: upTo(projectAssignment, 50),
+      observability: upTo(projectAssignment, 50),
+      security: upTo(projectAssignment, 50),
+    }),
+  ),
+});
 
 const invalid = (message: string, field: string) =>
   new ApiError('role_assignments.invalid_config', message, [field]);

@@ -1,15 +1,17 @@
 /** Snapshot repositories belong to a user (not an organization), so they survive leaving. */
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 
-export const repositoryRequest = z.object({ name: z.string().trim().min(1).max(64) }).strict();
+export const repositoryRequest = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+});
 
 export const repositoryNotFound = () =>
   new ApiError('snapshot_repository.not_found', 'Snapshot repository not found among your repositories.');

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ApiError } from '../../functions/shared/errors.ts';
 import {
   authedRoute,
@@ -10,6 +9,7 @@ import {
   publicRoute,
   toApiError,
 } from '../../functions/shared/http.ts';
+import * as z from '../../functions/shared/schema.ts';
 
 const event = (over: Partial<HttpEvent> = {}, claims?: Record<string, string>): HttpEvent =>
   ({
