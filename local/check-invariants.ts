@@ -4,8 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { dynamo, sfn } from '../functions/shared/clients.ts';
+import { dynamo } from '../functions/shared/clients.ts';
 import { checkInvariants } from '../functions/shared/invariants.ts';
+import { sfn } from '../functions/shared/workflow.ts';
 
 const { values } = parseArgs({ options: { table: { type: 'string' }, 'state-machine': { type: 'string' } } });
 if (!values.table) {

@@ -1,6 +1,7 @@
 import { orgNotFound } from '../organizations/service.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import { authedRoute, json } from '../shared/http.ts';
+import { withMailer } from '../shared/mailer.ts';
 import { parseRoleAssignments } from '../shared/roles.ts';
 import { invitationRequest, parseEmails, parseExpiresIn } from './schemas.ts';
 import { createInvitations } from './service.ts';
@@ -14,5 +15,7 @@ export const handler = authedRoute(async (req) => {
     roleAssignments:
       body.role_assignments === undefined ? undefined : parseRoleAssignments(body.role_assignments, orgId),
   };
-  return json(201, { invitations: await createInvitations(defaultDeps(), req.caller, orgId, input) });
+  return json(201, {
+    invitations: await createInvitations(withMailer(defaultDeps()), req.caller, orgId, input),
+  });
 });

@@ -2,6 +2,7 @@ import { orgNotFound } from '../organizations/service.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import { ApiError } from '../shared/errors.ts';
 import { authedRoute, json } from '../shared/http.ts';
+import { withWorkflow } from '../shared/workflow.ts';
 import { TOKEN_PATTERN } from './schemas.ts';
 import { revokeInvitations } from './service.ts';
 
@@ -23,6 +24,6 @@ export const handler = authedRoute(async (req) => {
       ['invitation_tokens'],
     );
   }
-  await revokeInvitations(defaultDeps(), req.caller, orgId, tokens);
+  await revokeInvitations(withWorkflow(defaultDeps()), req.caller, orgId, tokens);
   return json(200, {});
 });

@@ -11,7 +11,7 @@ import {
   queryPrefix,
   stripKeys,
 } from '../shared/db.ts';
-import type { Deps } from '../shared/deps.ts';
+import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type { InvitationItem, MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
@@ -130,7 +130,7 @@ export interface InviteInput {
  * invitation with a new token. Emails go out after the write; each invitation records whether its latest email was sent.
  */
 export async function createInvitations(
-  deps: Deps,
+  deps: Deps & Mailing,
   caller: Caller,
   orgId: string,
   input: InviteInput,
@@ -224,7 +224,10 @@ export async function createInvitations(
 }
 
 /** Send each invitation's email, then record which were sent; failures answer 502 and stay `unsent` for a retry. */
-export async function sendInvitationEmails(deps: Deps, invitations: InvitationItem[]): Promise<void> {
+export async function sendInvitationEmails(
+  deps: Deps & Mailing,
+  invitations: InvitationItem[],
+): Promise<void> {
   const results = await mapLimit(invitations, 10, async (inv) => {
     try {
       await deps.mailer.send(invitationEmail(inv, invitationLink(deps.publicBaseUrl, inv.token)));
@@ -316,7 +319,7 @@ export async function getInvitation(deps: Deps, token: string): Promise<Organiza
  * Accept an invitation: one transaction consumes it, takes the user's one-organization lock, creates the membership
  * with the invitation's roles and counts the member. A workflow waiting on the invitation is resumed after the commit.
  */
-export async function acceptInvitation(deps: Deps, caller: Caller, token: string): Promise<void> {
+export async function acceptInvitation(deps: Deps & Callbacks, caller: Caller, token: string): Promise<void> {
   const inv = await findByToken(deps, token);
   if (!inv || inv.status === 'revoked') throw invitationNotFound();
   if (inv.email !== caller.email) {
@@ -465,7 +468,7 @@ export async function listInvitations(
 
 /** Revoke invitations by token, all or nothing. A migration waiting on one of them is told. */
 export async function revokeInvitations(
-  deps: Deps,
+  deps: Deps & Callbacks,
   caller: Caller,
   orgId: string,
   tokens: string[],
@@ -546,7 +549,7 @@ export async function getInvitationByEmail(
  * invitation as it now is; an accepted one is returned untouched. Anything else (revoked, expired, missing) is undefined.
  */
 export async function refreshForMigration(
-  deps: Deps,
+  deps: Deps & Mailing,
   orgId: string,
   email: string,
   lifetimeMs: number,

@@ -1,24 +1,22 @@
 /** The migration API: start one (the workflow does the work), read its progress, re-run a restore. */
 import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { isExpired } from '../invitations/service.ts';
 import { ensureUser, orgNotFound } from '../organizations/service.ts';
 import { batchGet, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
-import type { Deps } from '../shared/deps.ts';
+import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import { type Caller, ID_PATTERN } from '../shared/http.ts';
+import * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
 import { restoreAll } from './steps.ts';
 import { getMigration, releaseLock, updateMigration } from './store.ts';
 
-export const migrationRequest = z
-  .object({
-    target_organization_id: z.string().regex(ID_PATTERN, 'must be an organization id'),
-    repository_id: z.string().regex(ID_PATTERN, 'must be a repository id'),
-  })
-  .strict();
+export const migrationRequest = z.strictObject({
+  target_organization_id: z.string().check(z.regex(ID_PATTERN, 'must be an organization id')),
+  repository_id: z.string().check(z.regex(ID_PATTERN, 'must be a repository id')),
+});
 
 export const migrationNotFound = () => new ApiError('migration.not_found', 'Migration not found.');
 
@@ -31,7 +29,7 @@ export const toView = ({ entity: _e, ...m }: MigrationItem) => m;
  * caller's, and no other migration of theirs is active. A repeated request returns the active migration.
  */
 export async function startMigration(
-  deps: Deps,
+  deps: Deps & Callbacks,
   caller: Caller,
   input: z.infer<typeof migrationRequest>,
 ): Promise<{ created: boolean; migration: ReturnType<typeof toView> }> {

@@ -14,7 +14,7 @@ import {
 import { removeMembers } from '../members/changes.ts';
 import { deleteResourceItem, getResourceItem, putResource, queryResources } from '../resources/service.ts';
 import { batchGet, getItem, keyId } from '../shared/db.ts';
-import type { Deps } from '../shared/deps.ts';
+import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type {
   MembershipItem,
   MigrationItem,
@@ -212,7 +212,7 @@ export async function leaveSource(deps: Deps, migrationId: string): Promise<void
 
 /** 5. Re-invite: refresh the target invitation so its lifetime starts now, and email it. */
 export async function reinvite(
-  deps: Deps,
+  deps: Deps & Mailing,
   migrationId: string,
 ): Promise<{ expires_at: string; accepted: boolean }> {
   const m = await mustGetMigration(deps, migrationId);
@@ -226,7 +226,11 @@ export async function reinvite(
 }
 
 /** 6. Wait: store the task token on the invitation; accepting it resumes the workflow (or resume now if accepted). */
-export async function awaitAcceptance(deps: Deps, migrationId: string, taskToken: string): Promise<void> {
+export async function awaitAcceptance(
+  deps: Deps & Callbacks,
+  migrationId: string,
+  taskToken: string,
+): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
   const state = await attachTaskToken(deps, m.target_organization_id, m.email, m.user_id, taskToken);
   if (state === 'gone')
@@ -387,7 +391,7 @@ function readableCause(raw: string | undefined): string {
 }
 
 /** 8b. Email the user a summary of the outcome. */
-export async function notifyUser(deps: Deps, migrationId: string): Promise<void> {
+export async function notifyUser(deps: Deps & Mailing, migrationId: string): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
   const ok = m.status === 'succeeded';
   const count = m.plan?.resources.length ?? 0;

@@ -1,8 +1,13 @@
 import { migrationRequest, startMigration } from '../migration/service.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import { authedRoute, json } from '../shared/http.ts';
+import { withWorkflow } from '../shared/workflow.ts';
 
 export const handler = authedRoute(async (req) => {
-  const { created, migration } = await startMigration(defaultDeps(), req.caller, req.body(migrationRequest));
+  const { created, migration } = await startMigration(
+    withWorkflow(defaultDeps()),
+    req.caller,
+    req.body(migrationRequest),
+  );
   return json(created ? 201 : 200, migration);
 });

@@ -2,10 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { dynamo } from './clients.ts';
 import { config } from './config.ts';
 import type { Db } from './db.ts';
-import { type Mailer, sesMailer } from './mailer.ts';
-import { sfnCallbacks, type WorkflowCallbacks } from './workflow.ts';
+import type { Mailer } from './mailer.ts';
+import type { WorkflowCallbacks } from './workflow.ts';
 
-/** What services need from the outside world; handlers pass the real ones, tests may pass others. */
+/**
+ * What services need from the outside world; handlers pass the real ones, tests may pass others.
+ * Email and workflow callbacks are separate (`Mailing`, `Callbacks`, added by `withMailer` and `withWorkflow`) so
+ * that a handler bundles the SES or Step Functions client only when it uses it.
+ */
 export interface Deps {
   db: Db;
   table: string;
@@ -13,10 +17,15 @@ export interface Deps {
   newId: () => string;
   /** Invitation tokens: 256 bits from the OS CSPRNG, URL-safe. */
   newToken: () => string;
-  mailer: Mailer;
-  workflow: WorkflowCallbacks;
   publicBaseUrl: string;
   inviteRateLimitPerHour: number;
+}
+
+export interface Mailing {
+  mailer: Mailer;
+}
+export interface Callbacks {
+  workflow: WorkflowCallbacks;
 }
 
 export const newId = (): string => randomBytes(16).toString('hex');
@@ -32,8 +41,6 @@ export function defaultDeps(): Deps {
       now: () => new Date(),
       newId,
       newToken,
-      mailer: sesMailer(c.senderEmail, c.sesConfigurationSet),
-      workflow: sfnCallbacks,
       publicBaseUrl: c.publicBaseUrl,
       inviteRateLimitPerHour: c.inviteRateLimitPerHour,
     };

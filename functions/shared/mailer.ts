@@ -1,5 +1,6 @@
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { ses } from './clients.ts';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { config } from './config.ts';
+import type { Deps, Mailing } from './deps.ts';
 
 export interface Email {
   to: string;
@@ -11,7 +12,8 @@ export interface Mailer {
   send(email: Email): Promise<void>;
 }
 
-export const sesMailer = (from: string, configurationSet: string | undefined): Mailer => ({
+/** Endpoint from the standard setting (AWS_ENDPOINT_URL_SESV2), so local runs need no code path of their own. */
+export const sesMailer = (ses: SESv2Client, from: string, configurationSet: string | undefined): Mailer => ({
   async send(email) {
     await ses.send(
       new SendEmailCommand({
@@ -31,3 +33,11 @@ export const sesMailer = (from: string, configurationSet: string | undefined): M
     );
   },
 });
+
+let mailer: Mailer | undefined;
+/** The handler's deps plus the SES mailer (client created once per cold start). */
+export function withMailer(deps: Deps): Deps & Mailing {
+  const c = config();
+  mailer ??= sesMailer(new SESv2Client({ maxAttempts: 3 }), c.senderEmail, c.sesConfigurationSet);
+  return { ...deps, mailer };
+}

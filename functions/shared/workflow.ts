@@ -1,6 +1,11 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfn } from './clients.ts';
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { stateMachineArn } from './config.ts';
+import type { Callbacks, Deps } from './deps.ts';
 import { log } from './log.ts';
 
 /** Resumes or fails a Step Functions execution waiting on a task token. */
@@ -13,6 +18,9 @@ export interface WorkflowCallbacks {
 
 const ignorable = (e: unknown) =>
   ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((e as Error)?.name);
+
+/** Endpoint from the standard setting (AWS_ENDPOINT_URL_SFN), so local runs need no code path of their own. */
+export const sfn = new SFNClient({ maxAttempts: 3 });
 
 export const sfnCallbacks: WorkflowCallbacks = {
   async start(name, input) {
@@ -37,3 +45,6 @@ export const sfnCallbacks: WorkflowCallbacks = {
     }
   },
 };
+
+/** The handler's deps plus the Step Functions callbacks. */
+export const withWorkflow = (deps: Deps): Deps & Callbacks => ({ ...deps, workflow: sfnCallbacks });

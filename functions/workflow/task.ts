@@ -18,13 +18,15 @@ function toStepError(e: unknown): StepErrorType {
 
 /**
  * `step` names the state as operators see it; Map iterations pass null (their state records nothing per item).
+ * `extend` adds what the step needs beyond the table (`withMailer`, `withWorkflow`).
  */
-export function migrationTask<I extends Input, O>(
+export function migrationTask<I extends Input, O, D extends Deps = Deps>(
   step: string | null,
-  fn: (deps: Deps, input: I) => Promise<O>,
+  fn: (deps: NoInfer<D>, input: I) => Promise<O>,
+  extend: (deps: Deps) => D = (deps) => deps as D,
 ) {
   return async (input: I): Promise<O> => {
-    const deps = defaultDeps();
+    const deps = extend(defaultDeps());
     const started = deps.now().toISOString();
     if (step) await updateMigration(deps, input.migration_id, { current_step: step });
     try {

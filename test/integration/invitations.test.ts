@@ -7,7 +7,9 @@ import {
   listInvitations,
 } from '../../functions/invitations/service.ts';
 import { dynamo } from '../../functions/shared/clients.ts';
-import { type Deps, defaultDeps } from '../../functions/shared/deps.ts';
+import { type Callbacks, type Deps, defaultDeps, type Mailing } from '../../functions/shared/deps.ts';
+import { withMailer } from '../../functions/shared/mailer.ts';
+import { withWorkflow } from '../../functions/shared/workflow.ts';
 import { localUserId } from '../../local/jwt.ts';
 import { deploymentViewer, invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
 import { assertMatchesReference } from '../support/reference.ts';
@@ -155,14 +157,14 @@ describe('refresh, revoke, expiry', () => {
   it('enforces expiry on every read and write with an injected clock, whatever TTL has done', async () => {
     const org = await orgWithAdmin(api, 'expiry');
     const who = api.email('late');
-    const deps: Deps = { ...defaultDeps() };
+    const deps: Deps & Mailing & Callbacks = { ...withMailer(defaultDeps()), ...withWorkflow(defaultDeps()) };
     const admin = callerOf(org.admin);
     const [inv] = await createInvitations(deps, admin, org.orgId, {
       emails: [who],
       expiresInMs: 3600_000,
       roleAssignments: undefined,
     });
-    const later: Deps = { ...deps, now: () => new Date(Date.now() + 3600_000 + 1000) };
+    const later: Deps & Mailing & Callbacks = { ...deps, now: () => new Date(Date.now() + 3600_000 + 1000) };
 
     const listed = await listInvitations(later, admin, org.orgId);
     expect(listed[0]).toMatchObject({ email: who, expired: true });
@@ -443,7 +445,7 @@ describe('bad input changes nothing', () => {
 describe('limits and email failures', () => {
   it('rate-limits invitations per organization with 429 and Retry-After, writing nothing', async () => {
     const org = await orgWithAdmin(api, 'rate');
-    const deps: Deps = { ...defaultDeps(), inviteRateLimitPerHour: 3 };
+    const deps = withMailer({ ...defaultDeps(), inviteRateLimitPerHour: 3 });
     const admin = callerOf(org.admin);
     await createInvitations(deps, admin, org.orgId, {
       emails: [api.email('q1'), api.email('q2')],
@@ -471,7 +473,7 @@ describe('limits and email failures', () => {
     const org = await orgWithAdmin(api, 'sesfail');
     const who = api.email('bounce');
     const sent: string[] = [];
-    const failing: Deps = {
+    const failing: Deps & Mailing = {
       ...defaultDeps(),
       mailer: {
         send: async () => Promise.reject(Object.assign(new Error('rejected'), { name: 'MessageRejected' })),
@@ -489,7 +491,7 @@ describe('limits and email failures', () => {
     const listed = await api.call('GET', `/api/v1/organizations/${org.orgId}/invitations`, { as: org.admin });
     expect(listed.body.invitations[0].email_status).toBe('unsent');
 
-    const working: Deps = { ...defaultDeps(), mailer: { send: async (m) => void sent.push(m.to) } };
+    const working: Deps & Mailing = { ...defaultDeps(), mailer: { send: async (m) => void sent.push(m.to) } };
     await createInvitations(working, admin, org.orgId, {
       emails: [who],
       expiresInMs: 3600_000,

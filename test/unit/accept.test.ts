@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { acceptInvitation } from '../../functions/invitations/service.ts';
-import type { Deps } from '../../functions/shared/deps.ts';
+import type { Callbacks, Deps } from '../../functions/shared/deps.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 afterEach(() => ddb.reset());
@@ -31,14 +31,14 @@ const invitation = {
 };
 const ann = { userId: 'u-ann', email: 'ann@example.com', emailVerified: true };
 
-const deps = (over: Partial<Deps> = {}): Deps =>
+const deps = (over: Partial<Deps & Callbacks> = {}): Deps & Callbacks =>
   ({
     db: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     table: 't',
     now: () => now,
     workflow: { resume: vi.fn(async () => undefined), fail: vi.fn(async () => undefined) },
     ...over,
-  }) as unknown as Deps;
+  }) as unknown as Deps & Callbacks;
 
 describe('accept (fault injection)', () => {
   it('uses exactly one read and one TransactWriteItems, then resumes the waiting workflow', async () => {
