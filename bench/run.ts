@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { ROUTES } from '../functions/routes.ts';
 import { dynamo } from '../functions/shared/clients.ts';
 import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
+import { BUNDLE } from '../infra/bundling.ts';
 import { signDevToken } from '../local/jwt.ts';
 import { startLocalStack } from '../local/stack.ts';
 
@@ -25,13 +26,12 @@ const sizes: [string, number][] = [];
 for (const h of values.smoke ? handlers.slice(0, 3) : handlers) {
   const out = await build({
     entryPoints: [resolve(import.meta.dirname, '../functions', `${h}.ts`)],
+    ...BUNDLE,
+    absWorkingDir: resolve(import.meta.dirname, '..'),
     bundle: true,
-    minify: true,
     format: 'esm',
     platform: 'node',
-    target: 'node22',
     write: false,
-    mainFields: ['module', 'main'],
   });
   sizes.push([h, out.outputFiles[0]!.contents.byteLength]);
 }

@@ -8,6 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE } from '../../functions/shared/table.ts';
 import { ACCESS, type HandlerName } from '../access.ts';
+import { BUNDLE } from '../bundling.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -60,12 +61,13 @@ export class Functions extends Construct {
       projectRoot: ROOT,
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
+        target: BUNDLE.target,
+        minify: BUNDLE.minify,
         sourceMap: true,
         // Bundle the AWS SDK: one pinned version everywhere, not the runtime's copy.
         externalModules: [],
-        mainFields: ['module', 'main'],
+        mainFields: BUNDLE.mainFields,
+        esbuildArgs: { '--alias': Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         forceDockerBundling: false,
       },
