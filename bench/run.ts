@@ -1,135 +1,316 @@
 /**
- * `npm run bench` (`-- --smoke` for a quick pass): per handler, the minified bundle size as the stack bundles it; per
- * operation, latency p50/p99 through the local gateway against DynamoDB Local and the DynamoDB round trips it makes.
- * Numbers, not pass/fail: the README keeps the last figures.
+ * `npm run bench` (`-- --smoke` for the quick pass CI runs). Prints Markdown tables; the README keeps the last figures.
+ *
+ * 1. Per API operation, through the local gateway against DynamoDB Local: DynamoDB round trips and consumed capacity,
+ *    handler time p50/p99 (the gateway's Server-Timing, like Lambda's duration) and the floor: the same AWS requests
+ *    replayed bare through the SDK in the same run, with the ratio of the two p50s.
+ * 2. The migration: state transitions, Lambda invocations and end-to-end time for 0, 1, 10 and 50 deployments.
+ * 3. Per Lambda bundle: minified size as the stack bundles it, cold module initialisation (fresh Node process).
  */
 
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
-import { ROUTES } from '../functions/routes.ts';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { joinItems } from '../functions/members/join.ts';
 import { dynamo } from '../functions/shared/clients.ts';
-import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
-import { BUNDLE } from '../infra/bundling.ts';
-import { signDevToken } from '../local/jwt.ts';
-import { startLocalStack } from '../local/stack.ts';
+import { defaultDeps } from '../functions/shared/deps.ts';
+import { ENTITY, keys } from '../functions/shared/table.ts';
+import { localUserId, signDevToken } from '../local/jwt.ts';
+import { type LocalStack, startLocalStack } from '../local/stack.ts';
+import { stateMachineArnFor } from '../local/stepfunctions.ts';
+import { HANDLERS, measureBundles } from './bundles.ts';
+import { type Call, instrumentClients, record, replay } from './record.ts';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } });
-const N = values.smoke ? 5 : 100;
+const smoke = values.smoke;
+const N = smoke ? 5 : 100;
 process.env.LOG_LEVEL = 'silent';
+const started = performance.now();
 
-// 1. Bundles
-const handlers = [
-  ...new Set([...ROUTES.map((r) => r.handler), ...Object.values(WORKFLOW_TASKS), 'fallback/not-found']),
-].sort();
-const sizes: [string, number][] = [];
-for (const h of values.smoke ? handlers.slice(0, 3) : handlers) {
-  const out = await build({
-    entryPoints: [resolve(import.meta.dirname, '../functions', `${h}.ts`)],
-    ...BUNDLE,
-    absWorkingDir: resolve(import.meta.dirname, '..'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    write: false,
-  });
-  sizes.push([h, out.outputFiles[0]!.contents.byteLength]);
-}
-console.log('\n| handler | minified bundle |\n|---|---|');
-for (const [h, b] of sizes) console.log(`| ${h} | ${(b / 1024).toFixed(0)} KB |`);
-
-// 2. Operations
-let roundTrips = 0;
-dynamo.middlewareStack.add(
-  (next) => async (args) => {
-    roundTrips++;
-    return next(args);
-  },
-  { step: 'initialize', name: 'countRoundTrips' },
-);
-
-const stack = await startLocalStack({
+const stack: LocalStack = await startLocalStack({
   tableName: `bench-${Date.now()}`,
   keyFile: '.local/bench-jwt-key.json',
 });
+instrumentClients();
 const run = Date.now().toString(36);
-const token = (email: string) => signDevToken(stack.keys, email);
-async function call(method: string, path: string, email: string, body?: unknown) {
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Operations
+interface Reply {
+  status: number;
+  body: any;
+  handlerMs: number;
+}
+async function call(method: string, path: string, email: string, body?: unknown): Promise<Reply> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${await token(email)}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${await signDevToken(stack.keys, email)}`,
+      'content-type': 'application/json',
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const json = (await res.json()) as any;
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  const handlerMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]);
+  return { status: res.status, body: json, handlerMs };
 }
 
-interface Sample {
-  ms: number;
-  trips: number;
-}
-async function measure(label: string, prepare: (i: number) => Promise<() => Promise<unknown>>) {
-  const samples: Sample[] = [];
-  for (let i = 0; i < N; i++) {
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const scans: string[] = [];
+
+/** `prepare(i)` sets the scene outside the measurement and returns the request to measure. */
+async function measure(label: string, n: number, prepare: (i: number) => Promise<() => Promise<Reply>>) {
+  const handler: number[] = [];
+  const floor: number[] = [];
+  let trips = 0;
+  let units = 0;
+  for (let i = 0; i < n; i++) {
     const act = await prepare(i);
-    const before = roundTrips;
-    const t = performance.now();
-    await act();
-    samples.push({ ms: performance.now() - t, trips: roundTrips - before });
+    const { result, calls, capacity } = await record(act);
+    const dynamoCalls = calls.filter((c: Call) => c.client === 'dynamodb');
+    if (dynamoCalls.some((c) => c.command.constructor.name.startsWith('Scan'))) scans.push(label);
+    trips = Math.max(trips, dynamoCalls.length);
+    units = Math.max(units, capacity);
+    handler.push(result.handlerMs);
+    floor.push(await replay(calls));
   }
-  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!.toFixed(1);
-  const trips = Math.max(...samples.map((s) => s.trips));
-  console.log(`| ${label} | ${pct(50)} ms | ${pct(99)} ms | ${trips} |`);
+  const ratio = pct(handler, 50) / pct(floor, 50);
+  console.log(
+    `| ${label} | ${trips} | ${units} | ${ms(pct(handler, 50))} | ${ms(pct(handler, 99))} | ${ms(pct(floor, 50))} | ${ms(pct(floor, 99))} | ${ratio.toFixed(2)} |`,
+  );
 }
 
-console.log(`\n| operation (n=${N}) | p50 | p99 | DynamoDB round trips |\n|---|---|---|---|`);
-const admin = (i: number) => `admin-${run}-${i}@example.com`;
-await measure(
-  'create organization',
-  async (i) => () => call('POST', '/api/v1/organizations', admin(i), { name: 'Bench' }),
+console.log(
+  `\n| operation (n=${N}) | DynamoDB round trips | capacity units | handler p50 | handler p99 | floor p50 | floor p99 | p50 ratio |\n|---|---|---|---|---|---|---|---|`,
 );
-const orgs: string[] = [];
-for (let i = 0; i < N; i++)
-  orgs.push((await call('GET', '/api/v1/organizations', admin(i))).organizations[0].id);
+const admin = (i: number) => `admin-${run}-${i}@example.com`;
+const one = (i: number) => `one-${i}-${run}@example.com`;
+const many = (i: number, k: number, n: number) => `m${n}-${k}-${i}-${run}@example.com`;
+const orgOf: string[] = [];
+const tokenFor = async (i: number, email: string) =>
+  (await call('GET', `/api/v1/organizations/${orgOf[i]}/invitations`, admin(i))).body.invitations.find(
+    (x: { email: string }) => x.email === email,
+  ).token as string;
+
+await measure('create organization', N, async (i) => async () => {
+  const r = await call('POST', '/api/v1/organizations', admin(i), { name: 'Bench' });
+  orgOf[i] = r.body.id;
+  return r;
+});
 await measure(
   'invite 1 address',
+  N,
   async (i) => () =>
-    call('POST', `/api/v1/organizations/${orgs[i]}/invitations`, admin(i), {
-      emails: [`one-${i}-${run}@example.com`],
-    }),
+    call('POST', `/api/v1/organizations/${orgOf[i]}/invitations`, admin(i), { emails: [one(i)] }),
 );
-await measure(
-  'invite 25 addresses',
-  async (i) => () =>
-    call('POST', `/api/v1/organizations/${orgs[i]}/invitations`, admin(i), {
-      emails: Array.from({ length: 25 }, (_, k) => `m${k}-${i}-${run}@example.com`),
-    }),
-);
-await measure('accept', async (i) => {
-  const invitee = `one-${i}-${run}@example.com`;
-  const list = await call('GET', `/api/v1/organizations/${orgs[i]}/invitations`, admin(i));
-  const t = list.invitations.find((x: { email: string }) => x.email === invitee).token;
-  return () => call('POST', `/api/v1/organizations/invitations/${t}/_accept`, invitee);
+for (const size of [25, 100]) {
+  await measure(
+    `invite ${size} addresses`,
+    N,
+    async (i) => () =>
+      call('POST', `/api/v1/organizations/${orgOf[i]}/invitations`, admin(i), {
+        emails: Array.from({ length: size }, (_, k) => many(i, k, size)),
+      }),
+  );
+}
+await measure('accept', N, async (i) => {
+  const token = await tokenFor(i, one(i));
+  return () => call('POST', `/api/v1/organizations/invitations/${token}/_accept`, one(i));
 });
 await measure(
   'list members (first page)',
-  async (i) => () => call('GET', `/api/v1/organizations/${orgs[i]}/members`, admin(i)),
+  N,
+  async (i) => () => call('GET', `/api/v1/organizations/${orgOf[i]}/members`, admin(i)),
 );
-await measure('add a role', async (i) => {
-  const members = await call('GET', `/api/v1/organizations/${orgs[i]}/members`, admin(i));
-  const target = members.members.find((m: { email: string }) => m.email !== admin(i)).user_id;
-  return () =>
-    call('POST', `/api/v1/users/${target}/role_assignments`, admin(i), {
-      organization: [{ role_id: 'billing-admin', organization_id: orgs[i] }],
+await measure(
+  'add a role',
+  N,
+  async (i) => () =>
+    call('POST', `/api/v1/users/${localUserId(one(i))}/role_assignments`, admin(i), {
+      organization: [{ role_id: 'billing-admin', organization_id: orgOf[i] }],
+    }),
+);
+await measure(
+  'remove a member',
+  N,
+  async (i) => () =>
+    call('DELETE', `/api/v1/organizations/${orgOf[i]}/members/${localUserId(one(i))}`, admin(i)),
+);
+await measure('leave', N, async (i) => {
+  const leaver = many(i, 0, 25);
+  const token = await tokenFor(i, leaver);
+  await call('POST', `/api/v1/organizations/invitations/${token}/_accept`, leaver);
+  return () => call('DELETE', `/api/v1/organizations/${orgOf[i]}/members/${localUserId(leaver)}`, leaver);
+});
+
+// A large organization, written directly (the same items accepting an invitation writes), then paged.
+const bigAdmin = `big-${run}@example.com`;
+const bigOrg = (await call('POST', '/api/v1/organizations', bigAdmin, { name: 'Big' })).body.id as string;
+const BIG = smoke ? 300 : 10_000;
+{
+  const deps = defaultDeps();
+  const now = new Date().toISOString();
+  const puts: Record<string, unknown>[] = [];
+  for (let k = 0; k < BIG - 1; k++) {
+    const email = `member-${k}-${run}@example.com`;
+    const userId = localUserId(email);
+    const [, membership, marker] = joinItems(deps, { userId, email, emailVerified: true }, bigOrg, {}, now);
+    puts.push(
+      {
+        ...keys.user(userId),
+        entity: ENTITY.user,
+        user_id: userId,
+        email,
+        created_at: now,
+        organization_id: bigOrg,
+      },
+      membership!.Put!.Item,
+      marker!.Put!.Item,
+    );
+  }
+  const writes: Promise<unknown>[] = [];
+  for (let k = 0; k < puts.length; k += 25) {
+    const batch = puts.slice(k, k + 25).map((Item) => ({ PutRequest: { Item } }));
+    writes.push(
+      (async () => {
+        let items: any = { [stack.tableName]: batch };
+        while (items && Object.keys(items).length) {
+          items = (await dynamo.send(new BatchWriteCommand({ RequestItems: items }))).UnprocessedItems;
+        }
+      })(),
+    );
+    if (writes.length >= 8) await Promise.all(writes.splice(0));
+  }
+  await Promise.all(writes);
+}
+let middle: string | undefined;
+for (let page = 0, next: string | undefined; page < BIG / 100 / 2; page++) {
+  next = (
+    await call(
+      'GET',
+      `/api/v1/organizations/${bigOrg}/members${next ? `?next=${encodeURIComponent(next)}` : ''}`,
+      bigAdmin,
+    )
+  ).body.next;
+  middle = next;
+}
+await measure(
+  `list members of ${BIG} (first page)`,
+  N,
+  async () => () => call('GET', `/api/v1/organizations/${bigOrg}/members`, bigAdmin),
+);
+await measure(
+  `list members of ${BIG} (middle page)`,
+  N,
+  async () => () =>
+    call('GET', `/api/v1/organizations/${bigOrg}/members?next=${encodeURIComponent(middle!)}`, bigAdmin),
+);
+
+// Starting a migration; each run waits for the previous workflow to go idle, so its calls are not counted here.
+const sfnClient = new SFNClient({ endpoint: stack.sfnEndpoint });
+async function until(user: string, id: string, done: (m: any) => boolean) {
+  for (let t = 0; t < 600; t++) {
+    const m = (await call('GET', `/api/v1/migrations/${id}`, user)).body;
+    if (done(m)) return m;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`migration ${id} stalled`);
+}
+const waiting = (m: any) =>
+  m.status !== 'running' || m.history.some((h: any) => h.step === 'Re-invite to target organization');
+let previous: { user: string; id: string } | undefined;
+await measure('start migration', N, async (i) => {
+  if (previous) await until(previous.user, previous.id, waiting);
+  const mover = `mover-${i}-${run}@example.com`;
+  await call('POST', '/api/v1/organizations', mover, { name: 'Source' });
+  await call('POST', `/api/v1/organizations/${orgOf[i]}/invitations`, admin(i), { emails: [mover] });
+  const repo = (await call('POST', '/api/v1/users/me/snapshot-repositories', mover, { name: 'b' })).body.id;
+  return async () => {
+    const r = await call('POST', '/api/v1/migrations', mover, {
+      target_organization_id: orgOf[i],
+      repository_id: repo,
     });
+    previous = { user: mover, id: r.body.id };
+    return r;
+  };
 });
-await measure('remove a member', async (i) => {
-  const members = await call('GET', `/api/v1/organizations/${orgs[i]}/members`, admin(i));
-  const target = members.members.find((m: { email: string }) => m.email !== admin(i)).user_id;
-  return () => call('DELETE', `/api/v1/organizations/${orgs[i]}/members/${target}`, admin(i));
-});
+if (previous) await until(previous.user, previous.id, waiting);
+console.log(
+  `\nScan on a request path: ${scans.length ? scans.join(', ') : 'none'}. Capacity units: the most one request consumed (table and indexes, ReturnConsumedCapacity INDEXES).`,
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Migration, end to end
+console.log(
+  '\n| deployments | state transitions | budget (15 + 4n) | Lambda invocations | end to end |\n|---|---|---|---|---|',
+);
+for (const n of smoke ? [0, 1] : [0, 1, 10, 50]) {
+  const user = `migrant-${n}-${run}@example.com`;
+  const target = `target-${n}-${run}@example.com`;
+  const src = (await call('POST', '/api/v1/organizations', user, { name: 'Source' })).body.id;
+  for (let k = 0; k < n; k++)
+    await call('POST', `/api/v1/organizations/${src}/deployments`, user, {
+      name: `d${k}`,
+      configuration: { k },
+    });
+  const tgt = (await call('POST', '/api/v1/organizations', target, { name: 'Target' })).body.id;
+  await call('POST', `/api/v1/organizations/${tgt}/invitations`, target, { emails: [user] });
+  const repo = (await call('POST', '/api/v1/users/me/snapshot-repositories', user, { name: 'b' })).body.id;
+  const t = performance.now();
+  const id = (
+    await call('POST', '/api/v1/migrations', user, { target_organization_id: tgt, repository_id: repo })
+  ).body.id as string;
+  await until(user, id, (m) => m.current_step === 'Wait for invitation acceptance' || m.status !== 'running');
+  const token = (await call('GET', `/api/v1/organizations/${tgt}/invitations`, target)).body.invitations.find(
+    (x: { email: string }) => x.email === user,
+  ).token;
+  await call('POST', `/api/v1/organizations/invitations/${token}/_accept`, user);
+  const done = await until(user, id, (m) => m.status !== 'running');
+  // The outcome is recorded a state before the end: wait for the execution itself to finish.
+  const executionArn = `${stateMachineArnFor('migration').replace(':stateMachine:', ':execution:')}:${id}`;
+  while ((await sfnClient.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING')
+    await new Promise((r) => setTimeout(r, 20));
+  const elapsed = performance.now() - t;
+  if (done.status !== 'succeeded') throw new Error(`migration with ${n} deployments ${done.status}`);
+  const { events = [] } = await sfnClient.send(
+    new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
+  );
+  const transitions = events.filter((e) => e.type?.endsWith('StateEntered')).length;
+  const invocations = events.filter((e) =>
+    ['TaskStateEntered', 'TaskStateRetried'].includes(e.type as string),
+  ).length;
+  console.log(
+    `| ${n} | ${transitions} | ${15 + 4 * n} | ${invocations} | ${(elapsed / 1000).toFixed(2)} s |`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. Bundles (after the operations, so DynamoDB Local's JVM is warm and the figures are the bundles', not the JIT's)
+const bundles = await measureBundles(
+  smoke ? ['health/get', 'organizations/create'] : HANDLERS,
+  smoke ? 1 : 5,
+);
+console.log(
+  '\n| handler | minified bundle | import | first call | cold init (import + first call) | warm call |\n|---|---|---|---|---|---|',
+);
+const f0 = (x: number) => `${x.toFixed(0)} ms`;
+for (const b of bundles) {
+  console.log(
+    `| ${b.handler} | ${(b.bytes / 1024).toFixed(0)} KB | ${f0(b.importMs)} | ${f0(b.firstMs)} | ${f0(b.importMs + b.firstMs)} | ${f0(b.warmMs)} |`,
+  );
+}
+const worst = (f: (b: (typeof bundles)[number]) => number) => Math.max(...bundles.map(f));
+console.log(
+  `\nLargest bundle ${(worst((b) => b.bytes) / 1024).toFixed(0)} KB; slowest import ${f0(worst((b) => b.importMs))}; slowest cold init ${f0(worst((b) => b.importMs + b.firstMs))} (medians of ${smoke ? 1 : 5} fresh processes).`,
+);
+
 await stack.stop();
-console.log(`\n${N} requests per operation against DynamoDB Local on this machine.`);
+console.log(
+  `\n${N} requests per operation against DynamoDB Local on this machine; total ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+);
 process.exit(0);

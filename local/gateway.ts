@@ -171,16 +171,19 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         isBase64Encoded: false,
       };
       const handler = await loadHandler(match ? match.c.route.handler : 'fallback/not-found');
+      const started = performance.now();
       const result = await handler(event, { awsRequestId: event.requestContext.requestId });
+      // Like Lambda's REPORT line: the handler's own time, without the gateway and the JWT check.
+      const timing = { 'server-timing': `handler;dur=${(performance.now() - started).toFixed(2)}` };
       if (
         typeof result === 'string' ||
         result === null ||
         typeof result !== 'object' ||
         !('statusCode' in result)
       ) {
-        return send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(result));
+        return send(res, 200, { 'content-type': 'application/json', ...timing }, JSON.stringify(result));
       }
-      const outHeaders: Record<string, string> = {};
+      const outHeaders: Record<string, string> = { ...timing };
       for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
       send(res, result.statusCode ?? 200, outHeaders, result.body ?? '');
     } catch (e) {

@@ -34,10 +34,13 @@ export const sesMailer = (ses: SESv2Client, from: string, configurationSet: stri
   },
 });
 
+/** Created once per cold start, only in the handlers that send mail. */
+export const ses = new SESv2Client({ maxAttempts: 3 });
+
 let mailer: Mailer | undefined;
-/** The handler's deps plus the SES mailer (client created once per cold start). */
+/** The handler's deps plus the SES mailer. */
 export function withMailer(deps: Deps): Deps & Mailing {
   const c = config();
-  mailer ??= sesMailer(new SESv2Client({ maxAttempts: 3 }), c.senderEmail, c.sesConfigurationSet);
+  mailer ??= sesMailer(ses, c.senderEmail, c.sesConfigurationSet);
   return { ...deps, mailer };
 }

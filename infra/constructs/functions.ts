@@ -68,7 +68,7 @@ export class Functions extends Construct {
         externalModules: [],
         mainFields: BUNDLE.mainFields,
         esbuildArgs: { '--alias': Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        banner: BUNDLE.banner,
         forceDockerBundling: false,
       },
     });
