@@ -49,14 +49,10 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > GATEWAY_MAX_BODY) {
-        resolveBody('too-large');
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      // Past the limit, keep draining without keeping, so the client gets its 413 instead of a reset connection.
+      if (size <= GATEWAY_MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('end', () => resolveBody(size > GATEWAY_MAX_BODY ? 'too-large' : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

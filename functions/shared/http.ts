@@ -48,7 +48,11 @@ export interface AuthedRequest extends Request {
   caller: Caller;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+const JSON_HEADERS = {
+  'content-type': 'application/json',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
 
 export const json = (
   statusCode: number,

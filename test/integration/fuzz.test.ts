@@ -1,0 +1,353 @@
+/**
+ * Bad input, property-based (fast-check): random and adversarial tokens, paths, query strings and bodies against every
+ * route through the local gateway. Whatever arrives, the answer is never a 5xx; a refusal is a 4xx with the API's error
+ * body and leaves the table exactly as it was.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type RouteDef } from '../../functions/routes.ts';
+import { dynamo } from '../../functions/shared/clients.ts';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, localUserId } from '../../local/jwt.ts';
+import { createDeployment, invite, orgWithAdmin, raiseBill, tokenFromMail } from '../support/factories.ts';
+import { type ApiResponse, useStack } from '../support/stack.ts';
+
+const api = useStack();
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const tried = { requests: 0, refused: 0 };
+
+/** The whole table, canonically: a refused request must leave it byte for byte the same. */
+async function snapshot(): Promise<string> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new ScanCommand({ TableName: api.stack.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items
+    .map((i) => JSON.stringify(i, Object.keys(i).sort()))
+    .sort()
+    .join('\n');
+}
+
+function expectErrorBody(res: ApiResponse, context: string) {
+  expect(res.status, context).toBeGreaterThanOrEqual(400);
+  expect(res.status, context).toBeLessThan(500);
+  if (res.headers.get('content-type')?.includes('text/html')) return; // the invitation page answers in HTML
+  expect(res.body?.errors?.[0], context).toMatchObject({
+    code: expect.any(String),
+    message: expect.any(String),
+  });
+  expect(res.text, context).not.toMatch(/\bat \S+\.(ts|js):\d+/); // no stack traces
+}
+
+let scene: {
+  orgId: string;
+  admin: string;
+  member: string;
+  deploymentId: string;
+  billId: string;
+  token: string;
+  outsider: string;
+};
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+let badTokens: string[] = [];
+
+beforeAll(async () => {
+  const org = await orgWithAdmin(api, 'fuzz');
+  const member = api.email('fuzz-member');
+  await invite(api, org, [member]);
+  const accepted = await api.call(
+    'POST',
+    `/api/v1/organizations/invitations/${await tokenFromMail(api, member)}/_accept`,
+    { as: member },
+  );
+  expect(accepted.status).toBe(200);
+  await invite(api, org, [api.email('fuzz-pending')]);
+  const outsider = api.email('fuzz-outsider');
+  // Seen once, so later refused requests have nothing left to create for them.
+  expect((await api.call('GET', '/api/v1/organizations', { as: outsider })).status).toBe(200);
+  scene = {
+    orgId: org.orgId,
+    admin: org.admin,
+    member,
+    deploymentId: await createDeployment(api, org.orgId, org.admin),
+    billId: await raiseBill(api, org.orgId),
+    token: await tokenFromMail(api, api.email('fuzz-pending')),
+    outsider,
+  };
+
+  const claims = { sub: localUserId(org.admin), email: org.admin, email_verified: true };
+  const now = Math.floor(Date.now() / 1000);
+  const valid = await api.token(org.admin);
+  const [h, , s] = valid.split('.');
+  const other = await generateKeyPair('ES256');
+  const secret = new TextEncoder().encode(JSON.stringify(await exportJWK(api.stack.keys.publicKey)));
+  const signed = (
+    key: Parameters<SignJWT['sign']>[0],
+    alg: string,
+    extra: { iss?: string; aud?: string } = {},
+  ) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg, kid: 'local-dev' })
+      .setIssuer(extra.iss ?? LOCAL_ISSUER)
+      .setAudience(extra.aud ?? LOCAL_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(now + 3600)
+      .sign(key);
+  badTokens = [
+    '',
+    'not-a-jwt',
+    `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: now + 3600 })}.`,
+    `${h}.${b64({ ...claims, sub: 'someone-else', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: now + 3600 })}.${s}`,
+    await signed(other.privateKey, 'ES256'),
+    await signed(secret, 'HS256'), // algorithm confusion: the public key used as an HMAC secret
+    await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: 'local-dev' })
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(LOCAL_AUDIENCE)
+      .setIssuedAt(now - 7200)
+      .setExpirationTime(now - 3600)
+      .sign(api.stack.keys.privateKey),
+    await signed(api.stack.keys.privateKey, 'ES256', { aud: 'someone-elses-api' }),
+    await signed(api.stack.keys.privateKey, 'ES256', { iss: 'https://evil.example.com' }),
+  ];
+});
+
+afterAll(() => {
+  console.log(`fuzz: ${tried.requests} requests, ${tried.refused} refused with a 4xx, 0 answered 5xx`);
+});
+
+// ---- arbitraries -----------------------------------------------------------------------------------------------
+const homoglyphEmail = fc.constantFrom(
+  'аdmin@example.com', // Cyrillic а
+  'admin@exаmple.com',
+  'ad\u200bmin@example.com', // zero-width space
+  'admin@example.com\u0000',
+  'ＡＤＭＩＮ@example.com', // full-width
+  'admin@xn--exmple-cua.com',
+  '"admin"@example.com',
+  'admin@@example.com',
+  `${'a'.repeat(65)}@example.com`,
+  'admin@example',
+);
+const weirdString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  homoglyphEmail,
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    '../../etc/passwd',
+    '..%2F..',
+    '%00',
+    '\u202e',
+    'ORG#x',
+    'USER#x',
+  ),
+  fc.string({ minLength: 300, maxLength: 2000 }),
+);
+const evilObject = fc
+  .dictionary(
+    fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'prototype', 'emails', 'name', 'role_assignments'),
+      fc.string(),
+    ),
+    fc.jsonValue({ maxDepth: 4 }),
+  )
+  .map((o) => JSON.stringify(o).replace('"prototype"', '"__proto__"'));
+const body = fc.oneof(
+  fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
+  evilObject,
+  fc
+    .record({ emails: fc.oneof(homoglyphEmail, fc.array(homoglyphEmail, { maxLength: 5 }), fc.jsonValue()) })
+    .map((v) => JSON.stringify(v)),
+  fc
+    .record({ name: fc.oneof(fc.jsonValue(), weirdString), configuration: fc.jsonValue() })
+    .map((v) => JSON.stringify(v)),
+  fc.record({ organization: fc.jsonValue(), deployment: fc.jsonValue() }).map((v) => JSON.stringify(v)),
+  fc.string({ maxLength: 200 }), // not JSON at all
+  fc.integer({ min: 1, max: 20_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`), // deep nesting
+);
+const query = fc.option(
+  fc.record({
+    size: fc.oneof(fc.integer().map(String), weirdString),
+    next: fc.oneof(weirdString, fc.base64String({ maxLength: 200 })),
+    include: weirdString,
+  }),
+  { nil: undefined },
+);
+
+const realParam = (name: string): string =>
+  ({
+    organization_id: scene.orgId,
+    user_id: localUserId(scene.member),
+    user_ids: localUserId(scene.member),
+    invitation_token: scene.token,
+    invitation_tokens: scene.token,
+    token: scene.token,
+    deployment_id: scene.deploymentId,
+    bill_id: scene.billId,
+  })[name] ?? 'x';
+
+function pathFor(route: RouteDef, params: Record<string, string | undefined>, q?: Record<string, string>) {
+  const path = route.path.replace(/\{(\w+)\}/g, (_m, n: string) =>
+    encodeURIComponent(params[n] ?? realParam(n)),
+  );
+  return q ? `${path}?${new URLSearchParams(q)}` : path;
+}
+const paramValues = fc.dictionary(
+  fc.constantFrom(
+    'organization_id',
+    'user_id',
+    'user_ids',
+    'invitation_token',
+    'invitation_tokens',
+    'token',
+    'deployment_id',
+    'project_id',
+    'bill_id',
+    'repository_id',
+    'migration_id',
+  ),
+  weirdString,
+);
+const nonEmptyParams = paramValues.map((p) =>
+  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v || 'x'])),
+);
+const authed = (ROUTES as readonly RouteDef[]).filter((r) => r.auth);
+
+async function send(route: RouteDef, path: string, token: string | undefined, raw?: string) {
+  tried.requests++;
+  const res = await api.call(route.method, path, {
+    ...(token ? { token } : {}),
+    ...(raw !== undefined && route.method !== 'GET'
+      ? { raw, headers: { 'content-type': 'application/json' } }
+      : {}),
+  });
+  expect(res.status, `${route.method} ${path}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
+  if (res.status >= 400) tried.refused++;
+  if (res.headers.get('content-type')?.includes('application/json') && res.status !== 401) {
+    // What the handlers answer (the authorizer's 401 is API Gateway's own): never cached, never sniffed.
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  }
+  return res;
+}
+
+describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
+  it('forged, expired, alg:none, wrong-key, wrong-audience and missing tokens get 401 on every protected route', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...authed),
+        fc.nat(),
+        nonEmptyParams, // an empty segment matches no route: that is a 404 whoever asks
+        body,
+        async (route, which, params, raw) => {
+          const before = await snapshot();
+          const res = await send(
+            route,
+            pathFor(route, params),
+            badTokens[which % badTokens.length] || undefined,
+            raw,
+          );
+          expect(res.status).toBe(401);
+          expectErrorBody(res, route.path);
+          expect(await snapshot()).toBe(before);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("another user's valid token reaches nothing of this organization, whatever the ids and bodies", async () => {
+    const targeted = authed.filter((r) =>
+      /\{(organization_id|user_id|user_ids|invitation_tokens)\}/.test(r.path),
+    );
+    const token = await api.token(scene.outsider);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...targeted),
+        fc.option(paramValues),
+        body,
+        query,
+        async (route, params, raw, q) => {
+          const before = await snapshot();
+          const res = await send(route, pathFor(route, params ?? {}, q), token, raw);
+          expectErrorBody(res, `${route.method} ${route.path}`);
+          expect(await snapshot()).toBe(before);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("the organization's own admin sending adversarial bodies, paths and queries gets a 4xx that writes nothing, or a valid answer", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...authed),
+        fc.option(paramValues),
+        body,
+        query,
+        async (route, params, raw, q) => {
+          const before = await snapshot();
+          const res = await send(route, pathFor(route, params ?? {}, q), await api.token(scene.admin), raw);
+          if (res.status >= 400) {
+            expectErrorBody(res, `${route.method} ${route.path}`);
+            expect(await snapshot(), `${route.method} ${route.path} ${res.text}`).toBe(before);
+          }
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+          expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('public routes (invitation lookup, page, health) never fail on random tokens', async () => {
+    const open = (ROUTES as readonly RouteDef[]).filter((r) => !r.auth);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...open), paramValues, async (route, params) => {
+        const before = await snapshot();
+        const res = await send(
+          route,
+          pathFor(route, { token: 'x', invitation_token: 'x', ...params }),
+          undefined,
+        );
+        if (route.handler !== 'health/get') expectErrorBody(res, route.path);
+        expect(await snapshot()).toBe(before);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('bodies over the limit get 413, malformed JSON 400, deep JSON no crash, and nothing is written', async () => {
+    const path = `/api/v1/organizations/${scene.orgId}/invitations`;
+    const token = await api.token(scene.admin);
+    const before = await snapshot();
+    const cases: [string, number][] = [
+      [JSON.stringify({ emails: ['a@example.com'], pad: 'x'.repeat(70 * 1024) }), 413],
+      ['x'.repeat(11 * 1024 * 1024), 413],
+      ['{"emails": [', 400],
+      [`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, 400],
+      [`${'['.repeat(30_000)}${']'.repeat(30_000)}`, 400],
+      ['{"emails": ["a@example.com"], "emails": 5}', 400],
+    ];
+    for (const [raw, status] of cases) {
+      tried.requests++;
+      const res = await api.call('POST', path, {
+        token,
+        raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status, raw.slice(0, 40)).toBe(status);
+      expectErrorBody(res, raw.slice(0, 40));
+      tried.refused++;
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
