@@ -346,45 +346,50 @@ export async function acceptInvitation(deps: Deps & Callbacks, caller: Caller, t
 
   const orgId = inv.organization_id;
   const admin = isOrgAdmin(inv.role_assignments);
-  try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.invitation(orgId, inv.email),
-              UpdateExpression:
-                'SET #status = :accepted, accepted_at = :now, accepted_by = :uid, version = version + :one REMOVE #ttl, task_token',
-              ConditionExpression: '#status = :pending AND #token = :token AND expires_at > :now',
-              ExpressionAttributeNames: {
-                '#status': 'status',
-                '#ttl': TABLE.ttlAttribute,
-                '#token': 'token',
-              },
-              ExpressionAttributeValues: {
-                ':accepted': 'accepted',
-                ':pending': 'pending',
-                ':now': now.toISOString(),
-                ':uid': caller.userId,
-                ':one': 1,
-                ':token': token,
+  // A lost race (the user's old membership ended while we wrote, a concurrent write) is retried with what is true now.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: deps.table,
+                Key: keys.invitation(orgId, inv.email),
+                UpdateExpression:
+                  'SET #status = :accepted, accepted_at = :now, accepted_by = :uid, version = version + :one REMOVE #ttl, task_token',
+                ConditionExpression: '#status = :pending AND #token = :token AND expires_at > :now',
+                ExpressionAttributeNames: {
+                  '#status': 'status',
+                  '#ttl': TABLE.ttlAttribute,
+                  '#token': 'token',
+                },
+                ExpressionAttributeValues: {
+                  ':accepted': 'accepted',
+                  ':pending': 'pending',
+                  ':now': now.toISOString(),
+                  ':uid': caller.userId,
+                  ':one': 1,
+                  ':token': token,
+                },
               },
             },
-          },
-          ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString()),
-          countOnOrganization(deps.table, keys.organization(orgId), {
-            member_count: 1,
-            admin_count: admin ? 1 : 0,
-          }),
-        ],
-      }),
-    );
-  } catch (e) {
-    const failed = conditionsFailed(e);
-    if (!failed) throw e;
-    await explainFailedAccept(deps, caller, inv, failed);
-    return; // explainFailedAccept returns only when the invitation is already ours
+            ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString()),
+            countOnOrganization(deps.table, keys.organization(orgId), {
+              member_count: 1,
+              admin_count: admin ? 1 : 0,
+            }),
+          ],
+        }),
+      );
+      break;
+    } catch (e) {
+      const failed = conditionsFailed(e);
+      if (!failed) throw e;
+      const outcome = await explainFailedAccept(deps, caller, inv, failed);
+      if (outcome === 'ours') return;
+      if (attempt === 3) throw conflict();
+    }
   }
   if (inv.task_token) {
     try {
@@ -409,20 +414,26 @@ const expired = () =>
     'This invitation has expired. Ask an administrator to send a new invitation.',
   );
 
-/** After a lost race or a failed condition, read what is true now and say it. */
+const conflict = () =>
+  new ApiError('organization.conflict', 'The invitation changed while you accepted it. Try again.');
+
+/**
+ * After a lost race or a failed condition, read what is true now and say it: the accept already happened (`ours`),
+ * a reason to refuse (thrown), or nothing that still stands in the way (`retry`).
+ */
 async function explainFailedAccept(
   deps: Deps,
   caller: Caller,
   inv: InvitationItem,
   failed: boolean[],
-): Promise<void> {
+): Promise<'ours' | 'retry'> {
   const invKey = keys.invitation(inv.organization_id, inv.email);
   const userKey = keys.user(caller.userId);
   const found = await batchGet(deps.db, deps.table, [invKey, userKey]);
   const current = found.get(keyId(invKey)) as InvitationItem | undefined;
   const user = found.get(keyId(userKey)) as UserItem | undefined;
   if (current?.token === inv.token && current.status === 'accepted' && current.accepted_by === caller.userId)
-    return;
+    return 'ours';
   if (failed[1] && user?.organization_id) {
     if (user.organization_id === inv.organization_id) {
       throw new ApiError(
@@ -441,7 +452,7 @@ async function explainFailedAccept(
     );
   }
   if (isExpired(current, deps.now())) throw expired();
-  throw new ApiError('organization.conflict', 'The invitation changed while you accepted it. Try again.');
+  return 'retry';
 }
 
 /** Every invitation item of an organization (all pages). */

@@ -26,6 +26,8 @@ export interface TestApi {
     opts?: { as?: string; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
   ): Promise<ApiResponse<T>>;
   mailTo(address: string): Promise<CapturedEmail[]>;
+  /** What the invariant checker finds in this file's table now (an empty list when all is well). */
+  violations(): Promise<unknown[]>;
 }
 
 export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
@@ -43,28 +45,31 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
   afterAll(async () => {
     // Whatever a test file did, the service's invariants must still hold afterwards.
     if (api.stack) {
-      const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sfn');
-      const sfn = new SFNClient({
-        endpoint: api.stack.sfnEndpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      });
-      const { dynamo } = await import('../../functions/shared/clients.ts');
-      const { checkInvariants } = await import('../../functions/shared/invariants.ts');
-      const violations = await checkInvariants(dynamo, api.stack.tableName, {
-        executionIsRunning: async (id) =>
-          (
-            await sfn.send(
-              new DescribeExecutionCommand({
-                executionArn: `arn:aws:states:us-east-1:000000000000:execution:migration:${id}`,
-              }),
-            )
-          ).status === 'RUNNING',
-      });
+      const violations = await api.violations();
       await api.stack.stop();
       expect(violations).toEqual([]);
     }
   });
+  api.violations = async () => {
+    const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sfn');
+    const sfn = new SFNClient({
+      endpoint: api.stack.sfnEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const { dynamo } = await import('../../functions/shared/clients.ts');
+    const { checkInvariants } = await import('../../functions/shared/invariants.ts');
+    return checkInvariants(dynamo, api.stack.tableName, {
+      executionIsRunning: async (id) =>
+        (
+          await sfn.send(
+            new DescribeExecutionCommand({
+              executionArn: `arn:aws:states:us-east-1:000000000000:execution:migration:${id}`,
+            }),
+          )
+        ).status === 'RUNNING',
+    });
+  };
   api.email = (local) => `${local}.${run}@example.com`;
   api.token = (email, opts) => signDevToken(api.stack.keys, email, opts);
   api.call = async (method, path, opts = {}) => {
