@@ -172,3 +172,71 @@ describe('migration: a failure at each step keeps every deployment', () => {
     }
   }, 60_000);
 });
+
+describe('random multi-fault runs (seeded)', () => {
+  const MAIN_PATH = [
+    'Validate migration',
+    'Back up one deployment',
+    'Verify backups',
+    'Delete source deployments',
+    'Leave source organization',
+    'Re-invite to target organization',
+    'Restore and verify one deployment',
+  ];
+  const ANY_TASK = [
+    ...MAIN_PATH,
+    'Wait for invitation acceptance',
+    'Record success',
+    'Notify user',
+    'Remove partial backups',
+    'Recreate deleted deployments',
+    'Record failure',
+    'Notify user of failure',
+  ];
+  const seed = Number(process.env.MIGRATION_FAULT_SEED ?? 7);
+
+  it('several faults at once (retried blips and hard failures) end in a clean outcome with nothing lost', async () => {
+    let a = seed >>> 0; // mulberry32
+    const next = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
+    const seen: string[] = [];
+    for (let run = 0; run < 6; run++) {
+      const s = await scene(api, `multi${run}`, 2);
+      const planned: string[] = [];
+      const count = 1 + Math.floor(next() * 3);
+      for (let k = 0; k < count; k++) {
+        if (next() < 0.35) {
+          const state = pick(MAIN_PATH);
+          api.stack.faults.set(state, { error: 'StepFailed' });
+          planned.push(`${state}: StepFailed`);
+        } else {
+          // Retried blips: at most 2 failures, within the 4 attempts every task has.
+          const state = pick(ANY_TASK);
+          const times = 1 + Math.floor(next() * 2);
+          api.stack.faults.set(state, { error: 'TransientError', times, after: next() < 0.5 });
+          planned.push(`${state}: TransientError x${times}`);
+        }
+      }
+      try {
+        const id = await start(api, s);
+        const first = await waitFor(api, s.user, id, (m) => finished(m) || waitingForAcceptance(m), 30_000);
+        if (!finished(first)) await acceptFromMail(api, s.user);
+        const m = await waitFor(api, s.user, id, finished, 30_000);
+        const hard = planned.some((p) => p.endsWith('StepFailed'));
+        if (!hard) expect(m.status, planned.join('; ')).toBe('succeeded');
+        expect(['succeeded', 'failed'], planned.join('; ')).toContain(m.status);
+        await assertNothingLost(api, s, m);
+        seen.push(`[${planned.join(', ')}] -> ${m.status}${m.error ? ` (${m.error})` : ''}`);
+      } finally {
+        api.stack.faults.clear();
+      }
+    }
+    expect(await api.violations()).toEqual([]);
+    console.log(`multi-fault migrations (seed ${seed}):\n  ${seen.join('\n  ')}`);
+  }, 180_000);
+});

@@ -1,0 +1,280 @@
+/**
+ * Fault injection per handler: for each write (and a few reads), every AWS call the request makes is made to fail in
+ * turn, with each kind of failure that call can meet (throttling, a cancelled transaction, a timeout, a 5xx, SES
+ * rejecting, Step Functions unavailable). The injection sits in the real clients' middleware, like a failing endpoint;
+ * every other call goes to DynamoDB Local, SES and Step Functions as usual.
+ *
+ * For each: the caller gets a 429 or 5xx (never a bare 500) with the API's error body, or a success when the handler
+ * can tolerate that failure; the same request retried without the fault succeeds; the invariants hold.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamo } from '../../functions/shared/clients.ts';
+import { ses } from '../../functions/shared/mailer.ts';
+import { sfn } from '../../functions/shared/workflow.ts';
+import { localUserId } from '../../local/jwt.ts';
+import { createDeployment, invite, orgWithAdmin, raiseBill, tokenFromMail } from '../support/factories.ts';
+import { finished, waitFor, waitingForAcceptance } from '../support/migration.ts';
+import { type ApiResponse, useStack } from '../support/stack.ts';
+
+const api = useStack();
+
+type Failure = { name: string; message: string; extra?: Record<string, unknown> };
+const FAILURES: Record<string, Failure[]> = {
+  dynamodb: [
+    { name: 'ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
+    { name: 'ProvisionedThroughputExceededException', message: 'Throughput exceeded.' },
+    { name: 'InternalServerError', message: 'Internal server error', extra: { $fault: 'server' } },
+    { name: 'TimeoutError', message: 'Connection timed out after 1000 ms' },
+  ],
+  transaction: [
+    {
+      name: 'TransactionCanceledException',
+      message:
+        'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]',
+      extra: { CancellationReasons: [{ Code: 'TransactionConflict' }] },
+    },
+  ],
+  sesv2: [
+    { name: 'TooManyRequestsException', message: 'Too many requests.' },
+    { name: 'MessageRejected', message: 'Email address is not verified.' },
+    { name: 'TimeoutError', message: 'Connection timed out after 1000 ms' },
+  ],
+  sfn: [
+    { name: 'ThrottlingException', message: 'Rate exceeded' },
+    { name: 'ServiceUnavailable', message: 'Service unavailable', extra: { $fault: 'server' } },
+  ],
+};
+
+/** The plan for the next request: fail call number `at` (1-based, across clients) with `failure`. */
+let plan: { at: number; failure: Failure } | undefined;
+let calls: { client: string; command: string }[] = [];
+const tally = { cases: 0, refused: 0, tolerated: 0 };
+
+beforeAll(() => {
+  for (const [name, client] of [
+    ['dynamodb', dynamo],
+    ['sesv2', ses],
+    ['sfn', sfn],
+  ] as const) {
+    (client.middlewareStack as typeof dynamo.middlewareStack).add(
+      (next, context) => async (args) => {
+        calls.push({ client: name, command: String(context.commandName) });
+        if (plan && plan.at === calls.length) {
+          const { failure } = plan;
+          plan = undefined;
+          throw Object.assign(new Error(failure.message), {
+            name: failure.name,
+            $metadata: { httpStatusCode: failure.extra?.$fault === 'server' ? 500 : 400 },
+            ...failure.extra,
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: `injectFault-${name}` },
+    );
+  }
+});
+afterAll(() => {
+  console.log(
+    `faults: ${tally.cases} injected, ${tally.refused} answered 429/5xx and succeeded on retry, ${tally.tolerated} absorbed by the handler`,
+  );
+});
+
+interface Req {
+  method: string;
+  path: string;
+  as?: string;
+  token?: string;
+  body?: unknown;
+}
+const send = (r: Req) => api.call(r.method, r.path, { as: r.as, token: r.token, body: r.body });
+const acceptPath = (t: string) => `/api/v1/organizations/invitations/${t}/_accept`;
+
+/** Each scenario builds fresh data and returns the request to fault. */
+const SCENARIOS: Record<string, (label: string) => Promise<Req>> = {
+  'create organization': async (l) => ({
+    method: 'POST',
+    path: '/api/v1/organizations',
+    as: api.email(`${l}-founder`),
+    body: { name: 'Faulty' },
+  }),
+  'rename organization': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    return {
+      method: 'PUT',
+      path: `/api/v1/organizations/${o.orgId}`,
+      as: o.admin,
+      body: { name: 'Renamed' },
+    };
+  },
+  'invite two addresses': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    return {
+      method: 'POST',
+      path: `/api/v1/organizations/${o.orgId}/invitations`,
+      as: o.admin,
+      body: { emails: [api.email(`${l}-x`), api.email(`${l}-y`)] },
+    };
+  },
+  accept: async (l) => {
+    const o = await orgWithAdmin(api, l);
+    const who = api.email(`${l}-joiner`);
+    await invite(api, o, [who]);
+    return { method: 'POST', path: acceptPath(await tokenFromMail(api, who)), as: who };
+  },
+  'revoke an invitation': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    const who = api.email(`${l}-revoked`);
+    await invite(api, o, [who]);
+    const token = await tokenFromMail(api, who);
+    return { method: 'DELETE', path: `/api/v1/organizations/${o.orgId}/invitations/${token}`, as: o.admin };
+  },
+  ...Object.fromEntries(
+    (['remove a member', 'leave', 'add a role', 'remove a role'] as const).map((what) => [
+      what,
+      async (l: string): Promise<Req> => {
+        const o = await orgWithAdmin(api, l);
+        const who = api.email(`${l}-member`);
+        await invite(api, o, [who], {
+          role_assignments: { organization: [{ role_id: 'billing-admin', organization_id: o.orgId }] },
+        });
+        expect((await api.call('POST', acceptPath(await tokenFromMail(api, who)), { as: who })).status).toBe(
+          200,
+        );
+        const uid = localUserId(who);
+        const roles = { organization: [{ role_id: 'billing-admin', organization_id: o.orgId }] };
+        if (what === 'remove a member')
+          return { method: 'DELETE', path: `/api/v1/organizations/${o.orgId}/members/${uid}`, as: o.admin };
+        if (what === 'leave')
+          return { method: 'DELETE', path: `/api/v1/organizations/${o.orgId}/members/${uid}`, as: who };
+        return {
+          method: what === 'add a role' ? 'POST' : 'DELETE',
+          path: `/api/v1/users/${uid}/role_assignments`,
+          as: o.admin,
+          body:
+            what === 'add a role'
+              ? { organization: [{ role_id: 'organization-admin', organization_id: o.orgId }] }
+              : roles,
+        };
+      },
+    ]),
+  ),
+  'create a deployment': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    return {
+      method: 'POST',
+      path: `/api/v1/organizations/${o.orgId}/deployments`,
+      as: o.admin,
+      body: { name: 'search' },
+    };
+  },
+  'delete a deployment': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    const id = await createDeployment(api, o.orgId, o.admin);
+    return { method: 'DELETE', path: `/api/v1/organizations/${o.orgId}/deployments/${id}`, as: o.admin };
+  },
+  'settle a bill': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    const bill = await raiseBill(api, o.orgId);
+    return { method: 'POST', path: `/api/v1/organizations/${o.orgId}/bills/${bill}/_settle`, as: o.admin };
+  },
+  'create a snapshot repository': async (l) => ({
+    method: 'POST',
+    path: '/api/v1/users/me/snapshot-repositories',
+    as: api.email(`${l}-owner`),
+    body: { name: 'backups' },
+  }),
+  'list members': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    return {
+      method: 'GET',
+      path: `/api/v1/organizations/${o.orgId}/members?include=invitations`,
+      as: o.admin,
+    };
+  },
+  'look up an invitation': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    const who = api.email(`${l}-looker`);
+    await invite(api, o, [who]);
+    return { method: 'GET', path: `/api/v1/organizations/invitations/${await tokenFromMail(api, who)}` };
+  },
+  'start a migration': async (l) => {
+    const src = await orgWithAdmin(api, `${l}-src`);
+    const mover = api.email(`${l}-mover`);
+    await invite(api, src, [mover]);
+    expect((await api.call('POST', acceptPath(await tokenFromMail(api, mover)), { as: mover })).status).toBe(
+      200,
+    );
+    const tgt = await orgWithAdmin(api, `${l}-tgt`);
+    await invite(api, tgt, [mover]);
+    const repo = await api.call('POST', '/api/v1/users/me/snapshot-repositories', {
+      as: mover,
+      body: { name: 'b' },
+    });
+    return {
+      method: 'POST',
+      path: '/api/v1/migrations',
+      as: mover,
+      body: { target_organization_id: tgt.orgId, repository_id: repo.body.id },
+    };
+  },
+};
+
+/** A started migration keeps working in the background; let it reach its wait so its calls are not counted. */
+async function settle(req: Req, res: ApiResponse) {
+  if (req.path === '/api/v1/migrations' && res.status < 300) {
+    await waitFor(api, req.as!, res.body.id, (m) => finished(m) || waitingForAcceptance(m));
+  }
+}
+
+function expectRetryable(res: ApiResponse, context: string) {
+  expect([429, 502, 503], context).toContain(res.status);
+  expect(res.body.errors?.[0], context).toMatchObject({
+    code: expect.any(String),
+    message: expect.any(String),
+  });
+  expect(res.text, context).not.toMatch(/\bat \S+\.(ts|js):\d+|Exception|stack/);
+  if (res.status !== 502) expect(res.headers.get('retry-after'), context).toBe('1');
+}
+
+describe('every AWS call of every write fails in turn; the caller can retry, nothing breaks', () => {
+  it.each(Object.keys(SCENARIOS))('%s', async (name) => {
+    const build = SCENARIOS[name]!;
+    // A clean run first: which calls does this request make?
+    const clean = await build(`${name.replace(/\W/g, '')}-clean`);
+    calls = [];
+    const ok = await send(clean);
+    expect(ok.status, ok.text).toBeLessThan(300);
+    const made = [...calls];
+    await settle(clean, ok);
+    expect(made.length).toBeGreaterThan(0);
+
+    let n = 0;
+    for (const [at, call] of made.entries()) {
+      const kinds = [
+        ...(FAILURES[call.client] ?? []),
+        ...(call.command.startsWith('TransactWrite') ? FAILURES.transaction! : []),
+      ];
+      for (const failure of kinds) {
+        const req = await build(`${name.replace(/\W/g, '')}-${n++}`);
+        const context = `${name}: call ${at + 1} (${call.client} ${call.command}) fails with ${failure.name}`;
+        calls = [];
+        plan = { at: at + 1, failure };
+        const res = await send(req);
+        plan = undefined;
+        tally.cases++;
+        if (res.status < 300) {
+          tally.tolerated++;
+        } else {
+          expectRetryable(res, `${context}: ${res.text}`);
+          const retried = await send(req);
+          expect(retried.status, `${context}, retried: ${retried.text}`).toBeLessThan(300);
+          tally.refused++;
+          await settle(req, retried);
+        }
+        await settle(req, res);
+      }
+    }
+    expect(await api.violations()).toEqual([]);
+  });
+});
