@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { localUserId } from '../../local/jwt.ts';
 import { invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
 import { acceptFromMail, finished, scene, waitFor, waitingForAcceptance } from '../support/migration.ts';
+import { seeded } from '../support/random.ts';
 import { type ApiResponse, useStack } from '../support/stack.ts';
 
 const api = useStack();
@@ -14,25 +15,11 @@ const SEED = Number(process.env.CONCURRENCY_SEED ?? 20261122);
 const BURSTS = 20;
 const BURST_SIZE = 25;
 
-/** mulberry32: a small, well-known seeded generator. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
-  return { next, pick };
-}
-
 const acceptPath = (token: string) => `/api/v1/organizations/invitations/${token}/_accept`;
 
 describe('random interleavings (seeded)', () => {
   it('bursts of invites, accepts, role changes, leaves and removals leave every invariant intact', async () => {
-    const rng = random(SEED);
+    const rng = seeded(SEED);
     const orgs = await Promise.all(['c1', 'c2', 'c3'].map((l) => orgWithAdmin(api, l)));
     const people = Array.from({ length: 15 }, (_, i) => api.email(`person${i}`));
     const everyone = [...orgs.map((o) => o.admin), ...people];

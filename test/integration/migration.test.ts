@@ -9,6 +9,7 @@ import {
   waitFor,
   waitingForAcceptance,
 } from '../support/migration.ts';
+import { seeded } from '../support/random.ts';
 import { useStack } from '../support/stack.ts';
 
 const api = useStack();
@@ -196,14 +197,7 @@ describe('random multi-fault runs (seeded)', () => {
   const seed = Number(process.env.MIGRATION_FAULT_SEED ?? 7);
 
   it('several faults at once (retried blips and hard failures) end in a clean outcome with nothing lost', async () => {
-    let a = seed >>> 0; // mulberry32
-    const next = () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
+    const { next, pick } = seeded(seed);
     const seen: string[] = [];
     for (let run = 0; run < 6; run++) {
       const s = await scene(api, `multi${run}`, 2);
