@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { joinItems } from '../members/join.ts';
 import { alreadyBelongs, type Organization, orgNotFound, requireOrgAdmin } from '../organizations/service.ts';
@@ -414,6 +415,10 @@ const expired = () =>
     'This invitation has expired. Ask an administrator to send a new invitation.',
   );
 
+/** Tokens are compared in constant time, so no comparison tells how much of a token was right. */
+const sameToken = (a: string, b: string): boolean =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
 const conflict = () =>
   new ApiError('organization.conflict', 'The invitation changed while you accepted it. Try again.');
 
@@ -432,7 +437,12 @@ async function explainFailedAccept(
   const found = await batchGet(deps.db, deps.table, [invKey, userKey]);
   const current = found.get(keyId(invKey)) as InvitationItem | undefined;
   const user = found.get(keyId(userKey)) as UserItem | undefined;
-  if (current?.token === inv.token && current.status === 'accepted' && current.accepted_by === caller.userId)
+  if (
+    current &&
+    sameToken(current.token, inv.token) &&
+    current.status === 'accepted' &&
+    current.accepted_by === caller.userId
+  )
     return 'ours';
   if (failed[1] && user?.organization_id) {
     if (user.organization_id === inv.organization_id) {
@@ -444,7 +454,8 @@ async function explainFailedAccept(
     throw alreadyBelongs();
   }
   if (failed[4]) throw orgNotFound();
-  if (!current || current.token !== inv.token || current.status === 'revoked') throw invitationNotFound();
+  if (!current || !sameToken(current.token, inv.token) || current.status === 'revoked')
+    throw invitationNotFound();
   if (current.status === 'accepted') {
     throw new ApiError(
       'organization.invitation_already_accepted',

@@ -5,7 +5,7 @@ export function log(
   fields: Record<string, unknown> = {},
 ): void {
   if (process.env.LOG_LEVEL === 'silent') return;
-  const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
+  const line = redactSecrets(JSON.stringify({ level, message, time: new Date().toISOString(), ...fields }));
   if (level === 'error') console.error(line);
   else console.log(line);
 }
@@ -13,3 +13,13 @@ export function log(
 /** Invitation tokens travel in paths; keep only a short prefix in logs. */
 export const redactPath = (path: string): string =>
   path.replace(/(\/invitations\/)([A-Za-z0-9_-]{8})[A-Za-z0-9_,-]*/g, '$1$2…');
+
+/**
+ * Defence in depth for anything that reaches a log line (an error message quoting a value, say): JWTs and long
+ * token-like runs (invitation tokens are 43 characters, task tokens longer) are cut to a short prefix. Ids (32 hex
+ * characters, UUIDs) are shorter and stay readable.
+ */
+export const redactSecrets = (line: string): string =>
+  line
+    .replace(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, 'eyJ…[jwt]')
+    .replace(/[A-Za-z0-9_+=-]{40,}/g, (run) => `${run.slice(0, 8)}…`);
