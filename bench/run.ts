@@ -19,7 +19,7 @@ import { localUserId, signDevToken } from '../local/jwt.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { stateMachineArnFor } from '../local/stepfunctions.ts';
 import { HANDLERS, measureBundles } from './bundles.ts';
-import { type Call, instrumentClients, record, replay } from './record.ts';
+import { type Call, instrumentClients, record, replay, writeUnits } from './record.ts';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } });
 const smoke = values.smoke;
@@ -68,25 +68,27 @@ async function measure(label: string, n: number, prepare: (i: number) => Promise
   const handler: number[] = [];
   const floor: number[] = [];
   let trips = 0;
-  let units = 0;
+  let reads = 0;
+  let writes = 0;
   for (let i = 0; i < n; i++) {
     const act = await prepare(i);
     const { result, calls, capacity } = await record(act);
     const dynamoCalls = calls.filter((c: Call) => c.client === 'dynamodb');
     if (dynamoCalls.some((c) => c.command.constructor.name.startsWith('Scan'))) scans.push(label);
     trips = Math.max(trips, dynamoCalls.length);
-    units = Math.max(units, capacity);
+    reads = Math.max(reads, capacity);
+    writes = Math.max(writes, writeUnits(dynamoCalls));
     handler.push(result.handlerMs);
     floor.push(await replay(calls));
   }
   const ratio = pct(handler, 50) / pct(floor, 50);
   console.log(
-    `| ${label} | ${trips} | ${units} | ${ms(pct(handler, 50))} | ${ms(pct(handler, 99))} | ${ms(pct(floor, 50))} | ${ms(pct(floor, 99))} | ${ratio.toFixed(2)} |`,
+    `| ${label} | ${trips} | ${reads} | ${writes} | ${ms(pct(handler, 50))} | ${ms(pct(handler, 99))} | ${ms(pct(floor, 50))} | ${ms(pct(floor, 99))} | ${ratio.toFixed(2)} |`,
   );
 }
 
 console.log(
-  `\n| operation (n=${N}) | DynamoDB round trips | capacity units | handler p50 | handler p99 | floor p50 | floor p99 | p50 ratio |\n|---|---|---|---|---|---|---|---|`,
+  `\n| operation (n=${N}) | DynamoDB round trips | read units | write units | handler p50 | handler p99 | floor p50 | floor p99 | p50 ratio |\n|---|---|---|---|---|---|---|---|---|`,
 );
 const admin = (i: number) => `admin-${run}-${i}@example.com`;
 const one = (i: number) => `one-${i}-${run}@example.com`;
@@ -241,7 +243,7 @@ await measure('start migration', N, async (i) => {
 });
 if (previous) await until(previous.user, previous.id, waiting);
 console.log(
-  `\nScan on a request path: ${scans.length ? scans.join(', ') : 'none'}. Capacity units: the most one request consumed (table and indexes, ReturnConsumedCapacity INDEXES).`,
+  `\nScan on a request path: ${scans.length ? scans.join(', ') : 'none'}. Units: the most one request used; reads as DynamoDB reports them (ReturnConsumedCapacity INDEXES), writes counted from the requests as AWS bills them (1 per item, 2 per transactional item, index updates not included).`,
 );
 
 // ---------------------------------------------------------------------------------------------------------------
