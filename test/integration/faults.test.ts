@@ -49,6 +49,7 @@ const FAILURES: Record<string, Failure[]> = {
 let plan: { at: number; failure: Failure } | undefined;
 let calls: { client: string; command: string }[] = [];
 const tally = { cases: 0, refused: 0, tolerated: 0 };
+const absorbed = new Set<string>();
 
 beforeAll(() => {
   for (const [name, client] of [
@@ -76,7 +77,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   console.log(
-    `faults: ${tally.cases} injected, ${tally.refused} answered 429/5xx and succeeded on retry, ${tally.tolerated} absorbed by the handler`,
+    `faults: ${tally.cases} injected, ${tally.refused} answered 429/5xx and succeeded on retry, ${tally.tolerated} absorbed by the handler (${[...absorbed].join('; ')})`,
   );
 });
 
@@ -265,6 +266,7 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
         tally.cases++;
         if (res.status < 300) {
           tally.tolerated++;
+          absorbed.add(`${name}: ${call.client} ${call.command}`);
         } else {
           expectRetryable(res, `${context}: ${res.text}`);
           const retried = await send(req);
