@@ -28,8 +28,9 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
   return async (input: I): Promise<O> => {
     const deps = extend(defaultDeps());
     const started = deps.now().toISOString();
-    if (step) await updateMigration(deps, input.migration_id, { current_step: step });
     try {
+      // Inside the try: a throttled write here is a TransientError too, which the state machine retries.
+      if (step) await updateMigration(deps, input.migration_id, { current_step: step });
       const out = await fn(deps, input);
       if (step) {
         await updateMigration(
