@@ -13,7 +13,15 @@ import { ses } from '../../functions/shared/mailer.ts';
 import { sfn } from '../../functions/shared/workflow.ts';
 import { localUserId } from '../../local/jwt.ts';
 import { createDeployment, invite, orgWithAdmin, raiseBill, tokenFromMail } from '../support/factories.ts';
-import { finished, waitFor, waitingForAcceptance } from '../support/migration.ts';
+import {
+  assertNothingLost,
+  finished,
+  scene,
+  start,
+  waitFor,
+  waitingForAcceptance,
+} from '../support/migration.ts';
+import { seeded } from '../support/random.ts';
 import { type ApiResponse, useStack } from '../support/stack.ts';
 
 const api = useStack();
@@ -47,6 +55,8 @@ const FAILURES: Record<string, Failure[]> = {
 
 /** The plan for the next request: fail call number `at` (1-based, across clients) with `failure`. */
 let plan: { at: number; failure: Failure } | undefined;
+/** While set, DynamoDB calls are throttled at random with this probability (the workflow test below). */
+let throttleEvery: { rate: number; next: () => number; injected: number } | undefined;
 let calls: { client: string; command: string }[] = [];
 const tally = { cases: 0, refused: 0, tolerated: 0 };
 const absorbed = new Set<string>();
@@ -60,6 +70,13 @@ beforeAll(() => {
     (client.middlewareStack as typeof dynamo.middlewareStack).add(
       (next, context) => async (args) => {
         calls.push({ client: name, command: String(context.commandName) });
+        if (throttleEvery && name === 'dynamodb' && throttleEvery.next() < throttleEvery.rate) {
+          throttleEvery.injected++;
+          throw Object.assign(new Error('Rate exceeded'), {
+            name: 'ThrottlingException',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
         if (plan && plan.at === calls.length) {
           const { failure } = plan;
           plan = undefined;
@@ -199,6 +216,95 @@ const SCENARIOS: Record<string, (label: string) => Promise<Req>> = {
     await invite(api, o, [who]);
     return { method: 'GET', path: `/api/v1/organizations/invitations/${await tokenFromMail(api, who)}` };
   },
+  'get the organization': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    return { method: 'GET', path: `/api/v1/organizations/${o.orgId}`, as: o.admin };
+  },
+  'list my organizations': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    return { method: 'GET', path: '/api/v1/organizations', as: o.admin };
+  },
+  'list invitations': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    await invite(api, o, [api.email(`${l}-listed`)]);
+    return { method: 'GET', path: `/api/v1/organizations/${o.orgId}/invitations`, as: o.admin };
+  },
+  'open the invitation page': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    const who = api.email(`${l}-reader`);
+    await invite(api, o, [who]);
+    return { method: 'GET', path: `/invitations/${await tokenFromMail(api, who)}` };
+  },
+  ...Object.fromEntries(
+    (
+      ['list deployments', 'get a deployment', 'list projects', 'get a project', 'delete a project'] as const
+    ).map((what) => [
+      what,
+      async (l: string): Promise<Req> => {
+        const o = await orgWithAdmin(api, l);
+        const base = `/api/v1/organizations/${o.orgId}`;
+        if (what === 'list deployments') return { method: 'GET', path: `${base}/deployments`, as: o.admin };
+        if (what === 'get a deployment') {
+          const id = await createDeployment(api, o.orgId, o.admin);
+          return { method: 'GET', path: `${base}/deployments/${id}`, as: o.admin };
+        }
+        if (what === 'list projects') return { method: 'GET', path: `${base}/projects`, as: o.admin };
+        const project = await api.call('POST', `${base}/projects`, {
+          as: o.admin,
+          body: { name: 'observe', type: 'observability' },
+        });
+        expect(project.status).toBe(201);
+        return {
+          method: what === 'get a project' ? 'GET' : 'DELETE',
+          path: `${base}/projects/${project.body.id}`,
+          as: o.admin,
+        };
+      },
+    ]),
+  ),
+  'create a project': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    return {
+      method: 'POST',
+      path: `/api/v1/organizations/${o.orgId}/projects`,
+      as: o.admin,
+      body: { name: 'secure', type: 'security' },
+    };
+  },
+  'raise a bill': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    return {
+      method: 'POST',
+      path: `/api/v1/organizations/${o.orgId}/bills`,
+      token: await api.token(api.email('operator'), { operator: true }),
+      body: { amount_cents: 500, description: 'Usage' },
+    };
+  },
+  'list bills': async (l) => {
+    const o = await orgWithAdmin(api, l);
+    await raiseBill(api, o.orgId);
+    return { method: 'GET', path: `/api/v1/organizations/${o.orgId}/bills`, as: o.admin };
+  },
+  ...Object.fromEntries(
+    (['list snapshot repositories', 'list snapshots'] as const).map((what) => [
+      what,
+      async (l: string): Promise<Req> => {
+        const owner = api.email(`${l}-owner`);
+        const repo = await api.call('POST', '/api/v1/users/me/snapshot-repositories', {
+          as: owner,
+          body: { name: 'b' },
+        });
+        expect(repo.status).toBe(201);
+        return what === 'list snapshots'
+          ? {
+              method: 'GET',
+              path: `/api/v1/users/me/snapshot-repositories/${repo.body.id}/snapshots`,
+              as: owner,
+            }
+          : { method: 'GET', path: '/api/v1/users/me/snapshot-repositories', as: owner };
+      },
+    ]),
+  ),
   'start a migration': async (l) => {
     const src = await orgWithAdmin(api, `${l}-src`);
     const mover = api.email(`${l}-mover`);
@@ -221,6 +327,20 @@ const SCENARIOS: Record<string, (label: string) => Promise<Req>> = {
   },
 };
 
+for (const what of ['list my migrations', 'get a migration'] as const) {
+  SCENARIOS[what] = async (l) => {
+    const start = await SCENARIOS['start a migration']!(l);
+    const res = await send(start);
+    expect(res.status, res.text).toBe(201);
+    await settle(start, res);
+    return {
+      method: 'GET',
+      path: what === 'get a migration' ? `/api/v1/migrations/${res.body.id}` : '/api/v1/migrations',
+      as: start.as,
+    };
+  };
+}
+
 /** A started migration keeps working in the background; let it reach its wait so its calls are not counted. */
 async function settle(req: Req, res: ApiResponse) {
   if (req.path === '/api/v1/migrations' && res.status < 300) {
@@ -242,7 +362,7 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
   it.each(Object.keys(SCENARIOS))('%s', async (name) => {
     const build = SCENARIOS[name]!;
     // A clean run first: which calls does this request make?
-    const clean = await build(`${name.replace(/\W/g, '')}-clean`);
+    const clean = await build(`${name.replace(/\W/g, '').slice(0, 16)}-clean`);
     calls = [];
     const ok = await send(clean);
     expect(ok.status, ok.text).toBeLessThan(300);
@@ -257,7 +377,7 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
         ...(call.command.startsWith('TransactWrite') ? FAILURES.transaction! : []),
       ];
       for (const failure of kinds) {
-        const req = await build(`${name.replace(/\W/g, '')}-${n++}`);
+        const req = await build(`${name.replace(/\W/g, '').slice(0, 16)}-${n++}`);
         const context = `${name}: call ${at + 1} (${call.client} ${call.command}) fails with ${failure.name}`;
         calls = [];
         plan = { at: at + 1, failure };
@@ -279,4 +399,37 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
     }
     expect(await api.violations()).toEqual([]);
   });
+});
+
+// Seeded, so a failing run can be repeated with WORKFLOW_THROTTLE_SEED (call order still depends on timing).
+const SEED = Number(process.env.WORKFLOW_THROTTLE_SEED ?? 11);
+
+describe('throttling inside the migration workflow', () => {
+  it("4% of DynamoDB calls throttled past the SDK's own retries while a migration of 3 deployments runs: the tasks retry and it succeeds", async () => {
+    const s = await scene(api, 'throttled', 3);
+    const id = await start(api, s);
+    throttleEvery = { rate: 0.04, next: seeded(SEED).next, injected: 0 };
+    try {
+      // The test's own calls meet the throttling too; waitFor keeps polling through a 429.
+      const w = await waitFor(api, s.user, id, (m) => finished(m) || waitingForAcceptance(m), 30_000);
+      expect(w.status, JSON.stringify(w)).toBe('running');
+      const token = await tokenFromMail(api, s.user);
+      let accepted: ApiResponse | undefined;
+      for (let attempt = 0; attempt < 5 && accepted?.status !== 200; attempt++)
+        accepted = await api.call('POST', acceptPath(token), { as: s.user });
+      expect(accepted?.status, accepted?.text).toBe(200);
+      const m = await waitFor(api, s.user, id, finished, 30_000);
+      const injected = throttleEvery.injected;
+      throttleEvery = undefined;
+      expect(m.status, JSON.stringify(m)).toBe('succeeded');
+      expect(injected).toBeGreaterThan(0);
+      await assertNothingLost(api, s, m);
+      console.log(
+        `workflow throttling: ${injected} DynamoDB calls throttled during the migration; it succeeded`,
+      );
+    } finally {
+      throttleEvery = undefined;
+    }
+    expect(await api.violations()).toEqual([]);
+  }, 60_000);
 });

@@ -81,8 +81,12 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   let last: any;
   while (Date.now() < deadline) {
-    last = (await api.call('GET', `/api/v1/migrations/${id}`, { as: user })).body;
-    if (done(last)) return last;
+    const res = await api.call('GET', `/api/v1/migrations/${id}`, { as: user });
+    // A refused read (a 429 while faults are injected) says nothing about the migration: keep polling.
+    if (res.status === 200) {
+      last = res.body;
+      if (done(last)) return last;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`migration ${id} did not get there in time; last seen: ${JSON.stringify(last)}`);
