@@ -343,7 +343,7 @@ for (const what of ['list my migrations', 'get a migration'] as const) {
 
 /** A started migration keeps working in the background; let it reach its wait so its calls are not counted. */
 async function settle(req: Req, res: ApiResponse) {
-  if (req.path === '/api/v1/migrations' && res.status < 300) {
+  if (req.method === 'POST' && req.path === '/api/v1/migrations' && res.status < 300) {
     await waitFor(api, req.as!, res.body.id, (m) => finished(m) || waitingForAcceptance(m));
   }
 }
