@@ -15,6 +15,7 @@ import { joinItems } from '../functions/members/join.ts';
 import { dynamo } from '../functions/shared/clients.ts';
 import { defaultDeps } from '../functions/shared/deps.ts';
 import { ENTITY, keys } from '../functions/shared/table.ts';
+import { executionArnOf } from '../local/arns.ts';
 import { localUserId, signDevToken } from '../local/jwt.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { stateMachineArnFor } from '../local/stepfunctions.ts';
@@ -274,7 +275,7 @@ for (const n of smoke ? [0, 1] : [0, 1, 10, 50]) {
   await call('POST', `/api/v1/organizations/invitations/${token}/_accept`, user);
   const done = await until(user, id, (m) => m.status !== 'running');
   // The outcome is recorded a state before the end: wait for the execution itself to finish.
-  const executionArn = `${stateMachineArnFor('migration').replace(':stateMachine:', ':execution:')}:${id}`;
+  const executionArn = executionArnOf(stateMachineArnFor('migration'), id);
   while ((await sfnClient.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING')
     await new Promise((r) => setTimeout(r, 20));
   const elapsed = performance.now() - t;

@@ -2,11 +2,13 @@
  * `npm run check-invariants -- --table NAME [--state-machine ARN]`: checks a table (local or, with AWS credentials,
  * deployed; endpoints from the standard AWS_ENDPOINT_URL_* settings) and prints every violation. Exit 1 if any.
  */
+
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { dynamo } from '../functions/shared/clients.ts';
 import { checkInvariants } from '../functions/shared/invariants.ts';
 import { sfn } from '../functions/shared/workflow.ts';
+import { executionArnOf } from './arns.ts';
 
 const { values } = parseArgs({ options: { table: { type: 'string' }, 'state-machine': { type: 'string' } } });
 if (!values.table) {
@@ -18,8 +20,10 @@ const violations = await checkInvariants(dynamo, values.table, {
   ...(machine
     ? {
         executionIsRunning: async (id: string) => {
-          const arn = `${machine.replace(':stateMachine:', ':execution:')}:${id}`;
-          return (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status === 'RUNNING';
+          return (
+            (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(machine, id) })))
+              .status === 'RUNNING'
+          );
         },
       }
     : {}),

@@ -2,6 +2,7 @@
  * `npm run executions [-- <execution name>] [--endpoint URL]`: the local operator view, like the Step Functions
  * console. Without a name: recent executions. With one: the states it passed, with status and time.
  */
+
 import { parseArgs } from 'node:util';
 import {
   DescribeExecutionCommand,
@@ -9,6 +10,7 @@ import {
   ListExecutionsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import { executionArnOf } from './arns.ts';
 import { stateMachineArnFor } from './stepfunctions.ts';
 
 const { values, positionals } = parseArgs({
@@ -35,7 +37,7 @@ try {
       console.log('No executions yet. Start a migration with POST /api/v1/migrations.');
     for (const e of executions) console.log(`${time(e.startDate)}  ${(e.status ?? '').padEnd(9)}  ${e.name}`);
   } else {
-    const executionArn = `arn:aws:states:us-east-1:000000000000:execution:migration:${name}`;
+    const executionArn = executionArnOf(machine, name);
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     console.log(`${d.name}: ${d.status}${d.error ? `  ${d.error}: ${d.cause}` : ''}\n`);
     const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));

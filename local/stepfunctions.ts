@@ -3,6 +3,7 @@
  * `workflows/*.asl.json` with aws-local-stepfunctions and running Lambda tasks as the local handler modules.
  * Point `@aws-sdk/client-sfn` (AWS_ENDPOINT_URL_SFN) or `aws stepfunctions --endpoint-url` at it.
  */
+import { executionArnOf } from './arns.ts';
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -265,7 +266,7 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
     } catch {
       throw new SfnError('InvalidExecutionInput', 'Invalid execution input: not JSON');
     }
-    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${m.name}:${name}`;
+    const executionArn = executionArnOf(stateMachineArnFor(m.name), name);
     const existing = executions.get(executionArn);
     if (existing) {
       // Same name and input while running is idempotent, as in AWS; anything else is a conflict.

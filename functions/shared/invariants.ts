@@ -15,7 +15,8 @@ import type {
 
 type Item = Record<string, unknown> & { pk: string; sk: string; entity?: string };
 
-async function scanAll(db: Db, table: string): Promise<Item[]> {
+/** Every item of a table, strongly consistent (operators and tests only: no request path scans). */
+export async function scanAll(db: Db, table: string): Promise<Item[]> {
   const items: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {

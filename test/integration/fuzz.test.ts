@@ -3,12 +3,12 @@
  * route through the local gateway. Whatever arrives, the answer is never a 5xx; a refusal is a 4xx with the API's error
  * body and leaves the table exactly as it was.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteDef } from '../../functions/routes.ts';
 import { dynamo } from '../../functions/shared/clients.ts';
+import { scanAll } from '../../functions/shared/invariants.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, localUserId } from '../../local/jwt.ts';
 import { createDeployment, invite, orgWithAdmin, raiseBill, tokenFromMail } from '../support/factories.ts';
 import { type ApiResponse, useStack } from '../support/stack.ts';
@@ -19,15 +19,7 @@ const tried = { requests: 0, refused: 0 };
 
 /** The whole table, canonically: a refused request must leave it byte for byte the same. */
 async function snapshot(): Promise<string> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new ScanCommand({ TableName: api.stack.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll(dynamo, api.stack.tableName);
   return items
     .map((i) => JSON.stringify(i, Object.keys(i).sort()))
     .sort()

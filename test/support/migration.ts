@@ -1,6 +1,9 @@
 /** Helpers for migration tests: set the scene, start, wait for a step or the end, check nothing was lost. */
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+
+import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
+import { executionArnOf } from '../../local/arns.ts';
+import { stateMachineArnFor } from '../../local/stepfunctions.ts';
 import { addMember, invite, orgWithAdmin, tokenFromMail } from './factories.ts';
 import type { TestApi } from './stack.ts';
 
@@ -151,12 +154,8 @@ export async function assertNothingLost(api: TestApi, s: Scene, m: any) {
 
 /** State transitions of an execution (the Step Functions bill), from the local endpoint's history. */
 export async function stateTransitions(api: TestApi, id: string): Promise<number> {
-  const sfn = new SFNClient({
-    endpoint: api.stack.sfnEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  const arn = `arn:aws:states:us-east-1:000000000000:execution:migration:${id}`;
+  const sfn = api.sfn();
+  const arn = executionArnOf(stateMachineArnFor('migration'), id);
   // The outcome is recorded a state or two before the end: count once the execution itself has finished.
   for (let t = 0; t < 200; t++) {
     if ((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status !== 'RUNNING') break;
@@ -167,14 +166,10 @@ export async function stateTransitions(api: TestApi, id: string): Promise<number
 }
 
 export async function describeExecution(api: TestApi, id: string) {
-  const sfn = new SFNClient({
-    endpoint: api.stack.sfnEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const sfn = api.sfn();
   return sfn.send(
     new DescribeExecutionCommand({
-      executionArn: `arn:aws:states:us-east-1:000000000000:execution:migration:${id}`,
+      executionArn: executionArnOf(stateMachineArnFor('migration'), id),
     }),
   );
 }

@@ -2,11 +2,15 @@
  * Per-file local stack for integration tests: a fresh, uniquely named table on the shared DynamoDB Local, the shared
  * local SES, a local Step Functions endpoint and the gateway, all in this worker. Tests call the API over HTTP.
  */
+
 import { randomBytes } from 'node:crypto';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { executionArnOf } from '../../local/arns.ts';
 import { signDevToken, type TokenOptions } from '../../local/jwt.ts';
 import { type CapturedEmail, readMailbox } from '../../local/ses.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
+import { stateMachineArnFor } from '../../local/stepfunctions.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -28,6 +32,8 @@ export interface TestApi {
   mailTo(address: string): Promise<CapturedEmail[]>;
   /** What the invariant checker finds in this file's table now (an empty list when all is well). */
   violations(): Promise<unknown[]>;
+  /** A Step Functions client for this file's local endpoint. */
+  sfn(): SFNClient;
 }
 
 export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
@@ -50,13 +56,14 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
       expect(violations).toEqual([]);
     }
   });
-  api.violations = async () => {
-    const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sfn');
-    const sfn = new SFNClient({
+  api.sfn = () =>
+    new SFNClient({
       endpoint: api.stack.sfnEndpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     });
+  api.violations = async () => {
+    const sfn = api.sfn();
     const { dynamo } = await import('../../functions/shared/clients.ts');
     const { checkInvariants } = await import('../../functions/shared/invariants.ts');
     return checkInvariants(dynamo, api.stack.tableName, {
@@ -64,7 +71,7 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
         (
           await sfn.send(
             new DescribeExecutionCommand({
-              executionArn: `arn:aws:states:us-east-1:000000000000:execution:migration:${id}`,
+              executionArn: executionArnOf(stateMachineArnFor('migration'), id),
             }),
           )
         ).status === 'RUNNING',
