@@ -13,6 +13,38 @@ import { ENTITY, keys } from '../shared/table.ts';
 
 export const MAX_CONFIGURATION_BYTES = 16 * 1024;
 
+const MAX_CONFIGURATION_DEPTH = 30;
+
+/**
+ * What DynamoDB cannot store, said so a person can fix it (DynamoDB would refuse the write with a ValidationException):
+ * an empty key, nesting deeper than its limit, a number outside its range (magnitude 1e-130 to below 1e126).
+ */
+function unstorable(value: unknown, path: string, depth: number): string | undefined {
+  if (depth > MAX_CONFIGURATION_DEPTH)
+    return `configuration is nested more than ${MAX_CONFIGURATION_DEPTH} levels deep (at ${path}).`;
+  if (typeof value === 'number') {
+    const size = Math.abs(value);
+    if (!Number.isFinite(value) || (size !== 0 && (size < 1e-130 || size >= 1e126)))
+      return `${path} is a number out of range (magnitude 1e-130 to 1e125).`;
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const p = unstorable(v, `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '') return `${path} has an empty key; every key needs a name.`;
+      const p = unstorable(v, `${path}.${k}`, depth + 1);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
+
 export const resourceRequest = z.strictObject({
   name: z
     .string()
@@ -116,6 +148,8 @@ export async function createResource(
       ['configuration'],
     );
   }
+  const problem = unstorable(configuration, 'configuration', 1);
+  if (problem) throw new ApiError('root.invalid_data', problem, ['configuration']);
   const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
   if (!canCreate(membership.role_assignments, kind, kind === 'project' ? (type as ProjectType) : undefined)) {
     throw forbidden(`create ${kind}s`);

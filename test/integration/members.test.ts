@@ -365,6 +365,15 @@ describe('deployments, projects and bills: bad input changes nothing', () => {
       { name: 'x', configuration: { blob: 'x'.repeat(17 * 1024) } },
     ],
     ['a configuration that is not an object', 'deployments', { name: 'x', configuration: [1, 2] }],
+    // What DynamoDB itself cannot store (found by the fuzz suite: these were 500s).
+    ['a configuration with an empty key', 'deployments', { name: 'x', configuration: { a: { '': {} } } }],
+    [
+      'a configuration nested 40 levels deep',
+      'deployments',
+      { name: 'x', configuration: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) },
+    ],
+    ['a number too large to store', 'projects', { name: 'x', type: 'security', configuration: { n: 1e300 } }],
+    ['a number too small to store', 'deployments', { name: 'x', configuration: { n: [1e-200] } }],
     ['a project without a type', 'projects', { name: 'x' }],
     ['an unknown project type', 'projects', { name: 'x', type: 'search' }],
     ['an unknown field', 'deployments', { name: 'x', owner: 'me' }],
