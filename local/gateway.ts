@@ -87,6 +87,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const compiled = [...(ROUTES as readonly RouteDef[])]
     .sort((a, b) => specificity(a).localeCompare(specificity(b)))
     .map(compile);
+  // The route still matches a segment whose percent-encoding is not UTF-8 (%ED%A0%80); the handler gets it as sent.
+  const decodeSegment = (raw: string) => {
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  };
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -101,13 +109,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         const m = c.regex.exec(url.pathname);
         if (!m) continue;
         const params: Record<string, string> = {};
-        try {
-          c.names.forEach((n, i) => {
-            params[n] = decodeURIComponent(m[i + 1] ?? '');
-          });
-        } catch {
-          continue; // malformed percent-encoding matches no route
-        }
+        c.names.forEach((n, i) => {
+          params[n] = decodeSegment(m[i + 1] ?? '');
+        });
         match = { c, params };
         break;
       }

@@ -10,11 +10,12 @@ const patterns = ROUTES.map((r) => ({
 /** API Gateway's $default route: unknown paths and methods still get the API's error body. */
 export const handler = publicRoute(async (req) => {
   const path = req.event.rawPath ?? '';
+  const method = req.event.requestContext.http.method;
   const allowed = patterns.filter((p) => p.regex.test(path)).map((p) => p.method);
-  if (allowed.length > 0) {
+  if (allowed.length > 0 && !allowed.includes(method)) {
     throw new ApiError(
       'root.method_not_allowed',
-      `${req.event.requestContext.http.method} is not supported here; use ${allowed.join(', ')}.`,
+      `${method} is not supported here; use ${allowed.join(', ')}.`,
       undefined,
       {
         allow: allowed.join(', '),
