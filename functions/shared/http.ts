@@ -105,13 +105,37 @@ function rawBody(event: HttpEvent): string | undefined {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
+/**
+ * JSON.parse, refusing what parses but cannot be kept: a lone UTF-16 surrogate ("\\ud800" is not text, and DynamoDB
+ * cannot store it) and a key named __proto__ (objects, the validator and the DynamoDB marshaller all drop it silently).
+ * The slower reviver pass runs only when the text could hold either.
+ */
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
+  let problem: 'lone' | 'proto' | undefined = text.isWellFormed() ? undefined : 'lone';
+  const inspect = text.includes('\\u') || text.includes('__proto__');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = inspect
+      ? JSON.parse(text, (key, v) => {
+          if (key === '__proto__') problem ??= 'proto';
+          else if (!key.isWellFormed() || (typeof v === 'string' && !v.isWellFormed())) problem ??= 'lone';
+          return v;
+        })
+      : JSON.parse(text);
   } catch {
     throw new ApiError('root.invalid_json', 'The request body is not valid JSON.');
   }
+  if (problem === 'lone') {
+    throw new ApiError(
+      'root.invalid_json',
+      'The request body holds a lone UTF-16 surrogate (such as \\ud800), which is not valid text.',
+    );
+  }
+  if (problem === 'proto') {
+    throw new ApiError('root.invalid_json', 'The request body has a key named __proto__; rename it.');
+  }
+  return value;
 }
 
 function makeRequest(event: HttpEvent): Request {
