@@ -13,6 +13,7 @@ import {
 } from '../invitations/service.ts';
 import { removeMembers } from '../members/changes.ts';
 import { deleteResourceItem, getResourceItem, putResource, queryResources } from '../resources/service.ts';
+import { decodeConfiguration, encodeConfiguration } from '../shared/configuration.ts';
 import { batchGet, getItem, keyId } from '../shared/db.ts';
 import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type {
@@ -48,8 +49,10 @@ async function mustGetMigration(deps: Deps, id: string): Promise<MigrationItem> 
   return m;
 }
 
-const getSnapshot = (deps: Deps, m: MigrationItem, ref: ResourceRef) =>
-  getItem<SnapshotItem>(deps.db, deps.table, keys.snapshot(m.repository_id, m.id, ref.kind, ref.id));
+const getSnapshot = async (deps: Deps, m: MigrationItem, ref: ResourceRef) =>
+  decodeConfiguration(
+    await getItem<SnapshotItem>(deps.db, deps.table, keys.snapshot(m.repository_id, m.id, ref.kind, ref.id)),
+  );
 
 const getUser = (deps: Deps, userId: string) => getItem<UserItem>(deps.db, deps.table, keys.user(userId));
 
@@ -145,7 +148,7 @@ export async function backUpResource(
   await deps.db.send(
     new PutCommand({
       TableName: deps.table,
-      Item: { ...keys.snapshot(m.repository_id, m.id, ref.kind, ref.id), ...snapshot },
+      Item: { ...keys.snapshot(m.repository_id, m.id, ref.kind, ref.id), ...encodeConfiguration(snapshot) },
     }),
   );
   return { snapshot: `${ref.kind}:${ref.id}` };

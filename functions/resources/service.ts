@@ -1,6 +1,7 @@
 /** Deployments and projects of an organization: one service, two kinds. */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
+import { decodeConfiguration, encodeConfiguration } from '../shared/configuration.ts';
 import { conditionsFailed, countOnOrganization, getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, ResourceKindName } from '../shared/domain.ts';
@@ -15,32 +16,14 @@ export const MAX_CONFIGURATION_BYTES = 16 * 1024;
 
 const MAX_CONFIGURATION_DEPTH = 30;
 
-/**
- * What DynamoDB cannot store, said so a person can fix it (DynamoDB would refuse the write with a ValidationException):
- * an empty key, nesting deeper than its limit, a number outside its range (magnitude 1e-130 to below 1e126).
- */
-function unstorable(value: unknown, path: string, depth: number): string | undefined {
+/** How deep a configuration may nest: it is checksummed recursively when a migration backs it up. */
+function tooDeep(value: unknown, path: string, depth: number): string | undefined {
   if (depth > MAX_CONFIGURATION_DEPTH)
     return `configuration is nested more than ${MAX_CONFIGURATION_DEPTH} levels deep (at ${path}).`;
-  if (typeof value === 'number') {
-    const size = Math.abs(value);
-    if (!Number.isFinite(value) || (size !== 0 && (size < 1e-130 || size >= 1e126)))
-      return `${path} is a number out of range (magnitude 1e-130 to 1e125).`;
-    return undefined;
-  }
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const p = unstorable(v, `${path}[${i}]`, depth + 1);
-      if (p) return p;
-    }
-    return undefined;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === '') return `${path} has an empty key; every key needs a name.`;
-      const p = unstorable(v, `${path}.${k}`, depth + 1);
-      if (p) return p;
-    }
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const p = tooDeep(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, depth + 1);
+    if (p) return p;
   }
   return undefined;
 }
@@ -113,7 +96,10 @@ export async function putResource(deps: Deps, item: ResourceItem): Promise<'crea
           {
             Put: {
               TableName: deps.table,
-              Item: { ...keys.resource(item.kind, item.organization_id, item.id), ...item },
+              Item: {
+                ...keys.resource(item.kind, item.organization_id, item.id),
+                ...encodeConfiguration(item),
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -148,7 +134,7 @@ export async function createResource(
       ['configuration'],
     );
   }
-  const problem = unstorable(configuration, 'configuration', 1);
+  const problem = tooDeep(configuration, 'configuration', 1);
   if (problem) throw new ApiError('root.invalid_data', problem, ['configuration']);
   const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
   if (!canCreate(membership.role_assignments, kind, kind === 'project' ? (type as ProjectType) : undefined)) {
@@ -176,7 +162,13 @@ export async function queryResources(
   orgId: string,
   kind: ResourceKindName,
 ): Promise<ResourceItem[]> {
-  return queryPrefix<ResourceItem>(deps.db, deps.table, keys.organization(orgId).pk, prefixFor(kind));
+  const items = await queryPrefix<ResourceItem>(
+    deps.db,
+    deps.table,
+    keys.organization(orgId).pk,
+    prefixFor(kind),
+  );
+  return items.map((i) => decodeConfiguration(i));
 }
 
 export async function listResources(
@@ -200,8 +192,8 @@ export async function listResources(
     .map(toResource);
 }
 
-export const getResourceItem = (deps: Deps, orgId: string, kind: ResourceKindName, id: string) =>
-  getItem<ResourceItem>(deps.db, deps.table, keys.resource(kind, orgId, id));
+export const getResourceItem = async (deps: Deps, orgId: string, kind: ResourceKindName, id: string) =>
+  decodeConfiguration(await getItem<ResourceItem>(deps.db, deps.table, keys.resource(kind, orgId, id)));
 
 export async function getResource(
   deps: Deps,

@@ -1,6 +1,7 @@
 /** Snapshot repositories belong to a user (not an organization), so they survive leaving. */
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeConfiguration } from '../shared/configuration.ts';
 import { getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';
@@ -51,7 +52,9 @@ export async function getRepository(
 
 export async function querySnapshots(deps: Deps, repoId: string): Promise<SnapshotItem[]> {
   const { pk, skPrefix } = keys.snapshotsPrefix(repoId);
-  return queryPrefix<SnapshotItem>(deps.db, deps.table, pk, skPrefix);
+  return (await queryPrefix<SnapshotItem>(deps.db, deps.table, pk, skPrefix)).map((i) =>
+    decodeConfiguration(i),
+  );
 }
 
 export async function listSnapshots(deps: Deps, caller: Caller, repoId: string) {
