@@ -127,8 +127,13 @@ const homoglyphEmail = fc.constantFrom(
   `${'a'.repeat(65)}@example.com`,
   'admin@example',
 );
+// Half of a surrogate pair alone: JSON can escape it ("\ud800"), but it is not text and DynamoDB cannot store it.
+const loneSurrogate = fc
+  .tuple(fc.string({ maxLength: 5 }), fc.integer({ min: 0xd800, max: 0xdfff }))
+  .map(([s, c]) => `${s}${String.fromCharCode(c)}`);
 const weirdString = fc.oneof(
   fc.string({ maxLength: 40 }),
+  loneSurrogate,
   fc.string({ unit: 'binary', maxLength: 40 }),
   homoglyphEmail,
   fc.constantFrom(
@@ -147,7 +152,7 @@ const evilObject = fc
   .dictionary(
     fc.oneof(
       fc.constantFrom('__proto__', 'constructor', 'prototype', 'emails', 'name', 'role_assignments'),
-      fc.string(),
+      weirdString,
     ),
     fc.jsonValue({ maxDepth: 4 }),
   )
@@ -159,7 +164,10 @@ const body = fc.oneof(
     .record({ emails: fc.oneof(homoglyphEmail, fc.array(homoglyphEmail, { maxLength: 5 }), fc.jsonValue()) })
     .map((v) => JSON.stringify(v)),
   fc
-    .record({ name: fc.oneof(fc.jsonValue(), weirdString), configuration: fc.jsonValue() })
+    .record({
+      name: fc.oneof(fc.jsonValue(), weirdString),
+      configuration: fc.oneof(fc.jsonValue(), fc.dictionary(weirdString, fc.jsonValue({ maxDepth: 3 }))),
+    })
     .map((v) => JSON.stringify(v)),
   fc.record({ organization: fc.jsonValue(), deployment: fc.jsonValue() }).map((v) => JSON.stringify(v)),
   fc.string({ maxLength: 200 }), // not JSON at all
@@ -186,10 +194,14 @@ const realParam = (name: string): string =>
     bill_id: scene.billId,
   })[name] ?? 'x';
 
+/** A lone surrogate cannot be percent-encoded; a client would send its bytes anyway (%ED%A0%80, not UTF-8). */
+const encodeSegment = (v: string) =>
+  v.isWellFormed()
+    ? encodeURIComponent(v)
+    : encodeURIComponent(v.toWellFormed()).replaceAll('%EF%BF%BD', '%ED%A0%80');
+
 function pathFor(route: RouteDef, params: Record<string, string | undefined>, q?: Record<string, string>) {
-  const path = route.path.replace(/\{(\w+)\}/g, (_m, n: string) =>
-    encodeURIComponent(params[n] ?? realParam(n)),
-  );
+  const path = route.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeSegment(params[n] ?? realParam(n)));
   return q ? `${path}?${new URLSearchParams(q)}` : path;
 }
 const paramValues = fc.dictionary(
@@ -294,6 +306,82 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
           }
           expect(({} as Record<string, unknown>).polluted).toBeUndefined();
           expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a deployment or project configuration is stored exactly as sent, or refused with a 4xx that writes nothing', async () => {
+    // What DynamoDB itself cannot hold (empty keys, deep nesting, numbers out of its range, lone surrogates) must be
+    // refused at the edge, never a 5xx; what is accepted must read back unchanged. Mostly valid documents, each with
+    // at most one flaw somewhere inside, so that one flaw is what the service has to notice.
+    const key = fc.string({
+      minLength: 1,
+      maxLength: 12,
+      unit: fc.oneof(
+        fc.constantFrom('a', '.', '#', ' '),
+        fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+      ),
+    });
+    const leaf = fc.oneof(
+      fc.double({ min: -1e15, max: 1e15, noNaN: true }).filter((n) => n === 0 || Math.abs(n) > 1e-120),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.string({ maxLength: 20, unit: 'binary' }),
+    );
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf,
+        fc.array(tie('tree'), { maxLength: 4 }),
+        fc.dictionary(key, tie('tree'), { maxKeys: 4 }),
+      ),
+    }));
+    const badNumber = fc.constantFrom(1e-131, 2 ** 53, 1e126, 5e-324, Number.MAX_VALUE, -1e200);
+    const edgeNumber = fc.constantFrom(1e-130, -1e-130, 0, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER);
+    const flaw = fc.oneof(
+      fc.record({ k: fc.constant(''), v: leaf }),
+      fc.record({ k: loneSurrogate, v: leaf }),
+      fc.record({ k: key, v: fc.oneof(loneSurrogate, badNumber, edgeNumber) }),
+      fc.record({
+        k: key,
+        v: fc.integer({ min: 25, max: 40 }).map((d) => JSON.parse(`${'{"a":'.repeat(d)}1${'}'.repeat(d)}`)),
+      }),
+    );
+    const configuration = fc
+      .tuple(fc.dictionary(key, tree, { maxKeys: 6 }), fc.option(flaw, { freq: 2 }), key)
+      .map(([doc, f, at]) => (f ? { ...doc, [at]: { [f.k]: f.v } } : doc));
+    const token = await api.token(scene.admin);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('deployments', 'projects'),
+        fc.oneof({ weight: 4, arbitrary: fc.constant('fuzzed') }, { weight: 1, arbitrary: weirdString }),
+        configuration,
+        async (kind, name, configuration) => {
+          const before = await snapshot();
+          const raw = JSON.stringify({
+            name,
+            configuration,
+            ...(kind === 'projects' ? { type: 'security' } : {}),
+          });
+          const route = (ROUTES as readonly RouteDef[]).find(
+            (r) => r.handler === `${kind}/create`,
+          ) as RouteDef;
+          const res = await send(route, `/api/v1/organizations/${scene.orgId}/${kind}`, token, raw);
+          if (res.status >= 400) {
+            expectErrorBody(res, raw.slice(0, 200));
+            expect(await snapshot(), raw.slice(0, 200)).toBe(before);
+            return;
+          }
+          expect(res.status).toBe(201);
+          const read = await api.call('GET', `/api/v1/organizations/${scene.orgId}/${kind}/${res.body.id}`, {
+            token,
+          });
+          expect(read.status).toBe(200);
+          expect(read.body.name).toBe(name.trim()); // names are trimmed; nothing else changes
+          expect(read.body.configuration).toEqual(JSON.parse(JSON.stringify(configuration)));
         },
       ),
       { numRuns: RUNS },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { handler as notFound } from '../../functions/fallback/not-found.ts';
 import { ApiError } from '../../functions/shared/errors.ts';
 import {
   authedRoute,
@@ -62,6 +63,27 @@ describe('route wrappers', () => {
     expect(big.statusCode).toBe(413);
   });
 
+  it('refuses lone UTF-16 surrogates (escaped or raw, in keys and values) and __proto__ keys; accepts escaped pairs', async () => {
+    const claims = { sub: 'u1', email: 'a@b.co' };
+    const lax = authedRoute(async (req) => json(200, req.body(z.record(z.string(), z.unknown()))));
+    for (const body of ['{"n":"\\ud800"}', '{"\\udc00":1}', '{"a":{"b":["x\\uDBFF"]}}', '{"n":"\ud800"}']) {
+      const res = (await lax(event({ body }, claims))) as { statusCode: number; body: string };
+      expect([res.statusCode, JSON.parse(res.body).errors[0].code], body).toEqual([400, 'root.invalid_json']);
+    }
+    for (const body of ['{"__proto__":{"admin":true}}', '{"a":[{"\\u005f_proto__":1}]}']) {
+      const res = (await lax(event({ body }, claims))) as { statusCode: number; body: string };
+      expect([res.statusCode, JSON.parse(res.body).errors[0].message], body).toEqual([
+        400,
+        expect.stringMatching(/__proto__/),
+      ]);
+    }
+    const pair = (await lax(event({ body: '{"n":"\\ud83d\\ude00"}' }, claims))) as {
+      statusCode: number;
+      body: string;
+    };
+    expect([pair.statusCode, JSON.parse(pair.body)]).toEqual([200, { n: '😀' }]);
+  });
+
   it('never leaks an unexpected error: 500 with a generic message', async () => {
     const boom = publicRoute(async () => {
       throw new Error('secret internals at /var/task/index.js:1');
@@ -88,5 +110,30 @@ describe('toApiError', () => {
   it('keeps ApiErrors as they are', () => {
     const e = new ApiError('organization.not_found', 'nope');
     expect(toApiError(e)).toBe(e);
+  });
+});
+
+describe('the $default route (what API Gateway matched to no route)', () => {
+  const call = async (method: string, rawPath: string) => {
+    const res = (await notFound(
+      event({
+        rawPath,
+        requestContext: { requestId: 'r', http: { method, path: rawPath } },
+      } as Partial<HttpEvent>),
+    )) as { statusCode: number; body: string; headers?: Record<string, string> };
+    return { status: res.statusCode, error: JSON.parse(res.body).errors[0], allow: res.headers?.allow };
+  };
+
+  it('answers 405 with Allow when the path exists for other methods', async () => {
+    expect(await call('PATCH', '/api/v1/organizations')).toMatchObject({
+      status: 405,
+      error: { code: 'root.method_not_allowed' },
+      allow: 'POST, GET',
+    });
+  });
+
+  it('answers 404, not "use GET", when the method exists but the path did not route (a malformed segment)', async () => {
+    const res = await call('GET', '/api/v1/organizations/%ED%A0%80/invitations');
+    expect(res).toMatchObject({ status: 404, error: { code: 'root.not_found' } });
   });
 });
