@@ -68,7 +68,10 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
 export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
-/** The cursor must point inside the queried range (same pk, sort key under the prefix), or DynamoDB would refuse it. */
+/**
+ * The cursor must point inside the queried range (same pk, a storable sort key under the prefix), or DynamoDB would
+ * refuse it.
+ */
 export function decodeCursor(
   cursor: string | undefined,
   expectPk: string,
@@ -83,6 +86,8 @@ export function decodeCursor(
       key.pk === expectPk &&
       typeof key.sk === 'string' &&
       key.sk.startsWith(expectSkPrefix) &&
+      key.sk.isWellFormed() &&
+      Buffer.byteLength(key.sk) <= 1024 && // DynamoDB's limit for a sort key
       Object.keys(key).length === 2
     ) {
       return key;
