@@ -166,8 +166,12 @@ export async function listMigrations(deps: Deps, caller: Caller) {
 }
 
 /** Re-run the restore after a failure past the leave step, once the caller has joined the target organization. */
+const RESTORE_RERUN = 'Restore deployments (re-run)';
+
 export async function rerunRestore(deps: Deps, caller: Caller, id: string) {
   const m = await getOwnMigration(deps, caller, id);
+  // A retry of a restore that finished (its answer was lost): the same answer again.
+  if (m.status === 'succeeded' && m.history.at(-1)?.step === RESTORE_RERUN) return toView(m);
   if (m.status !== 'failed' || !m.left_at) {
     throw new ApiError(
       'migration.restore_not_possible',
@@ -186,23 +190,30 @@ export async function rerunRestore(deps: Deps, caller: Caller, id: string) {
     );
   }
   const started = deps.now().toISOString();
-  const restored = await restoreAll(deps, m);
-  await updateMigration(
-    deps,
-    m.id,
-    {
-      status: 'succeeded',
-      current_step: 'Migration succeeded',
-      restored,
-      finished_at: deps.now().toISOString(),
-    },
-    {
-      step: 'Restore deployments (re-run)',
-      status: 'succeeded',
-      started_at: started,
-      finished_at: deps.now().toISOString(),
-    },
-    ['error', 'cause'],
-  );
-  return toView((await getMigration(deps, m.id))!);
+  const restored = await restoreAll(deps, m); // idempotent: deterministic ids, so two runs restore once
+  try {
+    const done = await updateMigration(
+      deps,
+      m.id,
+      {
+        status: 'succeeded',
+        current_step: 'Migration succeeded',
+        restored,
+        finished_at: deps.now().toISOString(),
+      },
+      {
+        step: RESTORE_RERUN,
+        status: 'succeeded',
+        started_at: started,
+        finished_at: deps.now().toISOString(),
+      },
+      ['error', 'cause'],
+      'failed',
+    );
+    return toView(done);
+  } catch (e) {
+    // Another restore of this migration finished first: its outcome is ours.
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    return toView((await getMigration(deps, m.id))!);
+  }
 }

@@ -1,6 +1,6 @@
 /** The migration item: its progress, history and outcome, and the user's one-active-migration lock. */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getItem } from '../shared/db.ts';
+import { getItem, stripKeys } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MigrationHistoryEntry, MigrationItem } from '../shared/domain.ts';
 import { keys } from '../shared/table.ts';
@@ -9,15 +9,24 @@ export async function getMigration(deps: Deps, id: string): Promise<MigrationIte
   return getItem<MigrationItem>(deps.db, deps.table, keys.migration(id));
 }
 
+/**
+ * Update a migration (and append to its history); returns it as it now is. With `ifStatus`, only a migration in that
+ * status is changed: otherwise DynamoDB's ConditionalCheckFailedException comes back to the caller.
+ */
 export async function updateMigration(
   deps: Deps,
   id: string,
   set: Partial<MigrationItem>,
   history?: MigrationHistoryEntry,
   remove: (keyof MigrationItem)[] = [],
-): Promise<void> {
+  ifStatus?: MigrationItem['status'],
+): Promise<MigrationItem> {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':now': deps.now().toISOString() };
+  if (ifStatus) {
+    names['#status'] = 'status';
+    values[':ifStatus'] = ifStatus;
+  }
   const parts = ['updated_at = :now'];
   for (const k of remove) names[`#${k}`] = k;
   for (const [k, v] of Object.entries(set)) {
@@ -30,16 +39,18 @@ export async function updateMigration(
     values[':empty'] = [];
     parts.push('history = list_append(if_not_exists(history, :empty), :h)');
   }
-  await deps.db.send(
+  const out = await deps.db.send(
     new UpdateCommand({
       TableName: deps.table,
       Key: keys.migration(id),
       UpdateExpression: `SET ${parts.join(', ')}${remove.length ? ` REMOVE ${remove.map((k) => `#${k}`).join(', ')}` : ''}`,
-      ConditionExpression: 'attribute_exists(pk)',
+      ConditionExpression: `attribute_exists(pk)${ifStatus ? ' AND #status = :ifStatus' : ''}`,
       ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
     }),
   );
+  return stripKeys<MigrationItem>(out.Attributes ?? {});
 }
 
 /** Release the user's one-active-migration lock, if this migration holds it. */

@@ -143,6 +143,10 @@ describe('migration: a failure at each step keeps every deployment', () => {
         expect(restored.status, restored.text).toBe(200);
         expect(restored.body.status).toBe('succeeded');
         await assertNothingLost(api, s, restored.body);
+        // Retried after it finished (say its answer was lost): the same answer, nothing restored twice.
+        const again = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
+        expect([again.status, again.body.restored]).toEqual([200, restored.body.restored]);
+        await assertNothingLost(api, s, again.body);
       }
     } finally {
       api.stack.faults.delete(state);
