@@ -14,7 +14,9 @@ import { sfn } from '../../functions/shared/workflow.ts';
 import { localUserId } from '../../local/jwt.ts';
 import { createDeployment, invite, orgWithAdmin, raiseBill, tokenFromMail } from '../support/factories.ts';
 import {
+  acceptFromMail,
   assertNothingLost,
+  executionEnded,
   finished,
   scene,
   start,
@@ -341,6 +343,23 @@ for (const what of ['list my migrations', 'get a migration'] as const) {
   };
 }
 
+// A migration that failed after the user left (its restore step broke): `_restore` finishes it by hand.
+SCENARIOS['restore a migration by hand'] = async (l) => {
+  const s = await scene(api, `rs${l.slice(-6)}`, 1); // organization names are at most 30 characters
+  api.stack.faults.set('Restore and verify one deployment', { error: 'StepFailed' });
+  let id: string;
+  try {
+    id = await start(api, s);
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    await acceptFromMail(api, s.user);
+    expect((await waitFor(api, s.user, id, finished)).error).toBe('RestorePending');
+    await executionEnded(api, id); // its last emails and writes are not the restore's calls
+  } finally {
+    api.stack.faults.delete('Restore and verify one deployment');
+  }
+  return { method: 'POST', path: `/api/v1/migrations/${id}/_restore`, as: s.user };
+};
+
 /** A started migration keeps working in the background; let it reach its wait so its calls are not counted. */
 async function settle(req: Req, res: ApiResponse) {
   if (req.method === 'POST' && req.path === '/api/v1/migrations' && res.status < 300) {
@@ -367,6 +386,7 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
     const ok = await send(clean);
     expect(ok.status, ok.text).toBeLessThan(300);
     const made = [...calls];
+    if (process.env.FAULTS_DEBUG) console.log(name, made.map((c) => `${c.client} ${c.command}`).join(', '));
     await settle(clean, ok);
     expect(made.length).toBeGreaterThan(0);
 

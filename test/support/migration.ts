@@ -153,16 +153,20 @@ export async function assertNothingLost(api: TestApi, s: Scene, m: any) {
   }
 }
 
-/** State transitions of an execution (the Step Functions bill), from the local endpoint's history. */
-export async function stateTransitions(api: TestApi, id: string): Promise<number> {
-  const sfn = api.sfn();
-  const arn = executionArnOf(stateMachineArnFor('migration'), id);
-  // The outcome is recorded a state or two before the end: count once the execution itself has finished.
+/** The outcome is recorded a state or two before the execution ends: wait for the end itself (up to 5 s). */
+export async function executionEnded(api: TestApi, id: string): Promise<void> {
   for (let t = 0; t < 200; t++) {
-    if ((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status !== 'RUNNING') break;
+    if ((await describeExecution(api, id)).status !== 'RUNNING') return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn }));
+  throw new Error(`execution of migration ${id} still running after 5 s`);
+}
+
+/** State transitions of an execution (the Step Functions bill), from the local endpoint's history. */
+export async function stateTransitions(api: TestApi, id: string): Promise<number> {
+  await executionEnded(api, id);
+  const arn = executionArnOf(stateMachineArnFor('migration'), id);
+  const { events } = await api.sfn().send(new GetExecutionHistoryCommand({ executionArn: arn }));
   return (events ?? []).filter((e) => e.type?.endsWith('StateEntered')).length;
 }
 
