@@ -62,6 +62,9 @@ describe('migration: happy paths through the real definition', () => {
     }
     const mails = await api.mailTo(s.user);
     expect(mails.at(-1)!.subject).toBe('Your organization move is complete');
+    // A migration that succeeded on its own has nothing to restore.
+    const restore = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
+    expect([restore.status, restore.body.errors?.[0]?.code]).toEqual([400, 'migration.restore_not_possible']);
     const transitions = await stateTransitions(api, id);
     console.log(`migration with ${Math.max(n, 0)} resource(s): ${transitions} state transitions`);
     expect(transitions).toBeLessThanOrEqual(15 + 4 * Math.max(n, 0));
