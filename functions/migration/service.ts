@@ -165,9 +165,12 @@ export async function listMigrations(deps: Deps, caller: Caller) {
   return (out.Items ?? []).map((i) => toView(stripKeys<MigrationItem>(i)));
 }
 
-/** Re-run the restore after a failure past the leave step, once the caller has joined the target organization. */
 const RESTORE_RERUN = 'Restore deployments (re-run)';
 
+/**
+ * Re-run the restore after a failure past the leave step, once the caller has joined the target organization. Safe to
+ * retry: a restore that finished (or finished first, racing this one) answers with its outcome.
+ */
 export async function rerunRestore(deps: Deps, caller: Caller, id: string) {
   const m = await getOwnMigration(deps, caller, id);
   // A retry of a restore that finished (its answer was lost): the same answer again.
