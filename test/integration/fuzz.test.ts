@@ -388,6 +388,75 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
     );
   });
 
+  it('odd headers (malformed Authorization, wrong content types and encodings, junk) get a 4xx or a valid answer', async () => {
+    const valid = await api.token(scene.admin);
+    const printable = fc.string({
+      maxLength: 200,
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    });
+    const authorization = fc.oneof(
+      { weight: 3, arbitrary: fc.constant(`Bearer ${valid}`) },
+      fc.constantFrom(
+        `bearer ${valid}`,
+        `Bearer  ${valid}`,
+        `Bearer ${valid} extra`,
+        `Bearer ${valid},Bearer ${valid}`,
+        `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+        valid,
+        'Bearer',
+        `Bearer ${valid.split('.').slice(0, 2).join('.')}`,
+        `Bearer ${valid}.`,
+      ),
+      printable,
+    );
+    const headers = fc.record(
+      {
+        authorization,
+        'content-type': fc.oneof(
+          fc.constantFrom(
+            'text/plain',
+            'application/json; charset=utf-16',
+            'multipart/form-data; boundary=x',
+            'application/x-www-form-urlencoded',
+            '',
+          ),
+          printable,
+        ),
+        'content-encoding': fc.constantFrom('gzip', 'br', 'identity', 'x'),
+        accept: fc.oneof(fc.constantFrom('text/html', '*/*', 'application/xml'), printable),
+        'x-forwarded-for': printable,
+        'x-amzn-trace-id': printable,
+        [`x-${'a'.repeat(8)}`]: fc.string({
+          minLength: 1000,
+          maxLength: 8000,
+          unit: fc.constantFrom('a', ' ', '='),
+        }),
+      },
+      { requiredKeys: ['authorization'] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...authed), headers, body, async (route, extra, raw) => {
+        const before = await snapshot();
+        const path = pathFor(route, {});
+        tried.requests++;
+        const res = await api.call(route.method, path, {
+          headers: extra as Record<string, string>,
+          ...(route.method !== 'GET' ? { raw } : {}),
+        });
+        expect(
+          res.status,
+          `${route.method} ${path} ${JSON.stringify(extra).slice(0, 300)}: ${res.text.slice(0, 300)}`,
+        ).toBeLessThan(500);
+        if (res.status >= 400) {
+          tried.refused++;
+          expectErrorBody(res, `${route.method} ${route.path}`);
+          expect(await snapshot()).toBe(before);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('public routes (invitation lookup, page, health) never fail on random tokens', async () => {
     const open = (ROUTES as readonly RouteDef[]).filter((r) => !r.auth);
     await fc.assert(
