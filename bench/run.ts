@@ -13,7 +13,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { joinItems } from '../functions/members/join.ts';
 import { dynamo } from '../functions/shared/clients.ts';
-import { defaultDeps } from '../functions/shared/deps.ts';
+import { defaultDeps, newToken } from '../functions/shared/deps.ts';
 import { ENTITY, keys } from '../functions/shared/table.ts';
 import { executionArnOf } from '../local/arns.ts';
 import { localUserId, signDevToken } from '../local/jwt.ts';
@@ -42,7 +42,13 @@ interface Reply {
   body: any;
   handlerMs: number;
 }
-async function call(method: string, path: string, email: string, body?: unknown): Promise<Reply> {
+async function call(
+  method: string,
+  path: string,
+  email: string,
+  body?: unknown,
+  expected?: number,
+): Promise<Reply> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
     headers: {
@@ -52,7 +58,8 @@ async function call(method: string, path: string, email: string, body?: unknown)
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const json = (await res.json()) as any;
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  if (expected === undefined ? res.status >= 300 : res.status !== expected)
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   const handlerMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]);
   return { status: res.status, body: json, handlerMs };
 }
@@ -246,6 +253,63 @@ if (previous) await until(previous.user, previous.id, waiting);
 console.log(
   `\nScan on a request path: ${scans.length ? scans.join(', ') : 'none'}. Units: the most one request used; reads as DynamoDB reports them (ReturnConsumedCapacity INDEXES), writes counted from the requests as AWS bills them (1 per item, 2 per transactional item, index updates not included).`,
 );
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1b. No enumeration: answers that must look alike, side by side. Each group must make the same DynamoDB calls;
+// the times show what a caller could measure (the noise between runs is larger than any difference).
+console.log(
+  `\n| must look alike (n=${N}) | status | DynamoDB round trips | handler p50 | handler p99 |\n|---|---|---|---|---|`,
+);
+async function alike(label: string, n: number, prepare: (i: number) => Promise<() => Promise<Reply>>) {
+  const times: number[] = [];
+  const trips = new Set<string>();
+  let status = 0;
+  for (let i = 0; i < n; i++) {
+    const act = await prepare(i);
+    const { result, calls } = await record(act);
+    trips.add(
+      calls
+        .filter((c: Call) => c.client === 'dynamodb')
+        .map((c) => c.command.constructor.name)
+        .join(','),
+    );
+    times.push(result.handlerMs);
+    status = result.status;
+  }
+  const shapes = [...trips];
+  console.log(
+    `| ${label} | ${status} | ${shapes.length === 1 ? shapes[0]!.split(',').filter(Boolean).length : `varies: ${shapes.join(' / ')}`} | ${ms(pct(times, 50))} | ${ms(pct(times, 99))} |`,
+  );
+}
+const lookup = (token: string, status: number) => () =>
+  call('GET', `/api/v1/organizations/invitations/${token}`, `looker-${run}@example.com`, undefined, status);
+const looked = async (i: number, fate: 'pending' | 'revoked') => {
+  const who = `lookup-${fate}-${i}-${run}@example.com`;
+  await call('POST', `/api/v1/organizations/${orgOf[i]}/invitations`, admin(i), { emails: [who] });
+  const token = await tokenFor(i, who);
+  if (fate === 'revoked')
+    await call('DELETE', `/api/v1/organizations/${orgOf[i]}/invitations/${token}`, admin(i));
+  return token;
+};
+await alike('look up a pending invitation', N, async (i) => lookup(await looked(i, 'pending'), 200));
+await alike('look up an unknown token', N, async () => lookup(newToken(), 404));
+await alike('look up a revoked token', N, async (i) => lookup(await looked(i, 'revoked'), 404));
+const inviter = `inviter-${run}@example.com`;
+const inviterOrg = (await call('POST', '/api/v1/organizations', inviter, { name: 'Inviter' })).body
+  .id as string;
+const inviteOne = (email: string) => () =>
+  call('POST', `/api/v1/organizations/${inviterOrg}/invitations`, inviter, { emails: [email] });
+await alike('invite an address nobody uses', N, async (i) => inviteOne(`nobody-${i}-${run}@example.com`));
+await alike('invite a user without an organization', N, async (i) => {
+  const email = `loner-${i}-${run}@example.com`;
+  await call('GET', '/api/v1/organizations', email); // seen once: the user exists
+  return inviteOne(email);
+});
+await alike('invite a user who belongs elsewhere', N, async (i) => {
+  const email = `taken-${i}-${run}@example.com`;
+  await call('POST', '/api/v1/organizations', email, { name: 'Elsewhere' });
+  return inviteOne(email);
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Migration, end to end
