@@ -386,7 +386,6 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
     const ok = await send(clean);
     expect(ok.status, ok.text).toBeLessThan(300);
     const made = [...calls];
-    if (process.env.FAULTS_DEBUG) console.log(name, made.map((c) => `${c.client} ${c.command}`).join(', '));
     await settle(clean, ok);
     expect(made.length).toBeGreaterThan(0);
 

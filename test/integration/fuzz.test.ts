@@ -426,7 +426,7 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
         accept: fc.oneof(fc.constantFrom('text/html', '*/*', 'application/xml'), printable),
         'x-forwarded-for': printable,
         'x-amzn-trace-id': printable,
-        [`x-${'a'.repeat(8)}`]: fc.string({
+        'x-junk': fc.string({
           minLength: 1000,
           maxLength: 8000,
           unit: fc.constantFrom('a', ' ', '='),
