@@ -71,6 +71,8 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const scans: string[] = [];
 
+const dynamoOnly = (calls: Call[]) => calls.filter((c) => c.client === 'dynamodb');
+
 /** `prepare(i)` sets the scene outside the measurement and returns the request to measure. */
 async function measure(label: string, n: number, prepare: (i: number) => Promise<() => Promise<Reply>>) {
   const handler: number[] = [];
@@ -81,7 +83,7 @@ async function measure(label: string, n: number, prepare: (i: number) => Promise
   for (let i = 0; i < n; i++) {
     const act = await prepare(i);
     const { result, calls, capacity } = await record(act);
-    const dynamoCalls = calls.filter((c: Call) => c.client === 'dynamodb');
+    const dynamoCalls = dynamoOnly(calls);
     if (dynamoCalls.some((c) => c.command.constructor.name.startsWith('Scan'))) scans.push(label);
     trips = Math.max(trips, dynamoCalls.length);
     reads = Math.max(reads, capacity);
@@ -268,8 +270,7 @@ async function alike(label: string, n: number, prepare: (i: number) => Promise<(
     const act = await prepare(i);
     const { result, calls } = await record(act);
     trips.add(
-      calls
-        .filter((c: Call) => c.client === 'dynamodb')
+      dynamoOnly(calls)
         .map((c) => c.command.constructor.name)
         .join(','),
     );

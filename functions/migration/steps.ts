@@ -4,7 +4,7 @@
  * migration id and the resource ids), so a second run changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   attachTaskToken,
   getInvitationByEmail,
@@ -13,7 +13,6 @@ import {
 } from '../invitations/service.ts';
 import { removeMembers } from '../members/changes.ts';
 import { deleteResourceItem, getResourceItem, putResource, queryResources } from '../resources/service.ts';
-import { decodeConfiguration, encodeConfiguration } from '../shared/configuration.ts';
 import { batchGet, getItem, keyId } from '../shared/db.ts';
 import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type {
@@ -27,7 +26,13 @@ import type {
 } from '../shared/domain.ts';
 import { isApiError } from '../shared/errors.ts';
 import { ENTITY, keys } from '../shared/table.ts';
-import { contentChecksum, getRepository, querySnapshots } from '../snapshots/service.ts';
+import {
+  contentChecksum,
+  getRepository,
+  getSnapshot,
+  putSnapshot,
+  querySnapshots,
+} from '../snapshots/service.ts';
 import { getMigration, releaseLock, updateMigration } from './store.ts';
 
 /** Invitations re-sent by a migration live this long; the wait state's TimeoutSeconds is the same. */
@@ -49,10 +54,13 @@ async function mustGetMigration(deps: Deps, id: string): Promise<MigrationItem> 
   return m;
 }
 
-const getSnapshot = async (deps: Deps, m: MigrationItem, ref: ResourceRef) =>
-  decodeConfiguration(
-    await getItem<SnapshotItem>(deps.db, deps.table, keys.snapshot(m.repository_id, m.id, ref.kind, ref.id)),
-  );
+/** Where this migration's snapshot of a resource lives. */
+const snapshotOf = (m: MigrationItem, ref: ResourceRef) => ({
+  repository_id: m.repository_id,
+  migration_id: m.id,
+  source_kind: ref.kind,
+  source_id: ref.id,
+});
 
 const getUser = (deps: Deps, userId: string) => getItem<UserItem>(deps.db, deps.table, keys.user(userId));
 
@@ -123,7 +131,7 @@ export async function backUpResource(
   ref: ResourceRef,
 ): Promise<{ snapshot: string }> {
   const m = await mustGetMigration(deps, migrationId);
-  const existing = await getSnapshot(deps, m, ref);
+  const existing = await getSnapshot(deps, snapshotOf(m, ref));
   if (existing && snapshotChecksumOk(existing)) return { snapshot: `${ref.kind}:${ref.id}` };
   const item = await getResourceItem(deps, m.source_organization_id, ref.kind, ref.id);
   if (!item)
@@ -145,12 +153,7 @@ export async function backUpResource(
     status: 'taken',
     created_at: deps.now().toISOString(),
   };
-  await deps.db.send(
-    new PutCommand({
-      TableName: deps.table,
-      Item: { ...keys.snapshot(m.repository_id, m.id, ref.kind, ref.id), ...encodeConfiguration(snapshot) },
-    }),
-  );
+  await putSnapshot(deps, snapshot);
   return { snapshot: `${ref.kind}:${ref.id}` };
 }
 
@@ -159,7 +162,7 @@ export async function verifyBackups(deps: Deps, migrationId: string): Promise<vo
   const m = await mustGetMigration(deps, migrationId);
   for (const ref of m.plan?.resources ?? []) {
     const [snap, item] = await Promise.all([
-      getSnapshot(deps, m, ref),
+      getSnapshot(deps, snapshotOf(m, ref)),
       getResourceItem(deps, m.source_organization_id, ref.kind, ref.id),
     ]);
     if (!snap || !snapshotChecksumOk(snap) || (item && contentChecksum(item) !== snap.checksum)) {
@@ -186,7 +189,7 @@ export async function verifyBackups(deps: Deps, migrationId: string): Promise<vo
 export async function deleteSourceResources(deps: Deps, migrationId: string): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
   for (const ref of m.plan?.resources ?? []) {
-    const snap = await getSnapshot(deps, m, ref);
+    const snap = await getSnapshot(deps, snapshotOf(m, ref));
     if (snap?.status !== 'verified')
       throw new StepError('DeleteRefused', `No verified snapshot of ${ref.kind} ${ref.id}: not deleting it.`);
     await deleteResourceItem(deps, m.source_organization_id, ref.kind, ref.id);
@@ -256,7 +259,7 @@ async function restoreInto(
   orgId: string,
   id: string,
 ): Promise<string> {
-  const snap = await getSnapshot(deps, m, ref);
+  const snap = await getSnapshot(deps, snapshotOf(m, ref));
   if (!snap || !snapshotChecksumOk(snap))
     throw new StepError('RestoreFailed', `The snapshot of ${ref.kind} ${ref.id} is missing or damaged.`);
   await putResource(deps, {
@@ -333,7 +336,8 @@ export async function recreateDeleted(deps: Deps, migrationId: string): Promise<
   if (user?.organization_id !== m.source_organization_id) return; // already left: the snapshots stay for a restore
   for (const ref of m.plan?.resources ?? []) {
     if (await getResourceItem(deps, m.source_organization_id, ref.kind, ref.id)) continue;
-    if (await getSnapshot(deps, m, ref)) await restoreInto(deps, m, ref, m.source_organization_id, ref.id);
+    if (await getSnapshot(deps, snapshotOf(m, ref)))
+      await restoreInto(deps, m, ref, m.source_organization_id, ref.id);
   }
 }
 

@@ -10,9 +10,25 @@ export async function getMigration(deps: Deps, id: string): Promise<MigrationIte
 }
 
 /**
- * Update a migration (and append to its history); returns it as it now is. With `ifStatus`, only a migration in that
- * status is changed: otherwise DynamoDB's ConditionalCheckFailedException comes back to the caller.
+ * Update a migration (and append to its history). Given `ifStatus`, it is a transition: only a migration in that status
+ * changes (otherwise DynamoDB's ConditionalCheckFailedException comes back), and the migration is returned as it now
+ * is. Plain updates ask for nothing back: the workflow updates after every step and never reads the answer.
  */
+export async function updateMigration(
+  deps: Deps,
+  id: string,
+  set: Partial<MigrationItem>,
+  history?: MigrationHistoryEntry,
+  remove?: (keyof MigrationItem)[],
+): Promise<undefined>;
+export async function updateMigration(
+  deps: Deps,
+  id: string,
+  set: Partial<MigrationItem>,
+  history: MigrationHistoryEntry | undefined,
+  remove: (keyof MigrationItem)[],
+  ifStatus: MigrationItem['status'],
+): Promise<MigrationItem>;
 export async function updateMigration(
   deps: Deps,
   id: string,
@@ -20,7 +36,7 @@ export async function updateMigration(
   history?: MigrationHistoryEntry,
   remove: (keyof MigrationItem)[] = [],
   ifStatus?: MigrationItem['status'],
-): Promise<MigrationItem> {
+): Promise<MigrationItem | undefined> {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':now': deps.now().toISOString() };
   if (ifStatus) {
@@ -47,10 +63,10 @@ export async function updateMigration(
       ConditionExpression: `attribute_exists(pk)${ifStatus ? ' AND #status = :ifStatus' : ''}`,
       ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
-      ReturnValues: 'ALL_NEW',
+      ...(ifStatus ? { ReturnValues: 'ALL_NEW' as const } : {}),
     }),
   );
-  return stripKeys<MigrationItem>(out.Attributes ?? {});
+  return out.Attributes && stripKeys<MigrationItem>(out.Attributes);
 }
 
 /** Release the user's one-active-migration lock, if this migration holds it. */

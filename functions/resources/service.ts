@@ -168,7 +168,7 @@ export async function queryResources(
     keys.organization(orgId).pk,
     prefixFor(kind),
   );
-  return items.map((i) => decodeConfiguration(i));
+  return items.map(decodeConfiguration);
 }
 
 export async function listResources(

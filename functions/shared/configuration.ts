@@ -12,10 +12,7 @@ export const encodeConfiguration = <T extends WithConfiguration>(item: T) => ({
 });
 
 /** Accepts both forms, so items written as maps before this change still read. */
-export function decodeConfiguration<T extends WithConfiguration>(item: T): T;
-export function decodeConfiguration<T extends WithConfiguration>(item: T | undefined): T | undefined;
-export function decodeConfiguration<T extends WithConfiguration>(item: T | undefined): T | undefined {
-  if (!item) return item;
-  const stored: unknown = item.configuration;
+export const decodeConfiguration = <T extends WithConfiguration | undefined>(item: T): T => {
+  const stored: unknown = item?.configuration;
   return typeof stored === 'string' ? { ...item, configuration: JSON.parse(stored) } : item;
-}
+};

@@ -1,7 +1,7 @@
 /** Snapshot repositories belong to a user (not an organization), so they survive leaving. */
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeConfiguration } from '../shared/configuration.ts';
+import { decodeConfiguration, encodeConfiguration } from '../shared/configuration.ts';
 import { getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';
@@ -52,8 +52,25 @@ export async function getRepository(
 
 export async function querySnapshots(deps: Deps, repoId: string): Promise<SnapshotItem[]> {
   const { pk, skPrefix } = keys.snapshotsPrefix(repoId);
-  return (await queryPrefix<SnapshotItem>(deps.db, deps.table, pk, skPrefix)).map((i) =>
-    decodeConfiguration(i),
+  return (await queryPrefix<SnapshotItem>(deps.db, deps.table, pk, skPrefix)).map(decodeConfiguration);
+}
+
+const snapshotKey = (s: Pick<SnapshotItem, 'repository_id' | 'migration_id' | 'source_kind' | 'source_id'>) =>
+  keys.snapshot(s.repository_id, s.migration_id, s.source_kind, s.source_id);
+
+export async function getSnapshot(
+  deps: Deps,
+  at: Pick<SnapshotItem, 'repository_id' | 'migration_id' | 'source_kind' | 'source_id'>,
+): Promise<SnapshotItem | undefined> {
+  return decodeConfiguration(await getItem<SnapshotItem>(deps.db, deps.table, snapshotKey(at)));
+}
+
+export async function putSnapshot(deps: Deps, snapshot: SnapshotItem): Promise<void> {
+  await deps.db.send(
+    new PutCommand({
+      TableName: deps.table,
+      Item: { ...snapshotKey(snapshot), ...encodeConfiguration(snapshot) },
+    }),
   );
 }
 

@@ -354,6 +354,7 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
       .tuple(fc.dictionary(key, tree, { maxKeys: 6 }), fc.option(flaw, { freq: 2 }), key)
       .map(([doc, f, at]) => (f ? { ...doc, [at]: { [f.k]: f.v } } : doc));
     const token = await api.token(scene.admin);
+    const createRoute = (kind: string) => authed.find((r) => r.handler === `${kind}/create`)!;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('deployments', 'projects'),
@@ -366,9 +367,7 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
             configuration,
             ...(kind === 'projects' ? { type: 'security' } : {}),
           });
-          const route = (ROUTES as readonly RouteDef[]).find(
-            (r) => r.handler === `${kind}/create`,
-          ) as RouteDef;
+          const route = createRoute(kind);
           const res = await send(route, `/api/v1/organizations/${scene.orgId}/${kind}`, token, raw);
           if (res.status >= 400) {
             expectErrorBody(res, raw.slice(0, 200));
