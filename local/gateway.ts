@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ROUTES, type RouteDef } from '../functions/routes.ts';
 import { errorBody } from '../functions/shared/http.ts';
-import { type DevKeys, verifyDevToken } from './jwt.ts';
+import type { JwtAuthorizer } from './authorizer.ts';
 
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -67,7 +67,8 @@ const sendError = (res: ServerResponse, status: number, code: string, message: s
 
 export interface GatewayOptions {
   port: number;
-  keys: DevKeys;
+  /** Verifies bearer tokens as the stack's JWT authorizer does (`local/authorizer.ts`). */
+  authorize: JwtAuthorizer;
   host?: string;
 }
 
@@ -120,7 +121,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (match?.c.route.auth) {
         const auth = req.headers.authorization ?? '';
         const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-        claims = token ? await verifyDevToken(opts.keys, token).catch(() => undefined) : undefined;
+        claims = token ? await opts.authorize(token).catch(() => undefined) : undefined;
         if (!claims) {
           // API Gateway's JWT authorizer refuses before the handler runs.
           return sendError(
