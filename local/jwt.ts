@@ -52,6 +52,8 @@ export const localUserId = (email: string): string =>
   `local-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 24)}`;
 
 export interface TokenOptions {
+  /** Another account with the same address (providers that let two accounts share one); default `localUserId`. */
+  sub?: string;
   emailVerified?: boolean;
   name?: string;
   /** A duration such as `12h`, `30m`, `90s`; a negative one (`-1m`) gives a token that has already expired. */
@@ -96,6 +98,7 @@ export async function requestDevToken(
     resource: LOCAL_AUDIENCE,
     email,
     email_verified: String(opts.emailVerified ?? true),
+    ...(opts.sub ? { sub: opts.sub } : {}),
     ...(opts.name ? { name: opts.name } : {}),
     ...(opts.operator ? { groups: 'operators' } : {}),
     ...(opts.expiresIn ? { expires_in: opts.expiresIn } : {}),

@@ -200,7 +200,9 @@ export async function startOidcProvider(opts: OidcOptions): Promise<RunningOidc>
         ...(params.name ? { name: params.name.slice(0, 200) } : {}),
         ...(params.groups ? { groups: params.groups.split(/[\s,]+/).filter(Boolean) } : {}),
       };
-      const sub = localUserId(email);
+      if (params.sub !== undefined && !/^[A-Za-z0-9_.:@-]{1,128}$/.test(params.sub))
+        throw new errors.InvalidRequest('sub must be 1 to 128 letters, digits or _.:@-');
+      const sub = params.sub ?? localUserId(email);
       users.set(sub, user);
       // No grant behind it (no consent, no refresh): a JWT access token is never looked up again.
       const token = new ctx.oidc.provider.AccessToken({
@@ -218,7 +220,7 @@ export async function startOidcProvider(opts: OidcOptions): Promise<RunningOidc>
       const value = await token.save();
       ctx.body = { access_token: value, token_type: 'Bearer', expires_in: expiresIn, scope: API_SCOPE };
     },
-    ['email', 'name', 'email_verified', 'groups', 'expires_in', 'resource'],
+    ['email', 'sub', 'name', 'email_verified', 'groups', 'expires_in', 'resource'],
   );
 
   const callback = provider.callback();

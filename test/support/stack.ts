@@ -82,7 +82,14 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
   // times (fuzz, concurrency): one per address and options is reused while it has more than 5 minutes left.
   const tokens = new Map<string, Promise<{ value: string; until: number }>>();
   api.token = async (email, opts = {}) => {
-    const key = JSON.stringify([email, opts.emailVerified, opts.name, opts.operator, opts.expiresIn]);
+    const key = JSON.stringify([
+      email,
+      opts.sub,
+      opts.emailVerified,
+      opts.name,
+      opts.operator,
+      opts.expiresIn,
+    ]);
     let cached = tokens.get(key);
     const now = Date.now();
     if (!cached || (await cached.catch(() => ({ until: 0 }))).until < now) {
