@@ -160,9 +160,9 @@ describe('the emailed link signs the person in', () => {
     expect(await page.getByRole('button', { name: 'Accept invitation' }).isVisible()).toBe(false);
 
     // What the page holds is the provider's token with email_verified false: the API says no as well.
-    const token = await page.evaluate(
-      () => JSON.parse(sessionStorage.getItem('org-membership.auth.session') ?? '{}').accessToken as string,
-    );
+    const token = (await page.evaluate(
+      "JSON.parse(sessionStorage.getItem('org-membership.auth.session') ?? '{}').accessToken",
+    )) as string;
     const token_ = /\/invitations\/(\S+)$/.exec(link)![1];
     const res = await api.call('POST', `/api/v1/organizations/invitations/${token_}/_accept`, { token });
     expect(res.status).toBe(403);
