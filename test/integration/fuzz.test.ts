@@ -466,7 +466,8 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
           undefined,
         );
         // Health and the sign-in redirect page answer 200 whatever they are sent; the others refuse with the body.
-        if (route.handler !== 'health/get' && route.handler !== 'web/callback') expectErrorBody(res, route.path);
+        if (route.handler !== 'health/get' && route.handler !== 'web/callback')
+          expectErrorBody(res, route.path);
         else expect(res.status).toBe(200);
         expect(await snapshot()).toBe(before);
       }),

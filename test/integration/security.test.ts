@@ -106,7 +106,8 @@ describe('security review', () => {
       expect(page.headers.get('referrer-policy')).toBe('no-referrer');
       expect(page.headers.get('x-frame-options') ?? csp).toMatch(/DENY|frame-ancestors 'none'/);
       // Scripts come from this origin's /assets/ with the nonce; nothing loads from elsewhere.
-      for (const src of page.text.matchAll(/<script[^>]+src="([^"]+)"/g)) expect(src[1]).toMatch(/^\/assets\/[a-z-]+\.js$/);
+      for (const src of page.text.matchAll(/<script[^>]+src="([^"]+)"/g))
+        expect(src[1]).toMatch(/^\/assets\/[a-z-]+\.js$/);
       expect(page.text).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']https?:/);
     }
     const script = await api.call('GET', '/assets/invitation.js');
