@@ -30,11 +30,11 @@ const orgs = (token: string) => api.call('GET', '/api/v1/organizations', { token
 
 describe('the local identity provider', () => {
   it('publishes discovery and an RSA JWKS, and offers authorization code with PKCE (S256) to the web client', async () => {
-    const doc = await (await fetch(`${api.stack.issuer}/.well-known/openid-configuration`)).json();
+    const doc: any = await (await fetch(`${api.stack.issuer}/.well-known/openid-configuration`)).json();
     expect(doc.issuer).toBe(api.stack.issuer);
     expect(doc.code_challenge_methods_supported).toEqual(['S256']);
     expect(doc.response_types_supported).toContain('code');
-    const jwks = await (await fetch(doc.jwks_uri)).json();
+    const jwks: any = await (await fetch(doc.jwks_uri)).json();
     expect(jwks.keys.map((k: { kty: string; d?: string }) => [k.kty, k.d])).toEqual([['RSA', undefined]]);
   });
 
