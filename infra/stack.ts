@@ -89,7 +89,7 @@ export class MembershipStack extends Stack {
       retainLogs: props.retainData,
     });
     for (const [name, access] of Object.entries(ACCESS) as [HandlerName, (typeof ACCESS)[HandlerName]][]) {
-      if (!access.workflowCallback && !access.startWorkflow) continue;
+      if (!access.workflowCallback && !access.startWorkflow && !access.stopWorkflow) continue;
       const fn = functions.get(name);
       if (access.workflowCallback) {
         fn.addToRolePolicy(
@@ -102,6 +102,21 @@ export class MembershipStack extends Stack {
       if (access.startWorkflow) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+        );
+      }
+      if (access.stopWorkflow) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['states:StopExecution'],
+            resources: [
+              this.formatArn({
+                service: 'states',
+                resource: 'execution',
+                resourceName: `${stateMachineName}:*`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ],
+          }),
         );
       }
     }
