@@ -89,7 +89,7 @@ export class MembershipStack extends Stack {
       retainLogs: props.retainData,
     });
     for (const [name, access] of Object.entries(ACCESS) as [HandlerName, (typeof ACCESS)[HandlerName]][]) {
-      if (!access.workflowCallback && !access.startWorkflow && !access.stopWorkflow) continue;
+      if (access.cognitoTrigger) continue; // exists only with the stack's own user pool, and needs no workflow access
       const fn = functions.get(name);
       if (access.workflowCallback) {
         fn.addToRolePolicy(
