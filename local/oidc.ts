@@ -187,9 +187,9 @@ export async function startOidcProvider(opts: OidcOptions): Promise<RunningOidc>
     DEV_GRANT_TYPE,
     async (ctx: TokenEndpointGrantContext<Record<string, string | undefined>>) => {
       const { params, client } = ctx.oidc;
-      const email = String(params.email ?? '')
-        .trim()
-        .toLowerCase();
+      // As typed, like a real provider's claim: the API normalises and refuses look-alikes (KELVIN SIGN lower-cases
+      // to an ASCII k, so lower-casing here would turn a look-alike into the address it imitates).
+      const email = String(params.email ?? '');
       if (!EMAIL.test(email)) throw new errors.InvalidRequest('email must be an email address');
       const expiresIn = params.expires_in ? durationSeconds(params.expires_in) : ACCESS_TOKEN_TTL;
       if (expiresIn === undefined || expiresIn === 0)
@@ -269,7 +269,7 @@ async function signInPage(
   let verified = true;
   if (req.method === 'POST') {
     const form = new URLSearchParams(await readBody(req));
-    email = (form.get('email') ?? '').trim().toLowerCase();
+    email = (form.get('email') ?? '').trim(); // not lower-cased: see the dev-token grant
     name = (form.get('name') ?? '').trim().slice(0, 200);
     verified = form.get('email_verified') === 'on';
     if (EMAIL.test(email)) {
