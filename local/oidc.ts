@@ -20,6 +20,7 @@ import Provider, {
   type ResourceServer,
   type TokenEndpointGrantContext,
 } from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import {
   DEV_GRANT_TYPE,
   DEV_TOOLS_CLIENT_ID,
@@ -95,6 +96,9 @@ export async function startOidcProvider(opts: OidcOptions): Promise<RunningOidc>
   const tokenClaims = new WeakMap<object, LocalUser>();
 
   const configuration: Configuration = {
+    // Sessions and codes live in this process on purpose: a restart signs everyone out, nothing to clean up. Passing
+    // the provider's own memory adapter explicitly also says so (its default warns that it is for development).
+    adapter: createMemoryAdapter(),
     clients: [
       {
         client_id: WEB_CLIENT_ID,

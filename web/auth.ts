@@ -14,6 +14,9 @@
  * back a one-time code bound to the PKCE verifier, and the page exchanges it with a POST.
  */
 import * as oauth from 'oauth4webapi';
+import { safeReturnTo } from './return-to.ts';
+
+export { safeReturnTo };
 
 export interface AuthConfig {
   issuer: string;
@@ -68,12 +71,6 @@ interface Stored {
   expiresAt: number;
   user: UserClaims;
 }
-
-/** Only a path on this origin: never a way to send someone elsewhere after signing in. */
-export const safeReturnTo = (value: unknown): string =>
-  typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')
-    ? value
-    : '/';
 
 export function createAuth(config: AuthConfig): Auth {
   const issuerUrl = new URL(config.issuer);
