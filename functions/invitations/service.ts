@@ -375,7 +375,10 @@ export async function acceptInvitation(deps: Deps & Callbacks, caller: Caller, t
                 },
               },
             },
-            ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString()),
+            ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString(), {
+              token: inv.token,
+              version: inv.version,
+            }),
             countOnOrganization(deps.table, keys.organization(orgId), {
               member_count: 1,
               admin_count: admin ? 1 : 0,
