@@ -113,8 +113,12 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
     }
   }
 
-  // No invitation is both consumed and pending.
+  // No invitation is both consumed and pending; one reserved for a migrating user is consumed only by that user.
   for (const inv of invitations) {
+    if (inv.status === 'accepted' && inv.reserved_for && inv.accepted_by !== inv.reserved_for)
+      violations.push(
+        `invitation for ${inv.email} in ${inv.organization_id} is reserved for ${inv.reserved_for} but was accepted by ${inv.accepted_by}`,
+      );
     if (inv.status === 'pending' && inv.accepted_at)
       violations.push(`invitation for ${inv.email} in ${inv.organization_id} is pending but has accepted_at`);
     if (inv.status === 'accepted' && (!inv.accepted_at || inv.task_token))

@@ -126,7 +126,12 @@ export function plantedBreaks() {
       current_step: 'Migration succeeded',
       finished_at: T2,
     }),
-    invitation('taken@example.com', { status: 'accepted', accepted_at: T1, accepted_by: 'u-someone-else' }),
+    invitation('taken@example.com', {
+      status: 'accepted',
+      accepted_at: T1,
+      accepted_by: 'u-someone-else',
+      reserved_for: 'u-m-taken',
+    }),
     {
       ...keys.user('u-m-taken'),
       entity: ENTITY.user,
@@ -156,6 +161,7 @@ export function plantedBreaks() {
     'migration m-tokenless is running at "Wait for invitation acceptance" but its invitation holds no task token',
     "migration m-taken's invitation to org-planted was accepted by u-someone-else, not by the migrating user u-m-taken",
     'migration m-taken succeeded but its user u-m-taken is not a member of its target org-planted',
+    'invitation for taken@example.com in org-planted is reserved for u-m-taken but was accepted by u-someone-else',
     'USER#u-kelvin USER stores the address',
     'USER#u-long USER stores the address',
   ];
