@@ -21,7 +21,7 @@
  * real time (an operation answered before another was sent comes first): the model keeps every state such an order
  * can lead to, and the final table must equal one of them.
  *
- * Budget: MODEL_RUNS runs (default 12) within MODEL_TIME_LIMIT_MS (default 60 s). The seed is printed; replay a
+ * Budget: MODEL_RUNS runs (default 20) within MODEL_TIME_LIMIT_MS (default 60 s). The seed is printed; replay a
  * failure with MODEL_SEED=<seed> MODEL_PATH=<path> (both printed by fast-check), MODEL_SHRINK=1 to shrink it.
  */
 
@@ -53,12 +53,20 @@ const api = useStack({ taskTimeoutMs: 600_000 });
 
 const SEED = process.env.MODEL_SEED ? Number(process.env.MODEL_SEED) : randomBytes(4).readUInt32LE() | 0;
 const PATH = process.env.MODEL_PATH;
-const RUNS = Number(process.env.MODEL_RUNS ?? 12);
+const RUNS = Number(process.env.MODEL_RUNS ?? 20);
 const TIME_LIMIT_MS = Number(process.env.MODEL_TIME_LIMIT_MS ?? 60_000);
 const PEOPLE = ['p0', 'p1', 'p2', 'p3'];
 const CREATOR: Record<OrgKey, Account> = { A: 'p0', B: 'p1' };
 const WAIT_STEP = 'Wait for invitation acceptance';
 const MAX_CANDIDATES = 64;
+/** Whether `POST /migrations/{id}/_cancel` exists (probed once); cancels are generated only then. */
+let cancelRoute = false;
+/** How often each kind of operation got each answer over the whole file (printed, to see what was exercised). */
+const tally = new Map<string, number>();
+const count = (op: Op, a: Answer) => {
+  const k = `${op.kind} ${a.status}`;
+  tally.set(k, (tally.get(k) ?? 0) + 1);
+};
 
 interface Model {
   /** Every state the answers so far can be explained by. */
@@ -196,6 +204,7 @@ function linearize(
   answers: Answer[],
   precedes: (i: number, j: number) => boolean,
 ) {
+  for (const [i, op] of ops.entries()) count(op, answers[i]!);
   const next = new Map<string, State>();
   for (const st of m.states) {
     for (const order of serialOrders(ops.length, precedes)) {
@@ -390,7 +399,7 @@ class Migrate implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly pick: number,
     readonly wild: boolean,
-    readonly mode: 'later' | 'race' | 'impostor',
+    readonly mode: 'later' | 'race' | 'impostor' | 'cancel',
     readonly delayMs: number,
   ) {}
   check = () => true;
@@ -400,10 +409,24 @@ class Migrate implements fc.AsyncCommand<Model, Real> {
     const invited = (p: string) =>
       (['A', 'B'] as const).some((o) => o !== st.locks[p] && st.orgs[o].invitations[p]?.status === 'pending');
     const movers = PEOPLE.filter((p) => st.locks[p] && invited(p));
+    const members = PEOPLE.filter((p) => st.locks[p]);
+    const from = movers.length ? movers : members;
     this.person =
-      !this.wild && movers.length ? movers[this.pick % movers.length]! : PEOPLE[this.pick % PEOPLE.length]!;
+      !this.wild && from.length ? from[this.pick % from.length]! : PEOPLE[this.pick % PEOPLE.length]!;
     const own = st.locks[this.person];
     this.target = this.wild || !own ? (['A', 'B'] as const)[this.pick % 2]! : own === 'A' ? 'B' : 'A';
+    const target = st.orgs[this.target];
+    const admin = Object.keys(target.members)
+      .sort()
+      .find((a) => target.members[a]!.roles.includes('organization-admin'));
+    if (!this.wild && !movers.includes(this.person) && admin) {
+      // Nobody is invited across yet: the target's admin invites the mover first (checked like any invite).
+      const inv: Op = { kind: 'invite', actor: admin, org: this.target, person: this.person };
+      const ans = answerOf(await send(r, inv));
+      r.trace.push(`  ${describeOp(inv)} → ${says(ans)}`);
+      if (ans.token) r.tokens.set(`${this.target}|${this.person}`, ans.token);
+      linearize(m, r, [inv], [ans], () => false);
+    }
     const start: Op = { kind: 'start', actor: this.person, target: this.target };
     const res = await send(r, start);
     const a = answerOf(res);
@@ -445,6 +468,12 @@ class Migrate implements fc.AsyncCommand<Model, Real> {
       await settle(m, r);
       if (this.mode === 'impostor') {
         await acceptNow(accept(`${this.person}~alt`));
+        await acceptNow(accept(this.person));
+      }
+      if (this.mode === 'cancel' && cancelRoute) {
+        await acceptNow({ kind: 'cancel', actor: this.person, migration: id });
+        // Cancelled after leaving: the invitation is still there, and its accept joins the target.
+        await settle(m, r);
         await acceptNow(accept(this.person));
       }
     }
@@ -547,7 +576,7 @@ const migrateArb = fc
   .tuple(
     fc.nat(),
     fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-    fc.constantFrom('later' as const, 'race' as const, 'impostor' as const),
+    fc.constantFrom('later' as const, 'race' as const, 'impostor' as const, 'cancel' as const),
     fc.constantFrom(0, 0, 2, 10),
   )
   .map(([pick, wild, mode, d]) => new Migrate(pick, wild, mode, d));
@@ -650,6 +679,7 @@ describe('the service against its reference model', () => {
     'answers every random sequence of concurrent operations as some serial order would, and ends in the same table',
     async () => {
       const withCancel = await cancelRouteExists();
+      cancelRoute = withCancel;
       console.log(
         `model suite: seed=${SEED}${PATH ? ` path=${PATH}` : ''} runs=${RUNS} cancel=${withCancel ? 'on' : 'off (route absent)'} (replay: MODEL_SEED=${SEED})`,
       );
@@ -695,6 +725,12 @@ describe('the service against its reference model', () => {
           markInterruptAsFailure: false,
           endOnFailure: !process.env.MODEL_SHRINK,
         },
+      );
+      console.log(
+        `model suite: answers seen ${[...tally]
+          .sort()
+          .map(([k, n]) => `${k}×${n}`)
+          .join(', ')}`,
       );
     },
     TIME_LIMIT_MS + 60_000,
