@@ -27,7 +27,7 @@
 
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { scanAll } from '../../functions/shared/invariants.ts';
 import { localUserId } from '../../local/jwt.ts';
 import {
