@@ -89,7 +89,7 @@ describe('cancelling a migration', () => {
     expect(m.status, JSON.stringify(m)).toBe('cancelled');
     expect(m.left_at).toBeUndefined();
     await assertNothingLost(api, s, m);
-  });
+  }, 150_000);
 
   it('after leaving: stops the execution, keeps the snapshots, and a later _restore brings everything to the target', async () => {
     const s = await scene(api, 'late', 2);
