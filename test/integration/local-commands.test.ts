@@ -48,10 +48,24 @@ function run(script: string, ...args: string[]): Promise<Run> {
   return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
 }
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+// SIGINT first: `npm start` then stops its DynamoDB Local and SES children, which a SIGKILL would leave running.
+afterAll(async () => {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(
+    running.map(
+      (c) =>
+        new Promise<void>((done) => {
+          const force = setTimeout(() => c.kill('SIGKILL'), 15_000);
+          c.once('close', () => {
+            clearTimeout(force);
+            done();
+          });
+          c.kill('SIGINT');
+        }),
+    ),
+  );
   rmSync(cwd, { recursive: true, force: true });
-});
+}, 30_000);
 
 const COMMANDS = {
   start: 'local/start.ts',
