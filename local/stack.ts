@@ -36,6 +36,7 @@ export interface LocalStack {
   sesEndpoint: string;
   sfnEndpoint: string;
   tableName: string;
+  stateMachineArn: string;
   /** The local OpenID Connect provider (`local/oidc.ts`): discovery at `<issuer>/.well-known/openid-configuration`. */
   issuer: string;
   /** Its signing key: only the provider signs with it; tests use it to forge tokens the gateway must refuse. */
@@ -57,14 +58,14 @@ export function localAwsEnv(endpoints: { dynamodb: string; ses: string; sfn: str
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const want = opts.ports ?? {};
-  const named: [number | undefined, string][] = [
-    [want.gateway, 'HTTP API'],
-    [opts.dynamoEndpoint ? undefined : want.dynamodb, 'DynamoDB Local'],
-    [opts.sesEndpoint ? undefined : want.ses, 'SES v2'],
-    [want.sfn, 'Step Functions'],
-    [want.oidc, 'identity provider'],
+  const named: [number | undefined, string, keyof NonNullable<LocalStackOptions['ports']>][] = [
+    [want.gateway, 'HTTP API', 'gateway'],
+    [opts.dynamoEndpoint ? undefined : want.dynamodb, 'DynamoDB Local', 'dynamodb'],
+    [opts.sesEndpoint ? undefined : want.ses, 'SES v2', 'ses'],
+    [want.sfn, 'Step Functions', 'sfn'],
+    [want.oidc, 'identity provider', 'oidc'],
   ];
-  for (const [port, what] of named) if (port) await assertPortFree(port, what);
+  for (const [port, what, piece] of named) if (port) await assertPortFree(port, what, piece);
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -119,6 +120,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       sesEndpoint,
       sfnEndpoint: sfn.endpoint,
       tableName,
+      stateMachineArn: stateMachineArnFor('migration'),
       issuer: oidc.issuer,
       key,
       faults: sfn.faults,

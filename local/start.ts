@@ -1,9 +1,27 @@
-/** `npm start`: the whole service on this machine, no AWS account. `npm start -- --seed` adds demo data. */
-import { parseArgs } from 'node:util';
+/** `npm start`: the whole service on this machine, no AWS account. `npm start -- --help` lists the options. */
+import { parseCommand, portOption } from './cli.ts';
+import { ENDPOINTS_FILE, removeEndpoints, writeEndpoints } from './endpoints.ts';
+import { freePort, PortInUseError } from './ports.ts';
 import { seed } from './seed.ts';
 import { startLocalStack } from './stack.ts';
 
-const { values } = parseArgs({
+const command = {
+  name: 'npm start --',
+  usage: `[--seed] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001]
+
+Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider and the HTTP API
+gateway in one process,
+and records what it bound in ${ENDPOINTS_FILE} (read by \`npm run executions\`, \`token\` and \`check-invariants\`).
+Ctrl-C stops everything.
+
+Options:
+  --seed                 add an organization "Acme" owned by alice@example.com, with two deployments and a project
+  --port <port>          the HTTP API (default 3000, or $PORT)
+  --dynamodb-port <port> DynamoDB Local (default 8000)
+  --ses-port <port>      the local SES v2 and its mailbox (default 8005)
+  --sfn-port <port>      the local Step Functions endpoint (default 8083)
+  --oidc-port <port>     the OpenID Connect provider and its sign-in page (default 3001)
+  -h, --help             this text`,
   options: {
     seed: { type: 'boolean', default: false },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
@@ -12,22 +30,34 @@ const { values } = parseArgs({
     'sfn-port': { type: 'string', default: '8083' },
     'oidc-port': { type: 'string', default: '3001' },
   },
-});
+} as const;
+const { values } = parseCommand(command);
+const optionOf = {
+  gateway: '--port',
+  dynamodb: '--dynamodb-port',
+  ses: '--ses-port',
+  sfn: '--sfn-port',
+  oidc: '--oidc-port',
+};
 
 const started = Date.now();
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
     ports: {
-      gateway: Number(values.port),
-      dynamodb: Number(values['dynamodb-port']),
-      ses: Number(values['ses-port']),
-      sfn: Number(values['sfn-port']),
-      oidc: Number(values['oidc-port']),
+      gateway: portOption(command, '--port', values.port),
+      dynamodb: portOption(command, '--dynamodb-port', values['dynamodb-port']),
+      ses: portOption(command, '--ses-port', values['ses-port']),
+      sfn: portOption(command, '--sfn-port', values['sfn-port']),
+      oidc: portOption(command, '--oidc-port', values['oidc-port']),
     },
   });
 } catch (e) {
-  console.error(`\nCould not start the local stack: ${(e as Error).message}\n`);
+  const hint =
+    e instanceof PortInUseError
+      ? ` For example: npm start -- ${optionOf[e.piece as keyof typeof optionOf]} ${await freePort()} (free now)`
+      : '';
+  console.error(`\nCould not start the local stack: ${(e as Error).message}${hint}\n`);
   process.exit(1);
 }
 
@@ -38,6 +68,7 @@ const shutdown = async (signal: string) => {
   console.log(
     `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity provider and the gateway...`,
   );
+  removeEndpoints();
   await stack.stop();
   process.exit(0);
 };
@@ -50,14 +81,30 @@ if (values.seed) {
 }
 
 const api = stack.apiUrl;
+writeEndpoints({
+  api: `${api}/api/v1`,
+  gateway: api,
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  dynamodb: stack.dynamoEndpoint,
+  tableName: stack.tableName,
+  ses: stack.sesEndpoint,
+  mailbox: `${stack.sesEndpoint}/store`,
+  stepFunctions: stack.sfnEndpoint,
+  stateMachineArn: stack.stateMachineArn,
+  issuer: stack.issuer,
+  pid: process.pid,
+  startedAt: new Date().toISOString(),
+});
 console.log(`
 Organization membership service is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
   API            ${api}/api/v1            (health: ${api}/api/v1/health)
   Mailbox        ${stack.sesEndpoint}/          (JSON: ${stack.sesEndpoint}/store)
-  Step Functions ${stack.sfnEndpoint}           (aws stepfunctions list-executions --endpoint-url ${stack.sfnEndpoint} --state-machine-arn ${process.env.STATE_MACHINE_ARN})
+  Step Functions ${stack.sfnEndpoint}           (state machine ${stack.stateMachineArn})
   DynamoDB Local ${stack.dynamoEndpoint}           (table: ${stack.tableName})
   Sign-in        ${stack.issuer}           (OpenID Connect provider; discovery: ${stack.issuer}/.well-known/openid-configuration)
+
+All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\` and \`npm run check-invariants\` read it.
 
 Invitation links in the mailbox open a page that signs you in on the local provider (any address, no password).
 For scripts, ask the provider for an access token:

@@ -1,15 +1,33 @@
 /**
- * `npm run token -- alice@example.com [--name "Alice"] [--unverified] [--operator] [--expires 1h] [--issuer URL]`:
- * prints an access token for the API, asked of the running local identity provider (`npm start`) through its
- * local-only dev-token grant, so it is signed and shaped exactly as a browser sign-in's.
+ * `npm run -s token -- <email> [options]`: prints an access token for the API, asked of the running local identity
+ * provider (`npm start`) through its local-only dev-token grant, so it is signed and shaped exactly as a browser
+ * sign-in's. `--help` lists the options.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { requestDevToken } from './jwt.ts';
+import { parseCommand, usageError } from './cli.ts';
+import { ENDPOINTS_FILE, readEndpoints } from './endpoints.ts';
+import { durationSeconds, requestDevToken } from './jwt.ts';
 
 const DEFAULT_ISSUER = 'http://127.0.0.1:3001';
 
-const { values, positionals } = parseArgs({
+const command = {
+  name: 'npm run -s token --',
+  usage: `<email> [--name "Full Name"] [--unverified] [--operator] [--expires 12h] [--issuer URL]
+
+Prints a bearer token for <email> that the local gateway accepts, issued by the local identity provider that
+\`npm start\` runs (its address from ${ENDPOINTS_FILE}, else ${DEFAULT_ISSUER}) through a grant only that provider
+has. The user id (sub) is derived from the address, so the same address is the same user every time, here and on
+the provider's sign-in page.
+
+Options:
+  --name <text>     the name claim
+  --unverified      email_verified: false (accepting an invitation then answers 403)
+  --operator        adds the operators group (cognito:groups), which may create bills
+  --expires <span>  lifetime, e.g. 90m, 12h, 7d (default 12h); a negative one (-1m) gives an expired token
+  --issuer <url>    the provider to ask (default: the running \`npm start\`'s)
+  -h, --help        this text
+
+Example:
+  TOKEN=$(npm run -s token -- alice@example.com)`,
   allowPositionals: true,
   options: {
     name: { type: 'string' },
@@ -18,28 +36,16 @@ const { values, positionals } = parseArgs({
     expires: { type: 'string', default: '12h' },
     issuer: { type: 'string' },
   },
-});
+} as const;
+const { values, positionals } = parseCommand(command);
 const email = positionals[0];
-if (!email?.includes('@')) {
-  console.error(
-    'Usage: npm run -s token -- <email> [--name "Full Name"] [--unverified] [--operator] [--expires 12h] [--issuer URL]',
-  );
-  process.exit(2);
-}
+if (!email?.includes('@'))
+  usageError(command, email ? `"${email}" is not an email address.` : 'give an email address.');
+if (positionals.length > 1) usageError(command, `unexpected argument ${positionals[1]}.`);
+if (!durationSeconds(values.expires))
+  usageError(command, `--expires ${values.expires}: give a duration such as 90m, 12h or 7d.`);
 
-/** The running provider: --issuer, then OIDC_ISSUER, then what `npm start` recorded, then its default port. */
-function issuer(): string {
-  if (values.issuer) return values.issuer;
-  if (process.env.OIDC_ISSUER) return process.env.OIDC_ISSUER;
-  const file = '.local/endpoints.json';
-  if (existsSync(file)) {
-    const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { issuer?: unknown }).issuer;
-    if (typeof recorded === 'string') return recorded;
-  }
-  return DEFAULT_ISSUER;
-}
-
-const from = issuer();
+const from = values.issuer ?? readEndpoints()?.issuer ?? DEFAULT_ISSUER;
 try {
   const token = await requestDevToken(from, email, {
     emailVerified: !values.unverified,
