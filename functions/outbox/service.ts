@@ -13,8 +13,9 @@
  * duplicate left is a process dying after SES accepted an email and before `sent` was written (SES v2 has no
  * idempotency key).
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { invitationEmail, invitationLink } from '../invitations/render.ts';
@@ -45,7 +46,10 @@ const image = (raw: unknown): Image | undefined =>
  * Process a batch in order. The first record that fails is reported (with every later one implied: Lambda resumes a
  * stream from the lowest failed sequence number), so the records before it are not done twice.
  */
-export async function processRecords(deps: OutboxDeps, records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
+export async function processRecords(
+  deps: OutboxDeps,
+  records: DynamoDBRecord[],
+): Promise<DynamoDBBatchResponse> {
   for (const record of records) {
     try {
       await processRecord(deps, record);
@@ -147,9 +151,8 @@ const queuedHere = (before: InvitationItem | undefined, after: InvitationItem) =
 async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefined, after: InvitationItem) {
   if (!queuedHere(before, after)) return;
   const key = keys.invitation(after.organization_id, after.email);
-  const now = (
-    await deps.db.send(new GetCommand({ TableName: deps.table, Key: key, ConsistentRead: true }))
-  ).Item as InvitationItem | undefined;
+  const now = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: key, ConsistentRead: true })))
+    .Item as InvitationItem | undefined;
   // Sent already (a retried record), superseded by a newer version (which has its own record), or no longer pending.
   if (now?.email_status !== 'queued' || now.version !== after.version || now.token !== after.token) return;
   if (now.status !== 'pending') return;
@@ -167,8 +170,19 @@ async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefine
     await markEmail(deps, now, 'failed', `${name}: ${String((e as Error).message ?? '').slice(0, 300)}`);
     return;
   }
-  await markEmail(deps, now, 'sent');
+  // SES took it: a failed mark would send it again on the retry, so the mark gets its own retries first.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await markEmail(deps, now, 'sent');
+      return;
+    } catch (e) {
+      if (attempt >= MARK_ATTEMPTS - 1) throw e;
+      await deps.sleep(50 * 2 ** attempt);
+    }
+  }
 }
+
+const MARK_ATTEMPTS = 5;
 
 async function markEmail(deps: OutboxDeps, inv: InvitationItem, status: 'sent' | 'failed', reason?: string) {
   try {
