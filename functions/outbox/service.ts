@@ -4,12 +4,13 @@
  * poller locally), so a process that dies between a commit and its side effect loses nothing.
  *
  * - An invitation whose write set `email_status: queued` is emailed at the configured rate, then marked `sent`, or
- *   `failed` with the reason SES gave, conditioned on the version it emailed (a newer refresh owns its own email).
+ *   `failed` with the reason SES gave, conditioned on the `email_version` it emailed (a newer refresh owns its own
+ *   email; writes that only bump `version`, such as the wait storing its token, ask for none).
  * - A waiting workflow is resumed when its invitation is accepted, and failed when the invitation loses its task token
  *   without being accepted (revoked, replaced) or when the migrating user joins another organization during the wait.
  *
  * Delivery is at least once, deduplicated by version: before sending, the invitation is read again and only sent while
- * it is still `queued` at the version the record carries, so a retried or repeated record sends nothing twice. The one
+ * it is still `queued` for the `email_version` the record carries, so a retried or repeated record sends nothing twice. The one
  * duplicate left is a process dying after SES accepted an email and before `sent` was written (SES v2 has no
  * idempotency key).
  */
@@ -142,11 +143,14 @@ async function onWaitStarted(deps: OutboxDeps, before: MigrationItem | undefined
 // ---------------------------------------------------------------------------------------------------------------
 // Invitation emails
 
-/** True when this write queued an email for this version (not a later write that left it queued, such as the wait's). */
+/** True when this write queued an email (not a later write that left it queued, such as the wait's). */
 const queuedHere = (before: InvitationItem | undefined, after: InvitationItem) =>
   after.status === 'pending' &&
   after.email_status === 'queued' &&
-  (before?.email_status !== 'queued' || before.version !== after.version || before.token !== after.token);
+  after.email_version !== undefined &&
+  (before?.email_status !== 'queued' ||
+    before.email_version !== after.email_version ||
+    before.token !== after.token);
 
 async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefined, after: InvitationItem) {
   if (!queuedHere(before, after)) return;
@@ -154,7 +158,12 @@ async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefine
   const now = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: key, ConsistentRead: true })))
     .Item as InvitationItem | undefined;
   // Sent already (a retried record), superseded by a newer version (which has its own record), or no longer pending.
-  if (now?.email_status !== 'queued' || now.version !== after.version || now.token !== after.token) return;
+  if (
+    now?.email_status !== 'queued' ||
+    now.email_version !== after.email_version ||
+    now.token !== after.token
+  )
+    return;
   if (now.status !== 'pending') return;
   if (Date.parse(now.expires_at) <= deps.now().getTime()) {
     await markEmail(deps, now, 'failed', 'The invitation expired before its email could be sent.');
@@ -193,11 +202,11 @@ async function markEmail(deps: OutboxDeps, inv: InvitationItem, status: 'sent' |
         UpdateExpression: reason
           ? 'SET email_status = :status, email_error = :reason'
           : 'SET email_status = :status REMOVE email_error',
-        // Only the version we emailed: a newer refresh owns its own email and status.
-        ConditionExpression: 'version = :v AND email_status = :queued',
+        // Only the email we sent: a newer refresh owns its own email and status.
+        ConditionExpression: 'email_version = :v AND email_status = :queued',
         ExpressionAttributeValues: {
           ':status': status,
-          ':v': inv.version,
+          ':v': inv.email_version,
           ':queued': 'queued',
           ...(reason ? { ':reason': reason } : {}),
         },

@@ -63,10 +63,17 @@ export interface InvitationItem {
   email_status: EmailStatus | 'unsent';
   /** Why SES refused the latest email (with `email_status: failed`). */
   email_error?: string;
+  /**
+   * The version whose write queued the latest email. Other writes bump `version` too (the wait storing its token), so
+   * the outbox sends and marks an email by this, not by `version`: one email per request for one.
+   */
+  email_version?: number;
   /** Bumped on every write; writes are conditioned on the version they read. */
   version: number;
   /** Set by the migration workflow while it waits for this invitation to be accepted. */
   task_token?: string;
+  /** The migrating user this invitation is bound to (set when their migration starts): only they may accept it. */
+  reserved_for?: string;
   ttl?: number;
 }
 
@@ -149,11 +156,15 @@ export interface MigrationItem {
   source_organization_id: string;
   target_organization_id: string;
   repository_id: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   current_step: string;
   history: MigrationHistoryEntry[];
   plan?: MigrationPlan;
+  /** Set by the leave step, on the condition that no cancel was asked: from then on a cancel stops, not rolls back. */
+  leaving_at?: string;
   left_at?: string;
+  /** Set by `_cancel` before leaving; every forward step up to the leave checks it and rolls back. */
+  cancel_requested_at?: string;
   restored?: Record<string, string>;
   error?: string;
   cause?: string;
