@@ -95,7 +95,7 @@ export class MembershipStack extends Stack {
         Validations.of(fn.role!).acknowledge({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
           reason:
-            'StopExecution is authorized on execution ARNs: the executions of the migration state machine only (their names are migration ids).',
+            'StopExecution is granted on execution ARNs, whose last part is the execution name (a migration id chosen at run time): the wildcard is the executions of this one state machine.',
         });
       }
     }
