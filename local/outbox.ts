@@ -48,6 +48,8 @@ export interface LocalOutbox {
   /** Stop taking records until `resume()`, as disabling the event source mapping would (tests). */
   pause(): void;
   resume(): void;
+  /** Drop every record not handled yet and go on from the stream's end, as a mapping re-created at LATEST would (bench). */
+  skipToLatest(): void;
   /** The local on-failure destination. */
   readonly failures: FailedBatch[];
   /** Handler invocations so far (retries included). */
@@ -134,6 +136,7 @@ export async function startLocalOutbox(opts: OutboxOptions): Promise<LocalOutbox
 
   let stopped = false;
   let paused = false;
+  let skips = 0;
   let invocations = 0;
   const faults: InvocationFault[] = [];
   const failures: FailedBatch[] = [];
@@ -220,6 +223,7 @@ export async function startLocalOutbox(opts: OutboxOptions): Promise<LocalOutbox
       await sleep(pollMs);
     let last: string | undefined;
     let iterator: string | undefined;
+    let skipped = skips;
     while (!stopped) {
       if (paused) {
         await sleep(pollMs);
@@ -227,6 +231,18 @@ export async function startLocalOutbox(opts: OutboxOptions): Promise<LocalOutbox
       }
       const started = performance.now();
       try {
+        if (skipped !== skips) {
+          skipped = skips;
+          iterator = (
+            await streams.send(
+              new GetShardIteratorCommand({
+                StreamArn: streamArn,
+                ShardId: shard.id,
+                ShardIteratorType: 'LATEST',
+              }),
+            )
+          ).ShardIterator;
+        }
         iterator ??= await iteratorFor(shard.id, last);
         if (!iterator) break;
         const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
@@ -326,6 +342,9 @@ export async function startLocalOutbox(opts: OutboxOptions): Promise<LocalOutbox
     },
     resume() {
       paused = false;
+    },
+    skipToLatest() {
+      skips++;
     },
     failures,
     get invocations() {
