@@ -1,4 +1,7 @@
-/** Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, and the HTTP gateway over the handlers. */
+/**
+ * Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, the HTTP gateway over the handlers, and the
+ * outbox (the table's stream polled into the outbox handler).
+ */
 import { ENV } from '../functions/shared/env-names.ts';
 import { buildWeb } from '../web/build.ts';
 import { jwtAuthorizer } from './authorizer.ts';
@@ -7,6 +10,7 @@ import { type RunningDynamo, startDynamoLocal } from './dynamodb.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 import { LOCAL_AUDIENCE, loadOrCreateSigningKey, type SigningKey, WEB_CLIENT_ID } from './jwt.ts';
 import { type RunningOidc, startOidcProvider } from './oidc.ts';
+import { type LocalOutbox, startLocalOutbox } from './outbox.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type RunningSes, startSesLocal } from './ses.ts';
 import {
@@ -28,6 +32,10 @@ export interface LocalStackOptions {
   waitMs?: number;
   /** Shorten callback waits (the migration's wait for acceptance) locally. */
   taskTimeoutMs?: number;
+  /** The outbox's email rate (EMAIL_SEND_RATE_PER_SECOND); the configured default when absent. */
+  emailSendRatePerSecond?: number;
+  /** Retries of a failing outbox batch before it goes to the local on-failure destination. */
+  outboxRetryAttempts?: number;
 }
 
 export interface LocalStack {
@@ -43,6 +51,8 @@ export interface LocalStack {
   key: SigningKey;
   /** Faults to inject into workflow tasks (tests). */
   faults: Faults;
+  /** The stream poller that feeds the outbox handler, as Lambda's event source mapping does in AWS. */
+  outbox: LocalOutbox;
   stop(): Promise<void>;
 }
 
@@ -101,6 +111,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     process.env[ENV.publicBaseUrl] = apiUrl;
     process.env[ENV.senderEmail] ??= 'no-reply@org-membership.local';
     process.env[ENV.stateMachineArn] = stateMachineArnFor('migration');
+    if (opts.emailSendRatePerSecond)
+      process.env[ENV.emailSendRatePerSecond] = String(opts.emailSendRatePerSecond);
 
     const key = await loadOrCreateSigningKey(opts.keyFile);
     const oidc: RunningOidc = await startOidcProvider({ port: want.oidc || 0, key, appOrigin: apiUrl });
@@ -114,6 +126,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       authorize: jwtAuthorizer({ issuer: oidc.issuer, audience: [LOCAL_AUDIENCE] }),
     });
     stops.push(gateway.stop);
+    const outbox = await startLocalOutbox({
+      endpoint: dynamoEndpoint,
+      tableName,
+      ...(opts.outboxRetryAttempts !== undefined ? { retryAttempts: opts.outboxRetryAttempts } : {}),
+    });
+    stops.push(outbox.stop);
     return {
       apiUrl,
       dynamoEndpoint,
@@ -124,6 +142,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       issuer: oidc.issuer,
       key,
       faults: sfn.faults,
+      outbox,
       stop: stopAll,
     };
   } catch (e) {

@@ -20,8 +20,8 @@ export const migrationRequest = z.strictObject({
 
 export const migrationNotFound = () => new ApiError('migration.not_found', 'Migration not found.');
 
-/** What the console shows; the history lists every step with its times and, on failure, the error. */
-export const toView = ({ entity: _e, ...m }: MigrationItem) => m;
+/** What the console shows; the history lists every step with its times and, on failure, the error. The wait's task token is a secret. */
+export const toView = ({ entity: _e, task_token: _t, ...m }: MigrationItem) => m;
 
 /**
  * Start a migration to `target`. Preconditions: the caller belongs to an organization, the target is another open

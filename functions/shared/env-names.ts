@@ -6,6 +6,8 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   inviteRateLimitPerHour: 'INVITE_RATE_LIMIT_PER_HOUR',
+  /** SES's sending rate for this account; the outbox sends at most this many emails a second in total. */
+  emailSendRatePerSecond: 'EMAIL_SEND_RATE_PER_SECOND',
   /** The OpenID Connect provider pages sign in with (the same issuer the JWT authorizer trusts). */
   oidcIssuer: 'OIDC_ISSUER',
   /** The public client (authorization code + PKCE) of the invitation page and the console. */
