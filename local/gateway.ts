@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ROUTES, type RouteDef } from '../functions/routes.ts';
 import { errorBody } from '../functions/shared/http.ts';
+import { type ConsoleSettings, consoleSite } from './console.ts';
 import { type DevKeys, verifyDevToken } from './jwt.ts';
 
 /** API Gateway's own payload limit. */
@@ -69,6 +70,8 @@ export interface GatewayOptions {
   port: number;
   keys: DevKeys;
   host?: string;
+  /** Serve the web console under /console/ (same origin as the API), with these sign-in settings. */
+  console?: () => ConsoleSettings;
 }
 
 export interface RunningGateway {
@@ -95,10 +98,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       return raw;
     }
   };
+  const serveConsole = opts.console ? consoleSite(opts.console) : undefined;
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
+      // Static files, as CloudFront serves them from S3 in AWS; everything else is the API.
+      if (serveConsole && (url.pathname === '/console' || url.pathname.startsWith('/console/')))
+        return await serveConsole(url.pathname, method, res);
       const body = await readBody(req);
       if (body === 'too-large')
         return sendError(res, 413, 'root.payload_too_large', 'The request body is too large.');

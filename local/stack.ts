@@ -28,6 +28,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   apiUrl: string;
+  /** The web console, served by the gateway at the same origin as the API. */
+  consoleUrl: string;
   dynamoEndpoint: string;
   sesEndpoint: string;
   sfnEndpoint: string;
@@ -94,10 +96,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     process.env[ENV.stateMachineArn] = stateMachineArnFor('migration');
 
     const keys = await loadOrCreateDevKeys(opts.keyFile);
-    const gateway: RunningGateway = await startGateway({ port: gatewayPort, keys });
+    const gateway: RunningGateway = await startGateway({ port: gatewayPort, keys, console: () => ({}) });
     stops.push(gateway.stop);
     return {
       apiUrl,
+      consoleUrl: `${apiUrl}/console/`,
       dynamoEndpoint,
       sesEndpoint,
       sfnEndpoint: sfn.endpoint,

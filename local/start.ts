@@ -49,6 +49,7 @@ const api = stack.apiUrl;
 console.log(`
 Organization membership service is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
+  Console        ${stack.consoleUrl}
   API            ${api}/api/v1            (health: ${api}/api/v1/health)
   Mailbox        ${stack.sesEndpoint}/          (JSON: ${stack.sesEndpoint}/store)
   Step Functions ${stack.sfnEndpoint}           (aws stepfunctions list-executions --endpoint-url ${stack.sfnEndpoint} --state-machine-arn ${process.env.STATE_MACHINE_ARN})
