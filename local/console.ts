@@ -35,7 +35,11 @@ export function consoleSite(settings: () => ConsoleSettings) {
     const name = pathname.slice(CONSOLE_PATH.length) || 'index.html';
     if (name === 'config.json') {
       // Same origin as the API, as in AWS where CloudFront sends /api/* to API Gateway.
-      const body = JSON.stringify({ apiUrl: '', ...(issuer ? { issuer } : {}), ...(clientId ? { clientId } : {}) });
+      const body = JSON.stringify({
+        apiUrl: '',
+        ...(issuer ? { issuer } : {}),
+        ...(clientId ? { clientId } : {}),
+      });
       res.writeHead(200, { ...headers, 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(method === 'HEAD' ? undefined : body);
       return;
