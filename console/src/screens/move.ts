@@ -4,10 +4,11 @@
  */
 import { ApiError, enc, get, post } from '../api.ts';
 import { clear, field, h, nextId, showFieldError, time } from '../dom.ts';
+import { describeRoles } from '../roles.ts';
 import { navigate, reload } from '../router.ts';
 import type { Session } from '../session.ts';
 import { announce, badge, busy, errorBox } from '../ui.ts';
-import { type Invitation, invitationOpener, invitationSummary } from './invitation.ts';
+import { type Invitation, invitationOpener } from './invitation.ts';
 
 interface Repository {
   id: string;
@@ -97,8 +98,12 @@ export async function renderMove(main: HTMLElement, s: Session): Promise<void> {
       chosen = inv;
       clear(
         chosenArea,
-        h('p', {}, h('strong', {}, `Moving to ${inv.organization.name}.`)),
-        invitationSummary(inv),
+        h(
+          'p',
+          {},
+          h('strong', {}, `Moving to ${inv.organization.name}.`),
+          ` Your roles there: ${describeRoles(inv.role_assignments).join(', ')}.`,
+        ),
       );
       repoLegend.focus();
     },
@@ -159,11 +164,8 @@ export async function renderMove(main: HTMLElement, s: Session): Promise<void> {
   const form = h(
     'form',
     { 'aria-labelledby': 'start-title' },
-    h('h2', { id: 'start-title', class: 'visually-hidden' }, '3. Start'),
     repoSet,
-    chosenArea,
-    errors,
-    start,
+    h('section', { class: 'card' }, h('h2', { id: 'start-title' }, '3. Start'), chosenArea, errors, start),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -186,6 +188,7 @@ export async function renderMove(main: HTMLElement, s: Session): Promise<void> {
         target_organization_id: target.organization.id,
         repository_id: repositoryId,
       });
+      sessionStorage.setItem(`org-console.migration-target.${m.id}`, target.organization.name);
       navigate(`#/migrations/${enc(m.id)}`);
     });
   });
@@ -235,18 +238,18 @@ export async function renderMigration(main: HTMLElement, s: Session, id?: string
         m.finished_at ? [h('dt', {}, 'Finished'), h('dd', {}, time(m.finished_at))] : undefined,
       ),
     );
-    const rows = [...m.history];
-    const current = m.history.at(-1);
-    if (
-      m.status === 'running' &&
-      m.current_step &&
-      !(current?.step === m.current_step && current.status === 'running')
-    )
-      if (!m.history.some((e) => e.step === m.current_step && !e.finished_at))
-        rows.push({
-          step: m.current_step,
-          status: m.current_step.startsWith('Wait') ? 'waiting' : 'running',
-        });
+    // The step in progress is the current one, whatever its history entry says (a wait records its start).
+    const rows: HistoryEntry[] = [...m.history];
+    if (m.status === 'running' && m.current_step) {
+      const inProgress: HistoryEntry = {
+        step: m.current_step,
+        status: m.current_step.startsWith('Wait') ? 'waiting' : 'running',
+      };
+      const last = rows.at(-1);
+      if (last?.step === m.current_step)
+        rows[rows.length - 1] = { ...inProgress, started_at: last.started_at };
+      else rows.push(inProgress);
+    }
     clear(
       steps,
       h('h2', { id: 'steps-title' }, 'Steps'),
@@ -372,7 +375,9 @@ export async function renderMigration(main: HTMLElement, s: Session, id?: string
     if (!main.isConnected) return;
     try {
       const m = await get<Migration>(`/migrations/${enc(id)}`);
-      if (!targetName) {
+      // Not a member of the target until the end: its name comes from the invitation chosen when starting.
+      targetName ??= sessionStorage.getItem(`org-console.migration-target.${m.id}`) ?? undefined;
+      if (!targetName && m.status === 'succeeded') {
         targetName = await get<{ name: string }>(`/organizations/${enc(m.target_organization_id)}`)
           .then((o) => o.name)
           .catch(() => undefined);
@@ -387,8 +392,11 @@ export async function renderMigration(main: HTMLElement, s: Session, id?: string
         draw(m);
         live.textContent = m.status === 'running' ? `Step: ${m.current_step}` : `Migration ${m.status}.`;
       }
+      const finishedNow = last?.status === 'running' && m.status !== 'running';
       last = m;
       errors.reset();
+      // Now in another organization (or back where they were): the header and tabs must say so.
+      if (finishedNow) await reload();
       if (m.status === 'running') timer = setTimeout(() => void poll(), 1000);
     } catch (e) {
       errors.show(e);
