@@ -1,8 +1,8 @@
 /** The migration API: start one (the workflow does the work), read its progress, re-run a restore. */
 import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { isExpired } from '../invitations/service.ts';
+import { isExpired, releaseReservation } from '../invitations/service.ts';
 import { ensureUser, orgNotFound } from '../organizations/service.ts';
-import { batchGet, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
+import { batchGet, conditionsFailed, getItem, keyId, stripKeys } from '../shared/db.ts';
 import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -74,13 +74,10 @@ export async function startMigration(
   const invitation = found.get(keyId(invKey)) as InvitationItem | undefined;
   // Without an invitation the caller learns nothing about whether the organization exists.
   if (target?.status !== 'open' || invitation?.status !== 'pending' || isExpired(invitation, deps.now())) {
-    throw new ApiError(
-      'migration.invitation_required',
-      `You need a pending invitation to the target organization for ${caller.email}. Ask one of its administrators to invite you, then start the migration.`,
-      ['target_organization_id'],
-    );
+    throw invitationRequired(caller.email);
   }
   if (!found.has(keyId(repoKey))) throw repositoryNotFound();
+  if (invitation.reserved_for && invitation.reserved_for !== caller.userId) throw invitationReserved();
 
   const now = deps.now().toISOString();
   const migration: MigrationItem = {
@@ -121,12 +118,36 @@ export async function startMigration(
               ExpressionAttributeValues: { ':id': migration.id },
             },
           },
+          {
+            // Bind the invitation to this user: from now on only their accept consumes it (and resumes the workflow).
+            // A new version, so a refresh that read it before carries the binding over.
+            Update: {
+              TableName: deps.table,
+              Key: invKey,
+              UpdateExpression: 'SET reserved_for = :uid, version = version + :one',
+              ConditionExpression:
+                '#status = :pending AND expires_at > :now AND (attribute_not_exists(reserved_for) OR reserved_for = :uid)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':uid': caller.userId,
+                ':one': 1,
+                ':pending': 'pending',
+                ':now': now,
+              },
+            },
+          },
         ],
       }),
     );
   } catch (e) {
-    if (conditionsFailed(e)?.[1])
+    const failed = conditionsFailed(e);
+    if (failed?.[1])
       throw new ApiError('migration.already_active', 'You already have a migration in progress.');
+    if (failed?.[2]) {
+      const current = await getItem<InvitationItem>(deps.db, deps.table, invKey);
+      if (current?.reserved_for && current.reserved_for !== caller.userId) throw invitationReserved();
+      throw invitationRequired(caller.email);
+    }
     throw e;
   }
   try {
@@ -134,11 +155,26 @@ export async function startMigration(
   } catch (e) {
     // Nothing ran: forget the migration so the request can simply be retried.
     await releaseLock(deps, caller.userId, migration.id);
+    await releaseReservation(deps, input.target_organization_id, caller.email, caller.userId);
     await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: keys.migration(migration.id) }));
     throw e;
   }
   return { created: true, migration: toView(migration) };
 }
+
+const invitationRequired = (email: string) =>
+  new ApiError(
+    'migration.invitation_required',
+    `You need a pending invitation to the target organization for ${email}. Ask one of its administrators to invite you, then start the migration.`,
+    ['target_organization_id'],
+  );
+
+const invitationReserved = () =>
+  new ApiError(
+    'migration.invitation_reserved',
+    'The invitation to the target organization is bound to another account that is moving there with the same email address. Ask an administrator of the target organization for an invitation of your own once that move is over.',
+    ['target_organization_id'],
+  );
 
 const ignoreAlreadyStarted = (e: Error) => {
   if (e.name !== 'ExecutionAlreadyExists') throw e;

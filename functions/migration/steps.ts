@@ -10,6 +10,7 @@ import {
   getInvitationByEmail,
   isExpired,
   refreshForMigration,
+  releaseReservation,
 } from '../invitations/service.ts';
 import { removeMembers } from '../members/changes.ts';
 import { deleteResourceItem, getResourceItem, putResource, queryResources } from '../resources/service.ts';
@@ -292,7 +293,19 @@ export async function restoreResource(
   ref: ResourceRef,
 ): Promise<{ restored_id: string }> {
   const m = await mustGetMigration(deps, migrationId);
+  await mustBeInTarget(deps, m);
   return { restored_id: await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref)) };
+}
+
+/** Restoring, or calling the move a success, is only right once the migrating user is a member of the target. */
+async function mustBeInTarget(deps: Deps, m: MigrationItem): Promise<void> {
+  const user = await getUser(deps, m.user_id);
+  if (user?.organization_id !== m.target_organization_id) {
+    throw new StepError(
+      'NotMemberOfTarget',
+      'You are not a member of the target organization, so nothing was restored there.',
+    );
+  }
 }
 
 /** Re-run the restore after a failure past the leave step (the API's `_restore`). */
@@ -351,6 +364,7 @@ export async function recordOutcome(
   const m = await mustGetMigration(deps, migrationId);
   const now = deps.now().toISOString();
   if (outcome === 'succeeded') {
+    await mustBeInTarget(deps, m);
     await updateMigration(deps, m.id, {
       status: 'succeeded',
       current_step: 'Migration succeeded',
@@ -373,7 +387,14 @@ export async function recordOutcome(
   let cause: string;
   if (!m.left_at) {
     name = 'MigrationRolledBack';
-    cause = `Stopped at "${m.current_step}": ${detail} Nothing changed: you are still a member of the source organization and every deployment is still there.`;
+    // Say what is true now: the step that failed may be "you are no longer a member" (removed meanwhile).
+    const stillMember = (await getUser(deps, m.user_id))?.organization_id === m.source_organization_id;
+    cause = `Stopped at "${m.current_step}": ${detail} ${
+      stillMember
+        ? 'Nothing changed: you are still a member of the source organization and every deployment is still there.'
+        : 'The migration moved nothing: every deployment is still in the source organization.'
+    }`;
+    await releaseReservation(deps, m.target_organization_id, m.email, m.user_id);
   } else if (expired) {
     name = 'InvitationExpired';
     cause = `The invitation to the target organization expired or was revoked before you accepted it. ${kept} Ask an administrator of the target organization to invite you again, accept it, then POST /api/v1/migrations/${m.id}/_restore.`;

@@ -60,6 +60,8 @@ export interface InvitationItem {
   version: number;
   /** Set by the migration workflow while it waits for this invitation to be accepted. */
   task_token?: string;
+  /** The migrating user this invitation is bound to (set when their migration starts): only they may accept it. */
+  reserved_for?: string;
   ttl?: number;
 }
 
