@@ -96,6 +96,20 @@ export const ROUTES = [
     who: 'anyone holding the token (HTML page)',
   },
   {
+    method: 'GET',
+    path: '/auth/callback',
+    handler: 'web/callback',
+    auth: false,
+    who: 'anyone (the sign-in redirect page)',
+  },
+  {
+    method: 'GET',
+    path: '/assets/{file}',
+    handler: 'web/asset',
+    auth: false,
+    who: "anyone (the pages' scripts)",
+  },
+  {
     method: 'DELETE',
     path: `${v1}/organizations/{organization_id}/members/{user_ids}`,
     handler: 'members/remove',

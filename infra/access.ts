@@ -37,6 +37,8 @@ export const ACCESS: Record<HandlerName, Access> = {
   'invitations/get': { read: true },
   'invitations/accept': { read: true, write: ['PutItem', 'UpdateItem'], workflowCallback: true },
   'invitations/page': { read: true },
+  'web/callback': {},
+  'web/asset': {},
   'members/list': { read: true },
   'members/remove': { read: true, write: ['DeleteItem', 'UpdateItem'] },
   'roles/add': { read: true, write: ['UpdateItem'] },

@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ROUTES, type RouteDef } from '../functions/routes.ts';
 import { errorBody } from '../functions/shared/http.ts';
+import type { JwtAuthorizer } from './authorizer.ts';
 import { type ConsoleSettings, consoleSite } from './console.ts';
-import { type DevKeys, verifyDevToken } from './jwt.ts';
 
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -68,7 +68,8 @@ const sendError = (res: ServerResponse, status: number, code: string, message: s
 
 export interface GatewayOptions {
   port: number;
-  keys: DevKeys;
+  /** Verifies bearer tokens as the stack's JWT authorizer does (`local/authorizer.ts`). */
+  authorize: JwtAuthorizer;
   host?: string;
   /** Serve the web console under /console/ (same origin as the API), with these sign-in settings. */
   console?: () => ConsoleSettings;
@@ -127,7 +128,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (match?.c.route.auth) {
         const auth = req.headers.authorization ?? '';
         const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-        claims = token ? await verifyDevToken(opts.keys, token).catch(() => undefined) : undefined;
+        claims = token ? await opts.authorize(token).catch(() => undefined) : undefined;
         if (!claims) {
           // API Gateway's JWT authorizer refuses before the handler runs.
           return sendError(

@@ -1,9 +1,12 @@
 /** Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, and the HTTP gateway over the handlers. */
 import { ENV } from '../functions/shared/env-names.ts';
+import { buildWeb } from '../web/build.ts';
+import { jwtAuthorizer } from './authorizer.ts';
 import { createTable } from './bootstrap.ts';
 import { type RunningDynamo, startDynamoLocal } from './dynamodb.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
-import { type DevKeys, loadOrCreateDevKeys } from './jwt.ts';
+import { LOCAL_AUDIENCE, loadOrCreateSigningKey, type SigningKey, WEB_CLIENT_ID } from './jwt.ts';
+import { type RunningOidc, startOidcProvider } from './oidc.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type RunningSes, startSesLocal } from './ses.ts';
 import {
@@ -15,8 +18,9 @@ import {
 
 export interface LocalStackOptions {
   /** Fixed ports (checked before anything starts); 0 or absent picks free ones. */
-  ports?: { gateway?: number; dynamodb?: number; ses?: number; sfn?: number };
+  ports?: { gateway?: number; dynamodb?: number; ses?: number; sfn?: number; oidc?: number };
   tableName?: string;
+  /** The identity provider's signing key (RSA, created on first use). */
   keyFile?: string;
   /** An already running DynamoDB Local to reuse (tests share one). */
   dynamoEndpoint?: string;
@@ -34,7 +38,10 @@ export interface LocalStack {
   sesEndpoint: string;
   sfnEndpoint: string;
   tableName: string;
-  keys: DevKeys;
+  /** The local OpenID Connect provider (`local/oidc.ts`): discovery at `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  /** Its signing key: only the provider signs with it; tests use it to forge tokens the gateway must refuse. */
+  key: SigningKey;
   /** Faults to inject into workflow tasks (tests). */
   faults: Faults;
   stop(): Promise<void>;
@@ -57,6 +64,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     [opts.dynamoEndpoint ? undefined : want.dynamodb, 'DynamoDB Local'],
     [opts.sesEndpoint ? undefined : want.ses, 'SES v2'],
     [want.sfn, 'Step Functions'],
+    [want.oidc, 'identity provider'],
   ];
   for (const [port, what] of named) if (port) await assertPortFree(port, what);
 
@@ -95,8 +103,19 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     process.env[ENV.senderEmail] ??= 'no-reply@org-membership.local';
     process.env[ENV.stateMachineArn] = stateMachineArnFor('migration');
 
-    const keys = await loadOrCreateDevKeys(opts.keyFile);
-    const gateway: RunningGateway = await startGateway({ port: gatewayPort, keys, console: () => ({}) });
+    const key = await loadOrCreateSigningKey(opts.keyFile);
+    const oidc: RunningOidc = await startOidcProvider({ port: want.oidc || 0, key, appOrigin: apiUrl });
+    stops.push(oidc.stop);
+    process.env[ENV.oidcIssuer] = oidc.issuer;
+    process.env[ENV.oidcClientId] = WEB_CLIENT_ID;
+    await buildWeb();
+    const gateway: RunningGateway = await startGateway({
+      port: gatewayPort,
+      // As the stack's JWT authorizer: this issuer, the API (the resource indicator) as audience.
+      authorize: jwtAuthorizer({ issuer: oidc.issuer, audience: [LOCAL_AUDIENCE] }),
+      // The console signs in with the same provider and client as the invitation page.
+      console: () => ({ issuer: oidc.issuer, clientId: WEB_CLIENT_ID }),
+    });
     stops.push(gateway.stop);
     return {
       apiUrl,
@@ -105,7 +124,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       sesEndpoint,
       sfnEndpoint: sfn.endpoint,
       tableName,
-      keys,
+      issuer: oidc.issuer,
+      key,
       faults: sfn.faults,
       stop: stopAll,
     };

@@ -10,6 +10,7 @@ const { values } = parseArgs({
     'dynamodb-port': { type: 'string', default: '8000' },
     'ses-port': { type: 'string', default: '8005' },
     'sfn-port': { type: 'string', default: '8083' },
+    'oidc-port': { type: 'string', default: '3001' },
   },
 });
 
@@ -22,6 +23,7 @@ try {
       dynamodb: Number(values['dynamodb-port']),
       ses: Number(values['ses-port']),
       sfn: Number(values['sfn-port']),
+      oidc: Number(values['oidc-port']),
     },
   });
 } catch (e) {
@@ -33,7 +35,9 @@ let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping DynamoDB Local, SES, Step Functions and the gateway...`);
+  console.log(
+    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity provider and the gateway...`,
+  );
   await stack.stop();
   process.exit(0);
 };
@@ -54,8 +58,10 @@ Organization membership service is running locally (ready in ${((Date.now() - st
   Mailbox        ${stack.sesEndpoint}/          (JSON: ${stack.sesEndpoint}/store)
   Step Functions ${stack.sfnEndpoint}           (aws stepfunctions list-executions --endpoint-url ${stack.sfnEndpoint} --state-machine-arn ${process.env.STATE_MACHINE_ARN})
   DynamoDB Local ${stack.dynamoEndpoint}           (table: ${stack.tableName})
+  Sign-in        ${stack.issuer}           (OpenID Connect provider; discovery: ${stack.issuer}/.well-known/openid-configuration)
 
-Get a sign-in token for any address (signed with the local dev key in .local/):
+Invitation links in the mailbox open a page that signs you in on the local provider (any address, no password).
+For scripts, ask the provider for an access token:
   TOKEN=$(npm run -s token -- alice@example.com)
 
 Try it:

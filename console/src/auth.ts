@@ -1,65 +1,54 @@
 /**
- * Sign-in for the console, behind one small API (signIn, handleCallback, getAccessToken, signOut, claims) so the rest
- * of the console never touches tokens. The access token lives in sessionStorage: it leaves with the tab, and never
- * travels in a URL.
+ * Sign-in for the console: the service's browser sign-in module (`web/auth.ts`: authorization code with PKCE,
+ * `oauth4webapi`, no secret), configured from `config.json`, behind the small API the rest of the console uses. The
+ * provider redirects back to `/console/` itself, so the console needs no other page. Tokens stay in this tab's
+ * sessionStorage and never travel in a URL.
  */
+import { type Auth, createAuth, type UserClaims } from '../../web/auth.ts';
 import { config } from './config.ts';
 
-export interface Claims {
-  sub: string;
-  email?: string;
-  email_verified?: boolean;
-  name?: string;
-  exp?: number;
+export type Claims = UserClaims;
+
+const SIGNED_OUT = 'org-console.signed-out';
+let auth: Auth | undefined;
+
+function instance(): Auth {
+  const c = config();
+  if (!c.issuer || !c.clientId)
+    throw new Error('No identity provider is configured for this console (config.json).');
+  auth ??= createAuth({
+    issuer: c.issuer,
+    clientId: c.clientId,
+    redirectUri: `${location.origin}${location.pathname}`,
+    ...(c.authorizationEndpoint && c.tokenEndpoint
+      ? { authorizationEndpoint: c.authorizationEndpoint, tokenEndpoint: c.tokenEndpoint }
+      : {}),
+  });
+  return auth;
 }
 
-const TOKEN_KEY = 'org-console.access_token';
+export const claims = (): Claims | undefined => instance().currentUser();
 
-function decode(token: string): Claims | undefined {
-  try {
-    const part = token.split('.')[1] ?? '';
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes)) as Claims;
-  } catch {
-    return undefined;
-  }
-}
+export const getAccessToken = async (): Promise<string | undefined> => instance().getAccessToken();
 
-const fresh = (c: Claims | undefined): c is Claims =>
-  !!c?.sub && (!c.exp || c.exp * 1000 > Date.now() + 5_000);
-
-export function claims(): Claims | undefined {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  const c = token ? decode(token) : undefined;
-  return fresh(c) ? c : undefined;
-}
-
-export async function getAccessToken(): Promise<string | undefined> {
-  const token = sessionStorage.getItem(TOKEN_KEY) ?? undefined;
-  return token && fresh(decode(token)) ? token : undefined;
-}
-
-/** Whether a provider is configured; without one (a bare local run) the console takes a pasted token. */
-export const hasProvider = (): boolean => !!config().issuer && !!config().clientId;
-
-export async function signIn(_returnTo = location.hash): Promise<void> {
-  throw new Error('No identity provider is configured for this console.');
+/** Leaves for the provider's sign-in page; comes back to the same screen. */
+export async function signIn(returnHash = location.hash): Promise<void> {
+  // After signing out here, ask the provider for a fresh sign-in rather than its remembered session.
+  const switchAccount = sessionStorage.getItem(SIGNED_OUT) === '1';
+  await instance().signIn({ returnTo: `${location.pathname}${returnHash}`, switchAccount });
 }
 
 /** Finishes a redirect back from the provider; false when this page load is not one. */
 export async function handleCallback(): Promise<boolean> {
-  return false;
-}
-
-/** Uses a token obtained elsewhere (`npm run token`), for a bare local run without a provider. */
-export function useToken(token: string): Claims | undefined {
-  const c = decode(token.trim());
-  if (!fresh(c)) return undefined;
-  sessionStorage.setItem(TOKEN_KEY, token.trim());
-  return c;
+  const back = await instance().handleCallback();
+  if (back === undefined) return false;
+  sessionStorage.removeItem(SIGNED_OUT);
+  const hash = back.includes('#') ? back.slice(back.indexOf('#')) : '';
+  history.replaceState(null, '', `${location.pathname}${hash}`);
+  return true;
 }
 
 export async function signOut(): Promise<void> {
-  sessionStorage.removeItem(TOKEN_KEY);
+  instance().signOut();
+  sessionStorage.setItem(SIGNED_OUT, '1');
 }

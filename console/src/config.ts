@@ -5,6 +5,9 @@ export interface ConsoleConfig {
   /** OpenID Connect issuer and the console's public client id (authorization code with PKCE, no secret). */
   issuer?: string;
   clientId?: string;
+  /** Both, to skip discovery (Cognito's hosted UI lives on another origin than its issuer). */
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
 }
 
 let loaded: ConsoleConfig | undefined;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { oidcConfig } from '../shared/config.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import { publicRoute } from '../shared/http.ts';
 import { invitationPage, type PageState, pageHeaders } from './render.ts';
@@ -13,7 +14,7 @@ const STATUS: Record<PageState, number> = {
   unknown: 404,
 };
 
-/** The page the emailed link opens: details and an Accept button, or what to do next. */
+/** The page the emailed link opens: details, sign-in and an Accept button, or what to do next. */
 export const handler = publicRoute(async (req) => {
   const raw = req.event.pathParameters?.token ?? '';
   const deps = defaultDeps();
@@ -23,5 +24,10 @@ export const handler = publicRoute(async (req) => {
   else if (inv?.status === 'revoked') state = 'revoked';
   else if (inv) state = isExpired(inv, deps.now()) ? 'expired' : 'pending';
   const nonce = randomBytes(16).toString('base64');
-  return { statusCode: STATUS[state], headers: pageHeaders(nonce), body: invitationPage(state, inv, nonce) };
+  const oidc = oidcConfig();
+  return {
+    statusCode: STATUS[state],
+    headers: pageHeaders(nonce, oidc),
+    body: invitationPage(state, inv, nonce, oidc),
+  };
 });

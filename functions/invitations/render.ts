@@ -1,4 +1,5 @@
 /** The invitation email and the page its link opens: plain template strings, every value escaped. */
+import type { OidcConfig } from '../shared/config.ts';
 import type { InvitationItem } from '../shared/domain.ts';
 import { describeRoles } from '../shared/roles.ts';
 
@@ -81,64 +82,94 @@ const PAGE_TEXT: Record<
 };
 
 /**
- * The page behind the emailed link. Its script reads the signed-in user's token from the URL fragment
- * (`#access_token=…`, never sent to a server) or from localStorage (`org_membership_token`), and posts to the accept route.
+ * The page behind the emailed link. Pending: the invitation, and a "Sign in to accept" button whose script
+ * (`web/invitation.ts`, served from `/assets/`) signs in with the provider (authorization code + PKCE), comes back
+ * here, shows who signed in and accepts with one click. Other states: a plain page saying what to do next.
  */
-export function invitationPage(state: PageState, inv: InvitationItem | undefined, nonce: string): string {
+export function invitationPage(
+  state: PageState,
+  inv: InvitationItem | undefined,
+  nonce: string,
+  oidc: OidcConfig,
+): string {
   let main: string;
+  let script = '';
   if (state === 'pending' && inv) {
     const roles = describeRoles(inv.role_assignments);
+    const invited = escapeHtml(inv.email);
     main = `<h1>Join ${escapeHtml(inv.organization_name)}</h1>
-<p><strong>${escapeHtml(inv.invited_by_email)}</strong> invited <strong>${escapeHtml(inv.email)}</strong> to join the organization <strong id="org">${escapeHtml(inv.organization_name)}</strong>.</p>
+<p><strong>${escapeHtml(inv.invited_by_email)}</strong> invited <strong id="invited">${invited}</strong> to join the organization <strong id="org">${escapeHtml(inv.organization_name)}</strong>.</p>
 <h2>Your roles</h2><ul id="roles">${roles.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
 <p>This invitation expires <strong id="expires">${escapeHtml(humanTime(inv.expires_at))}</strong>.</p>
-<div id="signin" hidden>
-  <p>Sign in as ${escapeHtml(inv.email)} to accept. Paste your sign-in token:</p>
-  <input id="token" type="password" autocomplete="off" aria-label="Sign-in token">
+<div id="signin">
+  <p>Sign in as ${invited} to accept.</p>
+  <button id="signin-button" type="button">Sign in to accept</button>
 </div>
-<button id="accept" type="button">Accept invitation</button>
-<p id="result" role="status"></p>
-<script nonce="${nonce}">
-(() => {
-  const tokenPath = ${JSON.stringify(inv.token)};
-  const frag = new URLSearchParams(location.hash.slice(1)).get('access_token');
-  if (frag) { localStorage.setItem('org_membership_token', frag); history.replaceState(null, '', location.pathname); }
-  const stored = () => localStorage.getItem('org_membership_token') || document.getElementById('token').value.trim();
-  if (!stored()) document.getElementById('signin').hidden = false;
-  const result = document.getElementById('result');
-  const button = document.getElementById('accept');
-  button.addEventListener('click', async () => {
-    const jwt = stored();
-    if (!jwt) { document.getElementById('signin').hidden = false; result.textContent = 'Sign in first: paste your sign-in token above.'; return; }
-    button.disabled = true; result.textContent = 'Accepting…';
-    try {
-      const res = await fetch('/api/v1/organizations/invitations/' + encodeURIComponent(tokenPath) + '/_accept', { method: 'POST', headers: { authorization: 'Bearer ' + jwt } });
-      if (res.ok) { result.textContent = 'Welcome! You are now a member of ' + document.getElementById('org').textContent + '.'; button.hidden = true; return; }
-      const body = await res.json().catch(() => ({}));
-      result.textContent = (body.errors && body.errors[0] && body.errors[0].message) || ('Could not accept the invitation (HTTP ' + res.status + ').');
-      if (res.status === 401) { localStorage.removeItem('org_membership_token'); document.getElementById('signin').hidden = false; }
-    } catch { result.textContent = 'Network error: check your connection and try again.'; }
-    button.disabled = false;
-  });
-})();
-</script>`;
+<p id="who" hidden>Signed in as <strong id="who-email"></strong><span id="who-name"></span>. <button id="sign-out" class="link" type="button">Not you?</button></p>
+<div id="wrong-account" class="warning" role="alert" hidden>
+  <p>This invitation was sent to <strong>${invited}</strong>, not to the account you are signed in with. Sign in as ${invited} to accept it.</p>
+  <button id="switch-account" type="button">Sign in with another account</button>
+</div>
+<div id="unverified" class="warning" role="alert" hidden>
+  <p>Verify your email address ${invited} with your identity provider, then sign in again to accept.</p>
+  <button id="switch-account-unverified" type="button">Sign in again</button>
+</div>
+<button id="accept" type="button" hidden>Accept invitation</button>
+<p id="result" role="status"></p>`;
+    script = `<script type="application/json" id="auth-config">${jsonForHtml(authConfig(oidc))}</script>
+<script type="application/json" id="invitation-data">${jsonForHtml({ token: inv.token, email: inv.email, organization: inv.organization_name })}</script>
+<script type="module" nonce="${nonce}" src="/assets/invitation.js"></script>`;
   } else {
     const text = PAGE_TEXT[state === 'pending' ? 'unknown' : state];
     main = `<h1>${text.title}</h1><p id="reason">${text.body(inv)}</p>`;
   }
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>Organization invitation</title>
-<style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:0;background:#0b64dd;color:#fff;cursor:pointer}button:disabled{opacity:.6}input{width:100%;padding:.4rem;font-family:monospace}</style>
-</head><body><main>${main}</main></body></html>`;
+  return htmlPage('Organization invitation', main, nonce, script);
 }
 
-/** Headers for the page: no third-party anything, scripts only with this response's nonce, never framed or cached. */
-export const pageHeaders = (nonce: string): Record<string, string> => ({
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
+/** The page at the redirect URI: its script exchanges the code and goes back where sign-in started. */
+export function callbackPage(nonce: string, oidc: OidcConfig): string {
+  return htmlPage(
+    'Signing in',
+    '<h1>Signing in…</h1><p id="status" role="status">One moment.</p>',
+    nonce,
+    `<script type="application/json" id="auth-config">${jsonForHtml(authConfig(oidc))}</script>
+<script type="module" nonce="${nonce}" src="/assets/callback.js"></script>`,
+  );
+}
+
+const authConfig = (oidc: OidcConfig) => ({
+  issuer: oidc.issuer,
+  clientId: oidc.clientId,
+  ...(oidc.authorizationEndpoint ? { authorizationEndpoint: oidc.authorizationEndpoint } : {}),
+  ...(oidc.tokenEndpoint ? { tokenEndpoint: oidc.tokenEndpoint } : {}),
 });
+
+/** JSON inside a <script> element: nothing in it can close the element or open a comment. */
+const jsonForHtml = (value: unknown): string =>
+  JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+
+function htmlPage(title: string, main: string, nonce: string, scripts = ''): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title>
+<style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:0;background:#0b64dd;color:#fff;cursor:pointer}button:disabled{opacity:.6}button.link{background:none;color:#0b64dd;padding:0;text-decoration:underline}.warning{border-left:4px solid #c77700;background:#fff6e5;padding:.5rem 1rem;margin:1rem 0}[hidden]{display:none!important}</style>
+</head><body><main>${main}</main>${scripts}</body></html>`;
+}
+
+/**
+ * Headers for the service's pages: scripts and styles only with this response's nonce, network calls only to this
+ * origin (the API) and the identity provider's (discovery and the token endpoint), never framed or cached.
+ */
+export const pageHeaders = (nonce: string, oidc: OidcConfig): Record<string, string> => {
+  const origins = new Set(
+    [oidc.issuer, oidc.tokenEndpoint].filter((u): u is string => !!u).map((u) => new URL(u).origin),
+  );
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self' ${[...origins].join(' ')}; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+  };
+};

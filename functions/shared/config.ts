@@ -43,3 +43,29 @@ export function config(): Config {
 export function stateMachineArn(): string {
   return required(ENV.stateMachineArn);
 }
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+}
+
+let oidcCached: OidcConfig | undefined;
+
+/** What a page needs to sign someone in; read once, and only by the handlers that render such pages. */
+export function oidcConfig(): OidcConfig {
+  if (!oidcCached) {
+    const authorizationEndpoint = process.env[ENV.oidcAuthorizationEndpoint] || undefined;
+    const tokenEndpoint = process.env[ENV.oidcTokenEndpoint] || undefined;
+    if (!authorizationEndpoint !== !tokenEndpoint) {
+      throw new Error(`Set both ${ENV.oidcAuthorizationEndpoint} and ${ENV.oidcTokenEndpoint}, or neither`);
+    }
+    oidcCached = {
+      issuer: required(ENV.oidcIssuer),
+      clientId: required(ENV.oidcClientId),
+      ...(authorizationEndpoint && tokenEndpoint ? { authorizationEndpoint, tokenEndpoint } : {}),
+    };
+  }
+  return oidcCached;
+}

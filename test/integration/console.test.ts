@@ -8,7 +8,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
-import { checkScreen, seriousA11yViolations, signInToConsole, textOf } from '../support/console.ts';
+import {
+  checkScreen,
+  seriousA11yViolations,
+  signInOnProvider,
+  signInToConsole,
+  textOf,
+} from '../support/console.ts';
 import { createDeployment, invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
 import { useStack } from '../support/stack.ts';
 
@@ -48,10 +54,13 @@ async function members(orgId: string, as: string) {
 }
 
 /** Opens the emailed invitation link and accepts it, as the invitee would. */
-async function acceptFromEmail(email: string): Promise<void> {
+async function acceptFromEmail(email: string, name: string): Promise<void> {
   const link = (await api.mailTo(email)).at(-1)!.body.text!.match(/https?:\/\/\S+\/invitations\/\S+/)![0];
   const page = await newPage();
-  await page.goto(`${link}#access_token=${await api.token(email)}`);
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Sign in to accept' }).click();
+  await signInOnProvider(page, api, email, name);
+  await page.waitForURL(link);
   await page.getByRole('button', { name: 'Accept invitation' }).click();
   await expect.poll(() => page.locator('#result').textContent()).toContain('Welcome!');
   await page.close();
@@ -142,8 +151,8 @@ describe('the organization console', () => {
     await checkScreen(page, '06-members-invitations');
 
     // Both accept from the emailed links.
-    await acceptFromEmail(alex);
-    await acceptFromEmail(blake);
+    await acceptFromEmail(alex, 'Alex Viewer');
+    await acceptFromEmail(blake, 'Blake Billing');
     await page.reload();
     await h1(page, 'Members');
     await expect.poll(() => row(page, blake).textContent()).toContain('Billing admin');

@@ -4,12 +4,12 @@
  * body and leaves the table exactly as it was.
  */
 import fc from 'fast-check';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteDef } from '../../functions/routes.ts';
 import { dynamo } from '../../functions/shared/clients.ts';
 import { scanAll } from '../../functions/shared/invariants.ts';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, localUserId } from '../../local/jwt.ts';
+import { LOCAL_AUDIENCE, localUserId, SIGNING_ALG } from '../../local/jwt.ts';
 import { createDeployment, invite, orgWithAdmin, raiseBill, tokenFromMail } from '../support/factories.ts';
 import { type ApiResponse, useStack } from '../support/stack.ts';
 
@@ -77,16 +77,21 @@ beforeAll(async () => {
   const now = Math.floor(Date.now() / 1000);
   const valid = await api.token(org.admin);
   const [h, , s] = valid.split('.');
-  const other = await generateKeyPair('ES256');
-  const secret = new TextEncoder().encode(JSON.stringify(await exportJWK(api.stack.keys.publicKey)));
+  // Forgeries the gateway must refuse, signed here on purpose: the provider's own key with a wrong claim, another
+  // key, and the public key as an HMAC secret. The provider itself never issues any of these.
+  const issuer = api.stack.issuer;
+  const kid = api.stack.key.jwk.kid!;
+  const other = await generateKeyPair(SIGNING_ALG);
+  const { d: _d, ...publicJwk } = api.stack.key.jwk;
+  const secret = new TextEncoder().encode(JSON.stringify(publicJwk));
   const signed = (
     key: Parameters<SignJWT['sign']>[0],
     alg: string,
     extra: { iss?: string; aud?: string } = {},
   ) =>
     new SignJWT(claims)
-      .setProtectedHeader({ alg, kid: 'local-dev' })
-      .setIssuer(extra.iss ?? LOCAL_ISSUER)
+      .setProtectedHeader({ alg, kid })
+      .setIssuer(extra.iss ?? issuer)
       .setAudience(extra.aud ?? LOCAL_AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(now + 3600)
@@ -94,19 +99,13 @@ beforeAll(async () => {
   badTokens = [
     '',
     'not-a-jwt',
-    `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: now + 3600 })}.`,
-    `${h}.${b64({ ...claims, sub: 'someone-else', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: now + 3600 })}.${s}`,
-    await signed(other.privateKey, 'ES256'),
+    `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, iss: issuer, aud: LOCAL_AUDIENCE, exp: now + 3600 })}.`,
+    `${h}.${b64({ ...claims, sub: 'someone-else', iss: issuer, aud: LOCAL_AUDIENCE, exp: now + 3600 })}.${s}`,
+    await signed(other.privateKey, SIGNING_ALG),
     await signed(secret, 'HS256'), // algorithm confusion: the public key used as an HMAC secret
-    await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', kid: 'local-dev' })
-      .setIssuer(LOCAL_ISSUER)
-      .setAudience(LOCAL_AUDIENCE)
-      .setIssuedAt(now - 7200)
-      .setExpirationTime(now - 3600)
-      .sign(api.stack.keys.privateKey),
-    await signed(api.stack.keys.privateKey, 'ES256', { aud: 'someone-elses-api' }),
-    await signed(api.stack.keys.privateKey, 'ES256', { iss: 'https://evil.example.com' }),
+    await api.token(org.admin, { expiresIn: '-1h' }), // issued by the provider, expired an hour ago
+    await signed(api.stack.key.privateKey, SIGNING_ALG, { aud: 'someone-elses-api' }),
+    await signed(api.stack.key.privateKey, SIGNING_ALG, { iss: 'https://evil.example.com' }),
   ];
 });
 

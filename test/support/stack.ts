@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { executionArnOf } from '../../local/arns.ts';
-import { signDevToken, type TokenOptions } from '../../local/jwt.ts';
+import { durationSeconds, requestDevToken, type TokenOptions } from '../../local/jwt.ts';
 import { type CapturedEmail, readMailbox } from '../../local/ses.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { stateMachineArnFor } from '../../local/stepfunctions.ts';
@@ -44,7 +44,7 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
       dynamoEndpoint: inject('dynamoEndpoint'),
       sesEndpoint: inject('sesEndpoint'),
       tableName: `test-${run}`,
-      keyFile: `.local/test-jwt-key.json`,
+      keyFile: `.local/test-oidc-signing-key.json`,
       ...options,
     });
   });
@@ -78,7 +78,31 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
     });
   };
   api.email = (local) => `${local}.${run}@example.com`;
-  api.token = (email, opts) => signDevToken(api.stack.keys, email, opts);
+  // Every token comes from the local provider (its dev-token grant). Tests ask for the same person's token thousands of
+  // times (fuzz, concurrency): one per address and options is reused while it has more than 5 minutes left.
+  const tokens = new Map<string, Promise<{ value: string; until: number }>>();
+  api.token = async (email, opts = {}) => {
+    const key = JSON.stringify([
+      email,
+      opts.sub,
+      opts.emailVerified,
+      opts.name,
+      opts.operator,
+      opts.expiresIn,
+    ]);
+    let cached = tokens.get(key);
+    const now = Date.now();
+    if (!cached || (await cached.catch(() => ({ until: 0 }))).until < now) {
+      const lifetime = opts.expiresIn ? durationSeconds(opts.expiresIn) : undefined;
+      cached = requestDevToken(api.stack.issuer, email, opts).then((value) => ({
+        value,
+        // Short-lived or already expired tokens are asked for each time.
+        until: lifetime !== undefined && lifetime < 3600 ? 0 : now + 55 * 60 * 1000,
+      }));
+      tokens.set(key, cached);
+    }
+    return (await cached).value;
+  };
   api.call = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     const token = opts.token ?? (opts.as ? await api.token(opts.as) : undefined);
