@@ -10,6 +10,10 @@ export function buildApp(app = new App()): { app: App; stack: MembershipStack } 
       throw new Error(`Set the CDK context value "${key}" (cdk.json or -c ${key}=...)`);
     return value;
   };
+  const optional = (key: string): Record<string, string> => {
+    const value = app.node.tryGetContext(key);
+    return typeof value === 'string' && value !== '' ? { [key]: value } : {};
+  };
   const stage = (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
   const throwaway = String(app.node.tryGetContext('throwaway') ?? 'false') === 'true';
   const senderDomain = app.node.tryGetContext('senderDomain') as string | undefined;
@@ -23,6 +27,12 @@ export function buildApp(app = new App()): { app: App; stack: MembershipStack } 
       .split(',')
       .map((s) => s.trim()),
     consoleOrigin: ctx('consoleOrigin'),
+    // The console is a public client of the issuer; for Cognito its app client id is also the token audience.
+    consoleClientId:
+      (app.node.tryGetContext('consoleClientId') as string | undefined) ??
+      ctx('jwtAudience').split(',')[0]!.trim(),
+    ...optional('authorizationEndpoint'),
+    ...optional('tokenEndpoint'),
     retainData: !throwaway,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

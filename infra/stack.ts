@@ -6,6 +6,7 @@ import { ENV } from '../functions/shared/env-names.ts';
 import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 import { ACCESS, type HandlerName } from './access.ts';
 import { Api } from './constructs/api.ts';
+import { ConsoleHosting } from './constructs/console.ts';
 import { Email } from './constructs/email.ts';
 import { Functions } from './constructs/functions.ts';
 import { MembershipTable } from './constructs/table.ts';
@@ -18,6 +19,11 @@ export interface MembershipStackProps extends StackProps {
   jwtIssuer: string;
   jwtAudience: string[];
   consoleOrigin: string;
+  /** The console's public client id at the issuer (authorization code with PKCE, no secret). */
+  consoleClientId: string;
+  /** Both, when the provider's endpoints are not on its issuer's origin (Cognito's hosted UI). */
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
   /** Production keeps the table (RETAIN, deletion protection) and logs; throwaway stages do not. */
   retainData: boolean;
 }
@@ -80,7 +86,16 @@ export class MembershipStack extends Stack {
       consoleOrigin: props.consoleOrigin,
       retainLogs: props.retainData,
     });
+    const consoleHosting = new ConsoleHosting(this, 'Console', {
+      apiEndpoint: api.httpApi.apiEndpoint,
+      issuer: props.jwtIssuer,
+      clientId: props.consoleClientId,
+      ...(props.authorizationEndpoint ? { authorizationEndpoint: props.authorizationEndpoint } : {}),
+      ...(props.tokenEndpoint ? { tokenEndpoint: props.tokenEndpoint } : {}),
+      retain: props.retainData,
+    });
     new CfnOutput(this, 'ApiUrl', { value: api.httpApi.apiEndpoint });
+    new CfnOutput(this, 'ConsoleUrl', { value: `${consoleHosting.url}/console/` });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
   }
