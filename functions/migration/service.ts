@@ -11,7 +11,7 @@ import * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
 import { restoreAll } from './steps.ts';
-import { getMigration, releaseLock, updateMigration } from './store.ts';
+import { claimOnRunning, getMigration, releaseLock, updateMigration } from './store.ts';
 
 export const migrationRequest = z.strictObject({
   target_organization_id: z.string().check(z.regex(ID_PATTERN, 'must be an organization id')),
@@ -201,6 +201,69 @@ export async function listMigrations(deps: Deps, caller: Caller) {
   return (out.Items ?? []).map((i) => toView(stripKeys<MigrationItem>(i)));
 }
 
+/**
+ * Cancel a running migration. Before it leaves the source organization, the cancel is recorded and the workflow's next
+ * step rolls back exactly as a failure would (the leave step claims `leaving_at` only while no cancel is recorded, so
+ * one of the two wins). Once it has left, the execution is stopped and the migration ends `cancelled` with every
+ * snapshot kept for `_restore`. Safe to repeat.
+ */
+export async function cancelMigration(deps: Deps & Callbacks, caller: Caller, id: string) {
+  const m = await getOwnMigration(deps, caller, id);
+  if (m.status !== 'running') throw cannotCancel(m);
+  const now = deps.now().toISOString();
+  if (!m.leaving_at) {
+    const asked = await claimOnRunning(deps, id, { cancel_requested_at: now }, ['leaving_at']);
+    if (asked) return toView(asked);
+    // The leave step claimed first, or the migration ended: decide again with what is true now.
+    return cancelMigration(deps, caller, id);
+  }
+  if (!m.left_at) {
+    throw new ApiError(
+      'migration.busy',
+      'The migration is leaving the source organization right now. Try again in a few seconds.',
+      undefined,
+      { 'retry-after': '2' },
+    );
+  }
+  const cause = `You cancelled the migration after it left the source organization. ${
+    m.plan?.resources.length
+      ? `Your ${m.plan.resources.length} snapshot(s) are intact in repository ${m.repository_id}: accept an invitation to the target organization, then POST /api/v1/migrations/${m.id}/_restore to bring them there.`
+      : 'You had no deployments to bring.'
+  }`;
+  // Stop first: a migration marked cancelled whose execution still ran could restore after all.
+  await deps.workflow.stop(id, 'MigrationCancelled', cause);
+  try {
+    const done = await updateMigration(
+      deps,
+      id,
+      {
+        status: 'cancelled',
+        current_step: 'Migration cancelled',
+        error: 'MigrationCancelled',
+        cause,
+        finished_at: now,
+        cancel_requested_at: now,
+      },
+      undefined,
+      [],
+      'running',
+    );
+    await releaseLock(deps, caller.userId, id);
+    return toView(done);
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    throw cannotCancel((await getMigration(deps, id))!); // it ended on its own first
+  }
+}
+
+const cannotCancel = (m: MigrationItem) =>
+  new ApiError(
+    'migration.cancel_not_possible',
+    m.status === 'cancelled'
+      ? 'This migration is already cancelled.'
+      : `This migration has already ${m.status === 'succeeded' ? 'succeeded' : 'ended'}: there is nothing to cancel.`,
+  );
+
 const RESTORE_RERUN = 'Restore deployments (re-run)';
 
 /**
@@ -211,7 +274,7 @@ export async function rerunRestore(deps: Deps, caller: Caller, id: string) {
   const m = await getOwnMigration(deps, caller, id);
   // A retry of a restore that finished (its answer was lost): the same answer again.
   if (m.status === 'succeeded' && m.history.at(-1)?.step === RESTORE_RERUN) return toView(m);
-  if (m.status !== 'failed' || !m.left_at) {
+  if ((m.status !== 'failed' && m.status !== 'cancelled') || !m.left_at) {
     throw new ApiError(
       'migration.restore_not_possible',
       'Only a migration that stopped after leaving the source organization can be restored.',
@@ -247,7 +310,7 @@ export async function rerunRestore(deps: Deps, caller: Caller, id: string) {
         finished_at: deps.now().toISOString(),
       },
       ['error', 'cause'],
-      'failed',
+      m.status,
     );
     return toView(done);
   } catch (e) {

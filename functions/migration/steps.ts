@@ -34,7 +34,7 @@ import {
   putSnapshot,
   querySnapshots,
 } from '../snapshots/service.ts';
-import { getMigration, releaseLock, updateMigration } from './store.ts';
+import { claimOnRunning, getMigration, releaseLock, updateMigration } from './store.ts';
 
 /** Invitations re-sent by a migration live this long; the wait state's TimeoutSeconds is the same. */
 export const INVITATION_LIFETIME_MS = 72 * 3600_000;
@@ -55,6 +55,16 @@ async function mustGetMigration(deps: Deps, id: string): Promise<MigrationItem> 
   return m;
 }
 
+export const CANCELLED = 'MigrationCancelled';
+const cancelled = () => new StepError(CANCELLED, 'You cancelled the migration.');
+
+/** A forward step before leaving: a cancel asked meanwhile turns it into a rollback (the Catch's compensation). */
+async function mustGetUncancelled(deps: Deps, id: string): Promise<MigrationItem> {
+  const m = await mustGetMigration(deps, id);
+  if (m.cancel_requested_at) throw cancelled();
+  return m;
+}
+
 /** Where this migration's snapshot of a resource lives. */
 const snapshotOf = (m: MigrationItem, ref: ResourceRef) => ({
   repository_id: m.repository_id,
@@ -71,7 +81,7 @@ const snapshotChecksumOk = (s: SnapshotItem) =>
 
 /** 1. Validate: member of the source, target open and different, a pending invitation, the user's repository. */
 export async function validateMigration(deps: Deps, migrationId: string): Promise<MigrationPlan> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
   if (m.plan) return m.plan; // already validated (a retry)
   const userKey = keys.user(m.user_id);
   const srcKey = keys.organization(m.source_organization_id);
@@ -131,7 +141,7 @@ export async function backUpResource(
   migrationId: string,
   ref: ResourceRef,
 ): Promise<{ snapshot: string }> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
   const existing = await getSnapshot(deps, snapshotOf(m, ref));
   if (existing && snapshotChecksumOk(existing)) return { snapshot: `${ref.kind}:${ref.id}` };
   const item = await getResourceItem(deps, m.source_organization_id, ref.kind, ref.id);
@@ -160,7 +170,7 @@ export async function backUpResource(
 
 /** 2b. Verify: every planned resource has a snapshot whose content and checksum match the source. */
 export async function verifyBackups(deps: Deps, migrationId: string): Promise<void> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
   for (const ref of m.plan?.resources ?? []) {
     const [snap, item] = await Promise.all([
       getSnapshot(deps, snapshotOf(m, ref)),
@@ -188,7 +198,7 @@ export async function verifyBackups(deps: Deps, migrationId: string): Promise<vo
 
 /** 3. Delete the backed-up resources from the source organization (only those with a verified snapshot). */
 export async function deleteSourceResources(deps: Deps, migrationId: string): Promise<void> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
   for (const ref of m.plan?.resources ?? []) {
     const snap = await getSnapshot(deps, snapshotOf(m, ref));
     if (snap?.status !== 'verified')
@@ -199,7 +209,15 @@ export async function deleteSourceResources(deps: Deps, migrationId: string): Pr
 
 /** 4. Leave the source organization (closing it when the user was its sole member). */
 export async function leaveSource(deps: Deps, migrationId: string): Promise<void> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
+  // Claim the leave against a cancel: exactly one of them wins, so a cancel either rolls back or stops after leaving.
+  if (
+    !m.leaving_at &&
+    !(await claimOnRunning(deps, m.id, { leaving_at: deps.now().toISOString() }, ['cancel_requested_at']))
+  ) {
+    if ((await mustGetMigration(deps, m.id)).cancel_requested_at) throw cancelled();
+    throw new StepError('MigrationNotRunning', 'The migration is no longer running.');
+  }
   const user = await getUser(deps, m.user_id);
   if (user?.organization_id === m.source_organization_id) {
     try {
@@ -363,14 +381,14 @@ export async function recordOutcome(
 ): Promise<{ error?: string; cause?: string }> {
   const m = await mustGetMigration(deps, migrationId);
   const now = deps.now().toISOString();
+  if (m.status !== 'running') return { error: m.error, cause: m.cause }; // ended already (cancelled after leaving)
   if (outcome === 'succeeded') {
     await mustBeInTarget(deps, m);
-    await updateMigration(deps, m.id, {
+    await endMigration(deps, m, {
       status: 'succeeded',
       current_step: 'Migration succeeded',
       finished_at: now,
     });
-    await releaseLock(deps, m.user_id, m.id);
     return {};
   }
   const expired =
@@ -386,14 +404,18 @@ export async function recordOutcome(
   let name: string;
   let cause: string;
   if (!m.left_at) {
-    name = 'MigrationRolledBack';
     // Say what is true now: the step that failed may be "you are no longer a member" (removed meanwhile).
     const stillMember = (await getUser(deps, m.user_id))?.organization_id === m.source_organization_id;
-    cause = `Stopped at "${m.current_step}": ${detail} ${
-      stillMember
-        ? 'Nothing changed: you are still a member of the source organization and every deployment is still there.'
-        : 'The migration moved nothing: every deployment is still in the source organization.'
-    }`;
+    const after = stillMember
+      ? 'Nothing changed: you are still a member of the source organization and every deployment is still there.'
+      : 'The migration moved nothing: every deployment is still in the source organization.';
+    if (error?.Error === CANCELLED) {
+      name = CANCELLED;
+      cause = `You cancelled the migration before it left the source organization. ${after}`;
+    } else {
+      name = 'MigrationRolledBack';
+      cause = `Stopped at "${m.current_step}": ${detail} ${after}`;
+    }
     await releaseReservation(deps, m.target_organization_id, m.email, m.user_id);
   } else if (expired) {
     name = 'InvitationExpired';
@@ -402,9 +424,29 @@ export async function recordOutcome(
     name = 'RestorePending';
     cause = `Stopped at "${m.current_step}": ${detail} You have left the source organization. ${kept} Accept the invitation if you have not, then POST /api/v1/migrations/${m.id}/_restore.`;
   }
-  await updateMigration(deps, m.id, { status: 'failed', error: name, cause, finished_at: now });
+  const status = name === CANCELLED ? 'cancelled' : 'failed';
+  const ended = await endMigration(deps, m, { status, error: name, cause, finished_at: now });
+  return { error: ended.error, cause: ended.cause };
+}
+
+/**
+ * End a running migration (a transition: a migration a cancel already ended keeps that outcome) and release the
+ * user's migration lock. Returns the migration as it ended.
+ */
+async function endMigration(
+  deps: Deps,
+  m: MigrationItem,
+  set: Partial<MigrationItem>,
+): Promise<MigrationItem> {
+  let ended: MigrationItem;
+  try {
+    ended = await updateMigration(deps, m.id, set, undefined, [], 'running');
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    ended = await mustGetMigration(deps, m.id);
+  }
   await releaseLock(deps, m.user_id, m.id);
-  return { error: name, cause };
+  return ended;
 }
 
 function readableCause(raw: string | undefined): string {

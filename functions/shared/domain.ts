@@ -144,11 +144,15 @@ export interface MigrationItem {
   source_organization_id: string;
   target_organization_id: string;
   repository_id: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   current_step: string;
   history: MigrationHistoryEntry[];
   plan?: MigrationPlan;
+  /** Set by the leave step, on the condition that no cancel was asked: from then on a cancel stops, not rolls back. */
+  leaving_at?: string;
   left_at?: string;
+  /** Set by `_cancel` before leaving; every forward step up to the leave checks it and rolls back. */
+  cancel_requested_at?: string;
   restored?: Record<string, string>;
   error?: string;
   cause?: string;

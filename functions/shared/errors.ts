@@ -45,6 +45,8 @@ export const ERROR_STATUS = {
   'migration.invitation_reserved': 409,
   'migration.not_found': 404,
   'migration.restore_not_possible': 400,
+  'migration.cancel_not_possible': 400,
+  'migration.busy': 409,
   'snapshot_repository.not_found': 404,
   'role_assignments.invalid_config': 400,
   'role_assignments.invalid_target_user_id': 400,

@@ -4,46 +4,17 @@
  * every time instead of in 2–13% of timed trials. Each test fails without its fix.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/shared/clients.ts';
 import { localUserId } from '../../local/jwt.ts';
 import { invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
+import { type Hold, isAccept, startsStep, useInterleaving } from '../support/interleave.ts';
 import { finished, scene, start, waitFor, waitingForAcceptance } from '../support/migration.ts';
 import { useStack } from '../support/stack.ts';
 
 const api = useStack();
 
-type Held = { match: (command: string, input: any) => boolean; before: () => Promise<void>; seen: number };
-let hold: Held | undefined;
-
-beforeAll(() => {
-  dynamo.middlewareStack.add(
-    (next, context) => async (args) => {
-      const h = hold;
-      if (h?.match(String(context.commandName), args.input)) {
-        hold = undefined; // once: the retry that follows goes through untouched
-        h.seen++;
-        await h.before();
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'interleave' },
-  );
-});
-afterEach(() => {
-  hold = undefined;
-});
-
-/** The accept transaction: its first item consumes an invitation. */
-const isAccept = (command: string, input: any) =>
-  command === 'TransactWriteItemsCommand' &&
-  String(input?.TransactItems?.[0]?.Update?.UpdateExpression ?? '').includes('accepted_by');
-
-/** A migration task recording that it starts `step`. */
-const startsStep = (step: string) => (command: string, input: any) =>
-  command === 'UpdateItemCommand' &&
-  String(input?.Key?.pk ?? '').startsWith('MIGRATION#') &&
-  Object.values(input?.ExpressionAttributeValues ?? {}).includes(step);
+const { hold } = useInterleaving();
 
 const invitationItem = async (orgId: string, email: string) =>
   (
@@ -73,7 +44,7 @@ describe('interleavings that used to break a promise', () => {
     expect((await invite(api, org, [x], { role_assignments: adminOf(org.orgId) })).status).toBe(201);
     const token = await tokenFromMail(api, x);
 
-    const h: Held = {
+    const h: Hold = {
       match: isAccept,
       seen: 0,
       before: async () => {
@@ -81,7 +52,7 @@ describe('interleavings that used to break a promise', () => {
         expect(re.status, re.text).toBe(201);
       },
     };
-    hold = h;
+    hold(h);
     const res = await acceptAs(token, x);
     expect(h.seen).toBe(1); // the race really happened
     expect(res.status, res.text).toBe(200);
@@ -98,7 +69,7 @@ describe('interleavings that used to break a promise', () => {
   it('the wait step stores its task token between accept’s read and write: the accept resumes the migration', async () => {
     const s = await scene(api, 'handoff', -1);
     const token = await tokenFromMail(api, s.user);
-    const h: Held = {
+    const h: Hold = {
       match: isAccept,
       seen: 0,
       // Hold the accept's write until the workflow has stored its token on the invitation.
@@ -111,7 +82,7 @@ describe('interleavings that used to break a promise', () => {
       },
     };
     const id = await start(api, s);
-    hold = h;
+    hold(h);
     // The accept reads the invitation now, before the workflow reaches its wait; its write waits for the token.
     const res = await acceptAs(token, s.user);
     expect(h.seen).toBe(1);
@@ -144,7 +115,7 @@ describe('interleavings that used to break a promise', () => {
     const s = await scene(api, 'bindrace', -1);
     const token = await tokenFromMail(api, s.user);
     const other = `other-account-${api.email('y')}`;
-    const h: Held = {
+    const h: Hold = {
       match: isAccept,
       seen: 0,
       // The other account read the invitation before the migration bound it; its write comes after.
@@ -152,7 +123,7 @@ describe('interleavings that used to break a promise', () => {
         await start(api, s);
       },
     };
-    hold = h;
+    hold(h);
     const res = await acceptAs(token, s.user, other);
     expect(h.seen).toBe(1);
     expect(res.status, res.text).toBe(403);
@@ -193,7 +164,7 @@ describe('interleavings that used to break a promise', () => {
   it('a member removed right after starting a migration: the cause says what is true now', async () => {
     const s = await scene(api, 'removed', -1);
     const member = await membership(s.source.orgId, s.source.admin, s.user);
-    const h: Held = {
+    const h: Hold = {
       match: startsStep('Validate migration'),
       seen: 0,
       // The admin removes the mover after the migration started, before it validates.
@@ -206,7 +177,7 @@ describe('interleavings that used to break a promise', () => {
         expect(removed.status, removed.text).toBe(200);
       },
     };
-    hold = h;
+    hold(h);
     const id = await start(api, s);
     const m = await waitFor(api, s.user, id, finished);
     expect(h.seen).toBe(1);
