@@ -117,7 +117,9 @@ describe('console hosting', () => {
   it('deploys the built console under console/ with a config.json naming the issuer and client id', () => {
     const [[, deploy]] = ofType('Custom::CDKBucketDeployment') as [[string, Resource]];
     expect(deploy.Properties.DestinationBucketKeyPrefix).toBe('console/');
-    expect(deploy.Properties.DistributionPaths).toEqual(['/console/*']);
+    // No invalidation (and so no cloudfront:* grant): every file is revalidated.
+    expect(deploy.Properties.DistributionPaths).toBeUndefined();
+    expect(deploy.Properties.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
     expect(deploy.Properties.SourceObjectKeys).toHaveLength(2);
     const configs = filesNamed(assemblyDir, 'config.json').map((f) => JSON.parse(readFileSync(f, 'utf8')));
     expect(configs).toContainEqual({ apiUrl: '', issuer: CONTEXT.jwtIssuer, clientId: 'console-client' });
