@@ -21,13 +21,12 @@ export const CONSOLE_HEADERS = {
   hstsSeconds: 63_072_000, // two years, as HSTS preload lists ask
 } as const;
 
-/** The origin of a URL (the provider's issuer), or nothing when it is not a URL (the local dev issuer is a URN). */
+/**
+ * The origin of a URL (the provider's issuer or endpoints), or nothing when it is not an http(s) URL (the local dev
+ * issuer is a URN). Read from the text, so a CDK token inside the host (Cognito's region, pool or domain) stays a
+ * token and is resolved in the header at deploy time.
+ */
 export function originOf(url: string | undefined): string[] {
-  if (!url) return [];
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? [u.origin] : [];
-  } catch {
-    return [];
-  }
+  const m = url ? /^(https?:\/\/[^/?#]+)/i.exec(url) : null;
+  return m?.[1] ? [m[1]] : [];
 }

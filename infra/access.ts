@@ -19,16 +19,25 @@ export interface Access {
   startWorkflow?: true;
   /** StopExecution on the migration state machine's executions. */
   stopWorkflow?: true;
+  /**
+   * The user pool's trigger: created only with the stack's own Cognito user pool, and without the shared environment
+   * (which names the pool's client, so the pool would depend on itself).
+   */
+  cognitoTrigger?: true;
+  /** Serves the pages' scripts: the bundle carries `web/dist` (built from `web/*.ts`). */
+  webAssets?: true;
 }
 
 export type HandlerName =
   | (typeof ROUTES)[number]['handler']
   | (typeof WORKFLOW_TASKS)[keyof typeof WORKFLOW_TASKS]
-  | 'fallback/not-found';
+  | 'fallback/not-found'
+  | 'auth/pre-token';
 
 export const ACCESS: Record<HandlerName, Access> = {
   'health/get': {},
   'fallback/not-found': {},
+  'auth/pre-token': { cognitoTrigger: true },
   'organizations/create': { write: ['UpdateItem', 'PutItem'] },
   'organizations/list': { read: true, write: ['PutItem'] },
   'organizations/get': { read: true },
@@ -40,7 +49,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'invitations/accept': { read: true, write: ['PutItem', 'UpdateItem'], workflowCallback: true },
   'invitations/page': { read: true },
   'web/callback': {},
-  'web/asset': {},
+  'web/asset': { webAssets: true },
   'members/list': { read: true },
   'members/remove': { read: true, write: ['DeleteItem', 'UpdateItem'] },
   'roles/add': { read: true, write: ['UpdateItem'] },

@@ -10,29 +10,36 @@ export function buildApp(app = new App()): { app: App; stack: MembershipStack } 
       throw new Error(`Set the CDK context value "${key}" (cdk.json or -c ${key}=...)`);
     return value;
   };
-  const optional = (key: string): Record<string, string> => {
-    const value = app.node.tryGetContext(key);
-    return typeof value === 'string' && value !== '' ? { [key]: value } : {};
-  };
   const stage = (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
   const throwaway = String(app.node.tryGetContext('throwaway') ?? 'false') === 'true';
   const senderDomain = app.node.tryGetContext('senderDomain') as string | undefined;
+  const optional = (key: string): string | undefined => {
+    const value = app.node.tryGetContext(key);
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  // With -c jwtIssuer: that provider (and -c jwtAudience, -c oidcClientId); without: the stack's own Cognito pool.
+  const jwtIssuer = optional('jwtIssuer');
+  const clientId = optional('oidcClientId');
+  const domainPrefix = optional('cognitoDomainPrefix');
   const stack = new MembershipStack(app, `OrgMembership-${stage}`, {
     description: 'Organization membership service (API, functions, table, email, workflows)',
     senderEmail: ctx('senderEmail'),
     ...(senderDomain ? { senderDomain } : {}),
     publicBaseUrl: ctx('publicBaseUrl'),
-    jwtIssuer: ctx('jwtIssuer'),
-    jwtAudience: ctx('jwtAudience')
-      .split(',')
-      .map((s) => s.trim()),
+    ...(jwtIssuer
+      ? {
+          externalIssuer: {
+            issuer: jwtIssuer,
+            audience: ctx('jwtAudience')
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+            ...(clientId ? { clientId } : {}),
+          },
+        }
+      : {}),
+    ...(domainPrefix ? { cognitoDomainPrefix: domainPrefix } : {}),
     consoleOrigin: ctx('consoleOrigin'),
-    // The console is a public client of the issuer; for Cognito its app client id is also the token audience.
-    consoleClientId:
-      (app.node.tryGetContext('consoleClientId') as string | undefined) ??
-      ctx('jwtAudience').split(',')[0]!.trim(),
-    ...optional('authorizationEndpoint'),
-    ...optional('tokenEndpoint'),
     retainData: !throwaway,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

@@ -9,6 +9,7 @@ import { Api } from './constructs/api.ts';
 import { ConsoleHosting } from './constructs/console.ts';
 import { Email } from './constructs/email.ts';
 import { Functions } from './constructs/functions.ts';
+import { defaultDomainPrefix, Identity, type SignIn } from './constructs/identity.ts';
 import { MembershipTable } from './constructs/table.ts';
 import { Workflow } from './constructs/workflow.ts';
 
@@ -16,14 +17,15 @@ export interface MembershipStackProps extends StackProps {
   senderEmail: string;
   senderDomain?: string;
   publicBaseUrl: string;
-  jwtIssuer: string;
-  jwtAudience: string[];
+  /**
+   * An existing OpenID Connect provider (Cognito elsewhere, Auth0, Okta, Entra ID…): its issuer, the audiences the
+   * authorizer accepts, and the public client pages sign in with (default: the first audience). Without it, the
+   * stack creates a Cognito user pool.
+   */
+  externalIssuer?: { issuer: string; audience: string[]; clientId?: string };
+  /** The hosted UI prefix of the stack's own user pool (default `org-membership-<stage>-<account>`). */
+  cognitoDomainPrefix?: string;
   consoleOrigin: string;
-  /** The console's public client id at the issuer (authorization code with PKCE, no secret). */
-  consoleClientId: string;
-  /** Both, when the provider's endpoints are not on its issuer's origin (Cognito's hosted UI). */
-  authorizationEndpoint?: string;
-  tokenEndpoint?: string;
   /** Production keeps the table (RETAIN, deletion protection) and logs; throwaway stages do not. */
   retainData: boolean;
 }
@@ -43,6 +45,21 @@ export class MembershipStack extends Stack {
       resourceName: stateMachineName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    // The user pool's client is created before the functions (their environment names it); its trigger after.
+    let identity: Identity | undefined;
+    let signIn: SignIn;
+    if (props.externalIssuer) {
+      const { issuer, audience, clientId } = props.externalIssuer;
+      signIn = { issuer, audience, clientId: clientId ?? audience[0]! };
+    } else {
+      identity = new Identity(this, 'Identity', {
+        appUrls: [props.publicBaseUrl, props.consoleOrigin].map((u) => u.replace(/\/+$/, '')),
+        domainPrefix:
+          props.cognitoDomainPrefix ?? defaultDomainPrefix(this.node.tryGetContext('stage') ?? 'dev'),
+        retain: props.retainData,
+      });
+      signIn = identity.signIn;
+    }
     const functions = new Functions(this, 'Functions', {
       table,
       emailResources: email.sendResources,
@@ -53,8 +70,17 @@ export class MembershipStack extends Stack {
         [ENV.publicBaseUrl]: props.publicBaseUrl,
         [ENV.sesConfigurationSet]: email.configurationSet.configurationSetName,
         [ENV.stateMachineArn]: stateMachineArn,
+        [ENV.oidcIssuer]: signIn.issuer,
+        [ENV.oidcClientId]: signIn.clientId,
+        ...(signIn.authorizationEndpoint && signIn.tokenEndpoint
+          ? {
+              [ENV.oidcAuthorizationEndpoint]: signIn.authorizationEndpoint,
+              [ENV.oidcTokenEndpoint]: signIn.tokenEndpoint,
+            }
+          : {}),
       },
     });
+    identity?.addAccessTokenClaims(functions.get('auth/pre-token'));
     const workflow = new Workflow(this, 'Migration', {
       definitionFile: resolve(import.meta.dirname, '../workflows/migration.asl.json'),
       stateMachineName,
@@ -64,6 +90,7 @@ export class MembershipStack extends Stack {
       retainLogs: props.retainData,
     });
     for (const [name, access] of Object.entries(ACCESS) as [HandlerName, (typeof ACCESS)[HandlerName]][]) {
+      if (access.cognitoTrigger) continue; // exists only with the stack's own user pool, and needs no workflow access
       const fn = functions.get(name);
       if (access.workflowCallback) {
         fn.addToRolePolicy(
@@ -101,22 +128,27 @@ export class MembershipStack extends Stack {
     }
     const api = new Api(this, 'Api', {
       functions,
-      jwtIssuer: props.jwtIssuer,
-      jwtAudience: props.jwtAudience,
+      jwtIssuer: signIn.issuer,
+      jwtAudience: signIn.audience,
       consoleOrigin: props.consoleOrigin,
       retainLogs: props.retainData,
     });
     const consoleHosting = new ConsoleHosting(this, 'Console', {
       apiEndpoint: api.httpApi.apiEndpoint,
-      issuer: props.jwtIssuer,
-      clientId: props.consoleClientId,
-      ...(props.authorizationEndpoint ? { authorizationEndpoint: props.authorizationEndpoint } : {}),
-      ...(props.tokenEndpoint ? { tokenEndpoint: props.tokenEndpoint } : {}),
+      // The console signs in as the pages do: the same issuer, public client and (Cognito) hosted UI endpoints.
+      issuer: signIn.issuer,
+      clientId: signIn.clientId,
+      ...(signIn.authorizationEndpoint && signIn.tokenEndpoint
+        ? { authorizationEndpoint: signIn.authorizationEndpoint, tokenEndpoint: signIn.tokenEndpoint }
+        : {}),
       retain: props.retainData,
     });
     new CfnOutput(this, 'ApiUrl', { value: api.httpApi.apiEndpoint });
     new CfnOutput(this, 'ConsoleUrl', { value: `${consoleHosting.url}/console/` });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'OidcIssuer', { value: signIn.issuer });
+    new CfnOutput(this, 'OidcClientId', { value: signIn.clientId });
+    if (identity) new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
   }
 }

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE } from '../../functions/shared/table.ts';
+import { webBuildCliArgs } from '../../web/build.ts';
+import { WEB_DIST } from '../../web/files.ts';
 import { ACCESS, type HandlerName } from '../access.ts';
 import { BUNDLE } from '../bundling.ts';
 
@@ -28,10 +30,13 @@ export class Functions extends Construct {
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     this.props = props;
-    for (const name of Object.keys(ACCESS) as HandlerName[]) this.create(name);
+    for (const name of Object.keys(ACCESS) as HandlerName[])
+      if (!ACCESS[name].cognitoTrigger) this.create(name);
   }
 
+  /** The function of a handler; a Cognito trigger is created on first ask (only the stack's own pool has one). */
   get(name: HandlerName): NodejsFunction {
+    if (!this.byHandler.has(name) && ACCESS[name].cognitoTrigger) this.create(name);
     const fn = this.byHandler.get(name);
     if (!fn) throw new Error(`No function for handler ${name}`);
     return fn;
@@ -54,7 +59,7 @@ export class Functions extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.seconds(15),
-      environment: this.props.environment,
+      environment: ACCESS[name].cognitoTrigger ? {} : this.props.environment,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       depsLockFilePath: resolve(ROOT, 'package-lock.json'),
@@ -70,6 +75,23 @@ export class Functions extends Construct {
         esbuildArgs: { '--alias': Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
         banner: BUNDLE.banner,
         forceDockerBundling: false,
+        ...(ACCESS[name].webAssets
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                // The same esbuild, the same options as `npm start` (web/build.ts), into the function's bundle.
+                afterBundling: (inputDir: string, outputDir: string) => [
+                  [
+                    join(inputDir, 'node_modules/.bin/esbuild'),
+                    ...webBuildCliArgs(inputDir, join(outputDir, WEB_DIST)),
+                  ]
+                    .map((a) => `"${a}"`)
+                    .join(' '),
+                ],
+              },
+            }
+          : {}),
       },
     });
     Validations.of(fn).acknowledge({

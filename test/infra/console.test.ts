@@ -129,3 +129,25 @@ describe('console hosting', () => {
     expect(JSON.stringify(outputs.ConsoleUrl.Value)).toContain('/console/');
   });
 });
+
+describe("console hosting with the stack's own Cognito pool", () => {
+  it("lets the CSP reach the hosted UI and writes the pool's client and endpoints into config.json", () => {
+    const { jwtIssuer: _i, jwtAudience: _a, ...context } = CONTEXT;
+    const { app, stack } = buildApp(new App({ context }));
+    app.synth();
+    const json = Template.fromStack(stack).toJSON();
+    const all = Object.values(json.Resources) as Resource[];
+    const policy = all.find((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')!;
+    const csp = JSON.stringify(
+      policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy,
+    );
+    // The console skips discovery for Cognito: the browser reaches the hosted UI's token endpoint, nothing else.
+    expect(csp).toContain('.amazoncognito.com');
+    const deploy = all.find((r) => r.Type === 'Custom::CDKBucketDeployment')!;
+    // Deploy-time values (the pool's client id, the hosted UI's endpoints) travel as markers resolved by CloudFormation.
+    const markers = JSON.stringify(deploy.Properties.SourceMarkers);
+    expect(markers).toContain('"ProviderURL"'); // the issuer
+    expect(markers).toContain('"Ref":"IdentityUsersWeb'); // the public app client
+    expect(markers).toContain('"Ref":"IdentityUsersHostedUi'); // the hosted UI's endpoints
+  });
+});

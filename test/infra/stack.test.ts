@@ -21,6 +21,11 @@ const CONTEXT = {
 };
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+/** The default template without its resources (parameters, rules, outputs), to lint another mode's resources in. */
+const withoutResources = () => {
+  const { Resources: _r, Outputs: _o, ...rest } = template.toJSON();
+  return rest;
+};
 let template: Template;
 let resources: Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -114,6 +119,120 @@ describe('api', () => {
     expect(stage.Properties.AccessLogSettings.Format).toContain('$context.routeKey');
     const api = ofType('AWS::ApiGatewayV2::Api')[0]![1];
     expect(api.Properties.CorsConfiguration.AllowOrigins).toEqual(['https://console.example.com']);
+  });
+});
+
+describe('sign-in with an existing provider (-c jwtIssuer)', () => {
+  it('creates no user pool, and gives the pages that issuer and the first audience as their client', () => {
+    expect(ofType('AWS::Cognito::UserPool')).toEqual([]);
+    expect(ofType('AWS::Lambda::Function').some(([id]) => id.startsWith('FunctionsAuthPreToken'))).toBe(
+      false,
+    );
+    const page = ofType('AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('FunctionsInvitationsPage'),
+    )![1];
+    expect(page.Properties.Environment.Variables).toMatchObject({
+      OIDC_ISSUER: 'https://issuer.example.com/',
+      OIDC_CLIENT_ID: 'console',
+    });
+    expect(page.Properties.Environment.Variables.OIDC_TOKEN_ENDPOINT).toBeUndefined();
+  });
+});
+
+describe("sign-in with the stack's own Cognito user pool (no jwtIssuer)", () => {
+  const COGNITO_CONTEXT = {
+    ...Object.fromEntries(Object.entries(CONTEXT).filter(([k]) => !k.startsWith('jwt'))),
+    consoleOrigin: 'https://app.example.com',
+  };
+  let cognito: Record<string, Resource>;
+  const cognitoOfType = (type: string) => Object.entries(cognito).filter(([, r]) => r.Type === type);
+  beforeAll(() => {
+    // cdk-nag runs here too (an unacknowledged finding throws); bundling is skipped, the first synth covered it.
+    const { app, stack } = buildApp(
+      new App({ context: { ...COGNITO_CONTEXT, 'aws:cdk:bundling-stacks': [] } }),
+    );
+    app.synth();
+    cognito = Template.fromStack(stack).toJSON().Resources;
+  });
+
+  it('a user pool: sign-in by verified email, strong passwords, Plus plan with threat protection enforced', () => {
+    const [[, pool]] = cognitoOfType('AWS::Cognito::UserPool') as [[string, Resource]];
+    expect(pool.Properties).toMatchObject({
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      DeletionProtection: 'ACTIVE',
+    });
+    expect(pool.Properties.Policies.PasswordPolicy).toMatchObject({
+      MinimumLength: 12,
+      RequireLowercase: true,
+      RequireUppercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+    });
+    expect(pool.DeletionPolicy).toBe('Retain');
+    // Access tokens get email, email_verified and name from the version-2 pre-token trigger.
+    const trigger = pool.Properties.LambdaConfig.PreTokenGenerationConfig;
+    expect(trigger.LambdaVersion).toBe('V2_0');
+    expect(trigger.LambdaArn['Fn::GetAtt'][0]).toMatch(/^FunctionsAuthPreToken/);
+  });
+
+  it('one public client: authorization code with PKCE, no secret, callbacks for the invitation page and the console', () => {
+    const [[, client]] = cognitoOfType('AWS::Cognito::UserPoolClient') as [[string, Resource]];
+    expect(client.Properties).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    expect(client.Properties.CallbackURLs.sort()).toEqual([
+      'https://app.example.com/auth/callback',
+      'https://app.example.com/console/',
+      'https://console.example.com/auth/callback',
+      'https://console.example.com/console/',
+    ]);
+    expect(cognitoOfType('AWS::Cognito::UserPoolDomain')).toHaveLength(1);
+  });
+
+  it('the JWT authorizer trusts the pool (issuer) and its client (Cognito access tokens carry client_id)', () => {
+    const [[poolId]] = cognitoOfType('AWS::Cognito::UserPool') as [[string, Resource]];
+    const [[clientId]] = cognitoOfType('AWS::Cognito::UserPoolClient') as [[string, Resource]];
+    const authorizer = cognitoOfType('AWS::ApiGatewayV2::Authorizer')[0]![1];
+    expect(authorizer.Properties.JwtConfiguration).toEqual({
+      Issuer: { 'Fn::GetAtt': [poolId, 'ProviderURL'] },
+      Audience: [{ Ref: clientId }],
+    });
+  });
+
+  it('pages get the issuer, the client and the hosted UI endpoints; the trigger gets no environment (no cycle)', () => {
+    const fns = cognitoOfType('AWS::Lambda::Function');
+    const page = fns.find(([id]) => id.startsWith('FunctionsInvitationsPage'))![1];
+    const vars = page.Properties.Environment.Variables;
+    expect(Object.keys(vars)).toEqual(
+      expect.arrayContaining([
+        'OIDC_ISSUER',
+        'OIDC_CLIENT_ID',
+        'OIDC_AUTHORIZATION_ENDPOINT',
+        'OIDC_TOKEN_ENDPOINT',
+      ]),
+    );
+    expect(JSON.stringify(vars.OIDC_TOKEN_ENDPOINT)).toContain('/oauth2/token');
+    const trigger = fns.find(([id]) => id.startsWith('FunctionsAuthPreToken'))![1];
+    expect(trigger.Properties.Environment?.Variables ?? {}).toEqual({});
+  });
+
+  const hasCfnLint = spawnSync('cfn-lint', ['--version']).status === 0;
+  it.skipIf(!hasCfnLint)('cfn-lint accepts this template too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfn-'));
+    const file = join(dir, 'template.json');
+    writeFileSync(file, JSON.stringify({ Resources: cognito, ...withoutResources() }));
+    const run = spawnSync('bash', ['infra/cfn-lint.sh', file], { encoding: 'utf8' });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
   });
 });
 

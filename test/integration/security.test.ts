@@ -26,11 +26,13 @@ afterEach(() => {
 });
 
 describe('security review', () => {
-  it('only health, the invitation lookup and the invitation page are public', () => {
+  it('only health, the invitation lookup, the invitation page, the sign-in redirect page and the scripts are public', () => {
     expect(ROUTES.filter((r) => !r.auth).map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/v1/health',
       'GET /api/v1/organizations/invitations/{invitation_token}',
       'GET /invitations/{token}',
+      'GET /auth/callback',
+      'GET /assets/{file}',
     ]);
   });
 
@@ -87,18 +89,31 @@ describe('security review', () => {
     }
   });
 
-  it('the invitation page allows only its own inline script and style, by nonce, and nothing from elsewhere', async () => {
+  it('the invitation page runs only its own scripts, by nonce, and talks only to the API and the identity provider', async () => {
     const org = await orgWithAdmin(api, 'page');
     const who = api.email('pagereader');
     await invite(api, org, [who]);
-    const page = await api.call('GET', `/invitations/${await tokenFromMail(api, who)}`);
-    expect(page.status).toBe(200);
-    const csp = page.headers.get('content-security-policy') ?? '';
-    expect(csp).toMatch(/default-src 'none'/);
-    expect(csp).not.toMatch(/https?:|\*|'unsafe-inline'|'unsafe-eval'/);
-    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
-    expect(page.headers.get('x-frame-options') ?? csp).toMatch(/DENY|frame-ancestors 'none'/);
-    expect(page.text).not.toMatch(/<script[^>]+src=|<link[^>]+href=["']https?:/);
+    for (const path of [`/invitations/${await tokenFromMail(api, who)}`, '/auth/callback?code=x&state=y']) {
+      const page = await api.call('GET', path);
+      expect(page.status).toBe(200);
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/default-src 'none'/);
+      expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]+';/);
+      expect(csp).not.toMatch(/\*|'unsafe-inline'|'unsafe-eval'/);
+      // The only origins named: the identity provider's, for discovery and the token endpoint.
+      expect(csp).toContain(`connect-src 'self' ${new URL(api.stack.issuer).origin};`);
+      expect(csp.match(/https?:\/\/[^\s;]+/g)).toEqual([new URL(api.stack.issuer).origin]);
+      expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(page.headers.get('x-frame-options') ?? csp).toMatch(/DENY|frame-ancestors 'none'/);
+      // Scripts come from this origin's /assets/ with the nonce; nothing loads from elsewhere.
+      for (const src of page.text.matchAll(/<script[^>]+src="([^"]+)"/g))
+        expect(src[1]).toMatch(/^\/assets\/[a-z-]+\.js$/);
+      expect(page.text).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']https?:/);
+    }
+    const script = await api.call('GET', '/assets/invitation.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await api.call('GET', '/assets/..%2fpackage.json')).status).toBe(404);
   });
 
   it('an unknown token and a revoked one get the same 404', async () => {
