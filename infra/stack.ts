@@ -7,6 +7,7 @@ import { ENV } from '../functions/shared/env-names.ts';
 import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 import { ACCESS, type HandlerName } from './access.ts';
 import { Api } from './constructs/api.ts';
+import { ConsoleHosting } from './constructs/console.ts';
 import { Email } from './constructs/email.ts';
 import { Functions } from './constructs/functions.ts';
 import { defaultDomainPrefix, Identity, type SignIn } from './constructs/identity.ts';
@@ -138,7 +139,18 @@ export class MembershipStack extends Stack {
       consoleOrigin: props.consoleOrigin,
       retainLogs: props.retainData,
     });
+    const consoleHosting = new ConsoleHosting(this, 'Console', {
+      apiEndpoint: api.httpApi.apiEndpoint,
+      // The console signs in as the pages do: the same issuer, public client and (Cognito) hosted UI endpoints.
+      issuer: signIn.issuer,
+      clientId: signIn.clientId,
+      ...(signIn.authorizationEndpoint && signIn.tokenEndpoint
+        ? { authorizationEndpoint: signIn.authorizationEndpoint, tokenEndpoint: signIn.tokenEndpoint }
+        : {}),
+      retain: props.retainData,
+    });
     new CfnOutput(this, 'ApiUrl', { value: api.httpApi.apiEndpoint });
+    new CfnOutput(this, 'ConsoleUrl', { value: `${consoleHosting.url}/console/` });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'OidcIssuer', { value: signIn.issuer });
     new CfnOutput(this, 'OidcClientId', { value: signIn.clientId });

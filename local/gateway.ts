@@ -10,6 +10,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ROUTES, type RouteDef } from '../functions/routes.ts';
 import { errorBody } from '../functions/shared/http.ts';
 import type { JwtAuthorizer } from './authorizer.ts';
+import { type ConsoleSettings, consoleSite } from './console.ts';
 
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -70,6 +71,8 @@ export interface GatewayOptions {
   /** Verifies bearer tokens as the stack's JWT authorizer does (`local/authorizer.ts`). */
   authorize: JwtAuthorizer;
   host?: string;
+  /** Serve the web console under /console/ (same origin as the API), with these sign-in settings. */
+  console?: () => ConsoleSettings;
 }
 
 export interface RunningGateway {
@@ -96,10 +99,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       return raw;
     }
   };
+  const serveConsole = opts.console ? consoleSite(opts.console) : undefined;
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
+      // Static files, as CloudFront serves them from S3 in AWS; everything else is the API.
+      if (serveConsole && (url.pathname === '/console' || url.pathname.startsWith('/console/')))
+        return await serveConsole(url.pathname, method, res);
       const body = await readBody(req);
       if (body === 'too-large')
         return sendError(res, 413, 'root.payload_too_large', 'The request body is too large.');

@@ -40,6 +40,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   apiUrl: string;
+  /** The web console, served by the gateway at the same origin as the API. */
+  consoleUrl: string;
   dynamoEndpoint: string;
   sesEndpoint: string;
   sfnEndpoint: string;
@@ -124,6 +126,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       port: gatewayPort,
       // As the stack's JWT authorizer: this issuer, the API (the resource indicator) as audience.
       authorize: jwtAuthorizer({ issuer: oidc.issuer, audience: [LOCAL_AUDIENCE] }),
+      // The console signs in with the same provider and client as the invitation page.
+      console: () => ({ issuer: oidc.issuer, clientId: WEB_CLIENT_ID }),
     });
     stops.push(gateway.stop);
     const outbox = await startLocalOutbox({
@@ -134,6 +138,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     stops.push(outbox.stop);
     return {
       apiUrl,
+      consoleUrl: `${apiUrl}/console/`,
       dynamoEndpoint,
       sesEndpoint,
       sfnEndpoint: sfn.endpoint,

@@ -98,6 +98,7 @@ writeEndpoints({
 console.log(`
 Organization membership service is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
+  Console        ${stack.consoleUrl}
   API            ${api}/api/v1            (health: ${api}/api/v1/health)
   Mailbox        ${stack.sesEndpoint}/          (JSON: ${stack.sesEndpoint}/store)
   Step Functions ${stack.sfnEndpoint}           (state machine ${stack.stateMachineArn})

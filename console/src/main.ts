@@ -1,0 +1,139 @@
+/** The console's entry: load the settings, finish a sign-in redirect, then route by the address's fragment. */
+import { claims, handleCallback, signOut } from './auth.ts';
+import { loadConfig } from './config.ts';
+import { clear, h } from './dom.ts';
+import { setRouter } from './router.ts';
+import { renderMembers } from './screens/members.ts';
+import { renderMigration, renderMove } from './screens/move.ts';
+import { renderResources } from './screens/resources.ts';
+import { renderSignIn } from './screens/signin.ts';
+import { renderWelcome } from './screens/welcome.ts';
+import { clearSession, refreshSession, type Session, session } from './session.ts';
+import { errorBox } from './ui.ts';
+
+const app = document.getElementById('app')!;
+
+interface Screen {
+  title: string;
+  render(main: HTMLElement, s: Session, param?: string): Promise<void>;
+  tab?: string;
+}
+
+const SCREENS: Record<string, Screen> = {
+  members: { title: 'Members', tab: 'members', render: renderMembers },
+  resources: { title: 'Deployments and projects', tab: 'resources', render: renderResources },
+  move: { title: 'Move to another organization', tab: 'move', render: renderMove },
+  migrations: { title: 'Migration', tab: 'move', render: renderMigration },
+  welcome: { title: 'Get started', render: renderWelcome },
+};
+
+const TABS: [string, string][] = [
+  ['members', 'Members'],
+  ['resources', 'Deployments and projects'],
+  ['move', 'Move to another organization'],
+];
+
+function shell(s: Session, active?: string): HTMLElement {
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const signOutButton = h('button', { type: 'button', class: 'link-button' }, 'Sign out');
+  signOutButton.addEventListener('click', async () => {
+    await signOut();
+    clearSession();
+    location.hash = '';
+    await route();
+  });
+  const nav = s.org
+    ? h(
+        'nav',
+        { 'aria-label': 'Organization', class: 'tabs' },
+        h(
+          'ul',
+          {},
+          TABS.map(([id, label]) =>
+            h(
+              'li',
+              {},
+              h('a', { href: `#/${id}`, 'aria-current': id === active ? 'page' : undefined }, label),
+            ),
+          ),
+        ),
+      )
+    : undefined;
+  clear(
+    app,
+    h('a', { class: 'skip-link', href: '#main', onclick: skipToMain }, 'Skip to content'),
+    h(
+      'header',
+      { class: 'top' },
+      h('a', { href: '#/', class: 'brand' }, 'Organization console'),
+      s.org ? h('span', { class: 'org-name' }, s.org.name) : undefined,
+      h(
+        'div',
+        { class: 'who' },
+        h('span', { class: 'who-email', title: s.email }, s.name ? `${s.name} (${s.email})` : s.email),
+        signOutButton,
+      ),
+    ),
+    nav,
+    main,
+  );
+  return main;
+}
+
+function skipToMain(e: Event) {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+let lastFocusTarget = '';
+
+async function route(): Promise<void> {
+  const [name = '', param] = location.hash.replace(/^#\/?/, '').split('/');
+  if (!claims()) {
+    clearSession();
+    document.title = 'Sign in · Organization console';
+    clear(app);
+    await renderSignIn(app);
+    return;
+  }
+  let s = session();
+  try {
+    s ??= await refreshSession();
+  } catch (e) {
+    const box = errorBox();
+    clear(app, h('main', { id: 'main' }, h('h1', {}, 'The console could not load'), box));
+    box.show(e);
+    return;
+  }
+  if (!s) return;
+  let key = name in SCREENS ? name : s.org ? 'members' : 'welcome';
+  // Organization screens need an organization; the welcome screen is for people without one.
+  if (!s.org && key !== 'migrations' && key !== 'welcome') key = 'welcome';
+  if (s.org && key === 'welcome') key = 'members';
+  const screen = SCREENS[key]!;
+  document.title = `${screen.title} · Organization console`;
+  const main = shell(s, screen.tab);
+  await screen.render(main, s, param ? decodeURIComponent(param) : undefined);
+  // Move focus to the new screen's heading, so keyboard and screen-reader users start there (not on first load).
+  const target = `${key}/${param ?? ''}`;
+  if (lastFocusTarget && lastFocusTarget !== target) main.querySelector<HTMLElement>('h1')?.focus();
+  lastFocusTarget = target;
+}
+
+setRouter(route);
+window.addEventListener('hashchange', () => void route());
+
+async function start() {
+  try {
+    await loadConfig();
+    await handleCallback();
+  } catch (e) {
+    const box = errorBox();
+    clear(app, h('main', { id: 'main' }, h('h1', {}, 'Sign-in did not complete'), box));
+    box.show(e);
+    return;
+  }
+  await route();
+}
+
+void start();

@@ -1,0 +1,571 @@
+/**
+ * The Organization page's Members tab: members and open invitations, paged with the API's cursor, a search box,
+ * Invite members, and each row's actions (Edit role, Remove, Leave organization, Resend, Revoke).
+ */
+import { ApiError, call, del, enc, get, post } from '../api.ts';
+import { clear, field, h, showFieldError, time } from '../dom.ts';
+import {
+  describeRoles,
+  emptyChosenScopes,
+  fromChoice,
+  isOrgAdmin,
+  looksLikeEmail,
+  type RoleAssignments,
+  roleChanges,
+  splitAddresses,
+  toChoice,
+} from '../roles.ts';
+import { reload } from '../router.ts';
+import type { Member, Session } from '../session.ts';
+import { actionsMenu, announce, badge, busy, confirmAction, errorBox, messageOf, openDialog } from '../ui.ts';
+import { loadResources, type Resource } from './resources.ts';
+import { roleForm } from './roleform.ts';
+
+interface ListedInvitation {
+  token: string;
+  email: string;
+  created_at: string;
+  expires_at: string;
+  expired: boolean;
+  status: 'pending' | 'expired';
+  email_status?: string;
+  email_error?: string;
+  role_assignments: RoleAssignments;
+}
+interface MembersPage {
+  members: Member[];
+  invitations?: ListedInvitation[];
+  next?: string;
+}
+
+const MAX_ADDRESSES = 100;
+/** How far a search walks (pages of 1,000): the API has no search, so the console reads the list itself. */
+const SEARCH_PAGES = 20;
+
+const EMAIL_STATUS: Record<string, [string, 'ok' | 'warn' | 'bad' | 'info']> = {
+  sent: ['Sent', 'ok'],
+  queued: ['Queued', 'info'],
+  unsent: ['Not sent yet', 'warn'],
+  failed: ['Failed', 'bad'],
+};
+
+export async function renderMembers(main: HTMLElement, s: Session): Promise<void> {
+  const org = s.org!;
+  const admin = isOrgAdmin(s.me?.role_assignments);
+  const state = { size: 25, cursors: [undefined] as (string | undefined)[], page: 0, query: '' };
+  let names = new Map<string, string>();
+  let resources: { deployments: Resource[]; projects: Resource[] } = { deployments: [], projects: [] };
+
+  const errors = errorBox();
+  const search = field(
+    'Search members',
+    h('input', { type: 'search', autocomplete: 'off', placeholder: 'Name or email' }),
+  );
+  const sizeSelect = field(
+    'Rows per page',
+    h(
+      'select',
+      {},
+      [10, 25, 50, 100].map((n) => h('option', { value: n, selected: n === state.size }, String(n))),
+    ),
+  );
+  const inviteButton = admin
+    ? h('button', { type: 'button', class: 'primary' }, 'Invite members')
+    : undefined;
+  const membersArea = h('section', { 'aria-labelledby': 'members-title' });
+  const invitationsArea = h('section', { 'aria-labelledby': 'invitations-title' });
+  const count = h('p', { class: 'count', role: 'status' });
+  main.append(
+    h('h1', { tabindex: '-1' }, 'Members'),
+    h('p', { class: 'lead' }, `People in ${org.name}, their roles, and the invitations still open.`),
+    h('div', { class: 'toolbar' }, search.wrap, sizeSelect.wrap, inviteButton),
+    count,
+    errors,
+    membersArea,
+    invitationsArea,
+  );
+
+  const loadPage = async (): Promise<MembersPage> => {
+    const cursor = state.cursors[state.page];
+    const include = admin && state.page === 0 ? '&include=invitations' : '';
+    return get<MembersPage>(
+      `/organizations/${enc(org.id)}/members?size=${state.size}${cursor ? `&next=${enc(cursor)}` : ''}${include}`,
+    );
+  };
+
+  const searchAll = async (q: string): Promise<MembersPage> => {
+    const needle = q.toLowerCase();
+    const found: Member[] = [];
+    let next: string | undefined;
+    let invitations: ListedInvitation[] | undefined;
+    for (let i = 0; i < SEARCH_PAGES; i++) {
+      const page = await get<MembersPage>(
+        `/organizations/${enc(org.id)}/members?size=1000${next ? `&next=${enc(next)}` : ''}${admin && i === 0 ? '&include=invitations' : ''}`,
+      );
+      invitations ??= page.invitations;
+      found.push(...page.members.filter((m) => `${m.name ?? ''} ${m.email}`.toLowerCase().includes(needle)));
+      next = page.next;
+      if (!next) break;
+    }
+    return {
+      members: found,
+      ...(invitations ? { invitations: invitations.filter((i) => i.email.includes(needle)) } : {}),
+    };
+  };
+
+  let renderSeq = 0;
+  const refresh = async () => {
+    const seq = ++renderSeq;
+    errors.reset();
+    let page: MembersPage;
+    try {
+      page = state.query ? await searchAll(state.query) : await loadPage();
+    } catch (e) {
+      errors.show(e);
+      return;
+    }
+    if (seq !== renderSeq) return; // a newer search or page replaced this one
+    renderMembersTable(page);
+    renderInvitations(page.invitations);
+    count.textContent = state.query
+      ? `${page.members.length} member${page.members.length === 1 ? '' : 's'} and ${page.invitations?.length ?? 0} invitation${page.invitations?.length === 1 ? '' : 's'} match "${state.query}".`
+      : '';
+    if (!state.query) state.cursors[state.page + 1] = page.next;
+  };
+
+  const memberActions = (m: Member) => {
+    const mine = m.user_id === s.userId;
+    const items: { text: string; danger?: boolean; run: () => void }[] = [];
+    if (admin) items.push({ text: 'Edit role', run: () => editRole(m) });
+    if (mine)
+      items.push({
+        text: 'Leave organization',
+        danger: true,
+        run: () =>
+          confirmAction({
+            title: `Leave ${org.name}?`,
+            text: 'You will lose access to its deployments and projects. To come back you need a new invitation.',
+            confirm: 'Leave organization',
+            danger: true,
+            action: async () => {
+              await del(`/organizations/${enc(org.id)}/members/${enc(m.user_id)}`);
+              announce(`You left ${org.name}.`);
+              await reload('#/welcome');
+            },
+          }),
+      });
+    else if (admin)
+      items.push({
+        text: 'Remove',
+        danger: true,
+        run: () =>
+          confirmAction({
+            title: `Remove ${m.name ?? m.email}?`,
+            text: `${m.email} will lose access to ${org.name}.`,
+            confirm: 'Remove member',
+            danger: true,
+            action: async () => {
+              await del(`/organizations/${enc(org.id)}/members/${enc(m.user_id)}`);
+              announce(`${m.email} removed.`);
+              await refresh();
+            },
+          }),
+      });
+    return items.length ? actionsMenu(`Actions for ${m.email}`, items) : undefined;
+  };
+
+  const renderMembersTable = (page: MembersPage) => {
+    const pager = h('nav', { class: 'pager', 'aria-label': 'Members pages' });
+    if (!state.query) {
+      const prev = h('button', { type: 'button', disabled: state.page === 0 }, 'Previous page');
+      const next = h('button', { type: 'button', disabled: !page.next }, 'Next page');
+      prev.addEventListener('click', () => {
+        state.page -= 1;
+        void refresh().then(() => membersArea.querySelector<HTMLElement>('h2')?.focus());
+      });
+      next.addEventListener('click', () => {
+        state.cursors[state.page + 1] = page.next;
+        state.page += 1;
+        void refresh().then(() => membersArea.querySelector<HTMLElement>('h2')?.focus());
+      });
+      pager.append(prev, h('span', { class: 'page-no' }, `Page ${state.page + 1}`), next);
+    }
+    clear(
+      membersArea,
+      h('h2', { id: 'members-title', tabindex: '-1' }, 'Members'),
+      page.members.length === 0
+        ? h('p', { class: 'empty' }, state.query ? 'No member matches.' : 'No members on this page.')
+        : h(
+            'table',
+            { class: 'data' },
+            h('caption', { class: 'visually-hidden' }, `Members of ${org.name}`),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Name'),
+                h('th', { scope: 'col' }, 'Email'),
+                h('th', { scope: 'col' }, 'Roles'),
+                h('th', { scope: 'col' }, 'Member since'),
+                h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              page.members.map((m) =>
+                h(
+                  'tr',
+                  { 'data-email': m.email },
+                  h(
+                    'td',
+                    { 'data-label': 'Name' },
+                    m.name ?? '—',
+                    m.user_id === s.userId ? h('span', { class: 'you' }, ' (you)') : undefined,
+                  ),
+                  h('td', { 'data-label': 'Email' }, m.email),
+                  h(
+                    'td',
+                    { 'data-label': 'Roles', class: 'roles' },
+                    describeRoles(m.role_assignments, names).join(', '),
+                  ),
+                  h('td', { 'data-label': 'Member since' }, m.member_since ? time(m.member_since) : ''),
+                  h('td', { class: 'row-actions' }, memberActions(m)),
+                ),
+              ),
+            ),
+          ),
+      pager,
+    );
+  };
+
+  const renderInvitations = (invitations: ListedInvitation[] | undefined) => {
+    if (!admin || invitations === undefined) {
+      clear(invitationsArea);
+      return;
+    }
+    clear(
+      invitationsArea,
+      h('h2', { id: 'invitations-title' }, 'Open invitations'),
+      invitations.length === 0
+        ? h('p', { class: 'empty' }, 'No open invitations.')
+        : h(
+            'table',
+            { class: 'data' },
+            h('caption', { class: 'visually-hidden' }, 'Open invitations'),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Email'),
+                h('th', { scope: 'col' }, 'Roles'),
+                h('th', { scope: 'col' }, 'Status'),
+                h('th', { scope: 'col' }, 'Expires'),
+                h('th', { scope: 'col' }, 'Email delivery'),
+                h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              invitations.map((inv) => {
+                const [words, tone] = EMAIL_STATUS[inv.email_status ?? ''] ?? [
+                  inv.email_status ?? 'Unknown',
+                  'info' as const,
+                ];
+                return h(
+                  'tr',
+                  { 'data-email': inv.email },
+                  h('td', { 'data-label': 'Email' }, inv.email),
+                  h(
+                    'td',
+                    { 'data-label': 'Roles', class: 'roles' },
+                    describeRoles(inv.role_assignments, names).join(', '),
+                  ),
+                  h(
+                    'td',
+                    { 'data-label': 'Status' },
+                    inv.expired ? badge('Expired', 'bad') : badge('Pending', 'warn'),
+                  ),
+                  h('td', { 'data-label': 'Expires' }, time(inv.expires_at)),
+                  h(
+                    'td',
+                    { 'data-label': 'Email delivery' },
+                    badge(words, tone),
+                    inv.email_error ? h('span', { class: 'hint' }, ` ${inv.email_error}`) : undefined,
+                  ),
+                  h(
+                    'td',
+                    { class: 'row-actions' },
+                    actionsMenu(`Actions for the invitation to ${inv.email}`, [
+                      { text: 'Resend', run: () => void resend(inv) },
+                      {
+                        text: 'Revoke',
+                        danger: true,
+                        run: () =>
+                          confirmAction({
+                            title: `Revoke the invitation to ${inv.email}?`,
+                            text: 'The link in the email will stop working.',
+                            confirm: 'Revoke invitation',
+                            danger: true,
+                            action: async () => {
+                              await del(`/organizations/${enc(org.id)}/invitations/${enc(inv.token)}`);
+                              announce(`Invitation to ${inv.email} revoked.`);
+                              await refresh();
+                            },
+                          }),
+                      },
+                    ]),
+                  ),
+                );
+              }),
+            ),
+          ),
+    );
+  };
+
+  const resend = async (inv: ListedInvitation) => {
+    try {
+      // The same roles again: an expired invitation is replaced by a new one, which would otherwise have none.
+      await post(`/organizations/${enc(org.id)}/invitations`, {
+        emails: [inv.email],
+        role_assignments: inv.role_assignments,
+      });
+      announce(`Invitation to ${inv.email} sent again.`);
+      await refresh();
+    } catch (e) {
+      errors.show(e);
+    }
+  };
+
+  const editRole = (m: Member) => {
+    openDialog(
+      `Edit role: ${m.name ?? m.email}`,
+      (d) => {
+        const form = roleForm(toChoice(m.role_assignments), resources);
+        const formErrors = errorBox();
+        const save = h('button', { type: 'submit', class: 'primary' }, 'Save roles');
+        const el = h(
+          'form',
+          {},
+          h('p', {}, `Roles of ${m.email} in ${org.name}.`),
+          form.element,
+          formErrors,
+          h(
+            'div',
+            { class: 'actions' },
+            save,
+            h('button', { type: 'button', onclick: () => d.close() }, 'Cancel'),
+          ),
+        );
+        el.addEventListener('submit', async (e) => {
+          e.preventDefault();
+          const wanted = form.value();
+          const empty = emptyChosenScopes(wanted);
+          if (empty.length) {
+            formErrors.show(new Error(`Choose at least one resource for: ${empty.join(', ')}.`));
+            return;
+          }
+          let done = false;
+          await busy(save, formErrors, async () => {
+            for (const step of roleChanges(org.id, m.role_assignments, wanted))
+              await call(step.method, `/users/${enc(m.user_id)}/role_assignments`, step.body);
+            done = true;
+          });
+          if (done || formErrors.hidden === false) {
+            // Something may have changed even when a later step was refused: show what is true now.
+            if (m.user_id === s.userId) await reload();
+            else await refresh();
+          }
+          if (done) {
+            announce(`Roles of ${m.email} saved.`);
+            d.close();
+          }
+        });
+        return [el];
+      },
+      { wide: true },
+    );
+  };
+
+  const invite = () => {
+    openDialog(
+      'Invite members',
+      (d) => {
+        const addresses = field(
+          'Email addresses',
+          h('textarea', { rows: 4, autocomplete: 'off', spellcheck: 'false' }),
+          `Separate addresses with spaces, commas or new lines (up to ${MAX_ADDRESSES}).`,
+        );
+        const expiry = field(
+          'Invitation expires after',
+          h(
+            'select',
+            {},
+            [
+              ['24h', '1 day'],
+              ['72h', '3 days'],
+              ['7d', '7 days'],
+              ['14d', '14 days'],
+              ['30d', '30 days'],
+            ].map(([v, l]) => h('option', { value: v, selected: v === '72h' }, l)),
+          ),
+        );
+        const form = roleForm(toChoice({}), resources);
+        const formErrors = errorBox();
+        const results = h('ul', { class: 'results', 'aria-label': 'Result per address' });
+        const resultsWrap = h('div', { hidden: true }, h('h3', {}, 'Result per address'), results);
+        const send = h('button', { type: 'submit', class: 'primary' }, 'Send invitations');
+        const done = h('button', { type: 'button', onclick: () => d.close() }, 'Close');
+        const el = h(
+          'form',
+          {},
+          addresses.wrap,
+          expiry.wrap,
+          h('h3', {}, 'Roles at invite time'),
+          form.element,
+          formErrors,
+          resultsWrap,
+          h('div', { class: 'actions' }, send, done),
+        );
+        const showResults = (rows: [string, string, 'ok' | 'bad' | 'info'][]) => {
+          resultsWrap.hidden = false;
+          clear(
+            results,
+            rows.map(([addr, text, tone]) =>
+              h(
+                'li',
+                { class: `result ${tone}`, 'data-address': addr },
+                h('span', { class: 'addr' }, addr),
+                h('span', { class: 'outcome' }, text),
+              ),
+            ),
+          );
+        };
+        el.addEventListener('submit', async (e) => {
+          e.preventDefault();
+          formErrors.reset();
+          const list = splitAddresses(addresses.control.value);
+          showFieldError(
+            addresses,
+            list.length === 0
+              ? 'Type at least one email address.'
+              : list.length > MAX_ADDRESSES
+                ? `At most ${MAX_ADDRESSES} addresses at a time (you typed ${list.length}).`
+                : undefined,
+          );
+          if (list.length === 0 || list.length > MAX_ADDRESSES) {
+            addresses.control.focus();
+            return;
+          }
+          const bad = list.filter((a) => !looksLikeEmail(a));
+          if (bad.length) {
+            showResults(
+              list.map((a) =>
+                bad.includes(a) ? [a, 'Not a valid email address', 'bad'] : [a, 'Not sent yet', 'info'],
+              ),
+            );
+            formErrors.show(
+              new Error(`Fix the marked address${bad.length > 1 ? 'es' : ''}, then send again.`),
+            );
+            return;
+          }
+          const wanted = form.value();
+          const empty = emptyChosenScopes(wanted);
+          if (empty.length) {
+            formErrors.show(new Error(`Choose at least one resource for: ${empty.join(', ')}.`));
+            return;
+          }
+          const role_assignments = fromChoice(org.id, wanted);
+          await busy(send, formErrors, async () => {
+            try {
+              const res = await post<{ invitations: ListedInvitation[] }>(
+                `/organizations/${enc(org.id)}/invitations`,
+                {
+                  emails: list,
+                  expires_in: expiry.control.value,
+                  ...(Object.keys(role_assignments).length ? { role_assignments } : {}),
+                },
+              );
+              const byEmail = new Map(res.invitations.map((i) => [i.email, i]));
+              showResults(
+                list.map((a) => {
+                  const inv = byEmail.get(a.toLowerCase());
+                  return [a, inv ? `Invited, expires ${time(inv.expires_at).textContent}` : 'Invited', 'ok'];
+                }),
+              );
+              announce(`${list.length} invitation${list.length > 1 ? 's' : ''} sent.`);
+              addresses.control.value = '';
+              await refresh();
+            } catch (err) {
+              if (err instanceof ApiError && err.fields.length && !err.fields.includes('emails')) {
+                const marked = new Set(err.fields.map((f) => f.toLowerCase()));
+                const why = perAddress(err);
+                showResults(
+                  list.map((a) =>
+                    marked.has(a.toLowerCase())
+                      ? [a, why, 'bad']
+                      : [
+                          a,
+                          err.code === 'organization.invitation_email_failed'
+                            ? 'Invited'
+                            : 'Not sent: fix the marked addresses first',
+                          'info',
+                        ],
+                  ),
+                );
+              }
+              throw err;
+            }
+          });
+        });
+        return [el];
+      },
+      { wide: true },
+    );
+  };
+
+  inviteButton?.addEventListener('click', invite);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  search.control.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      state.query = search.control.value.trim();
+      state.page = 0;
+      state.cursors = [undefined];
+      void refresh();
+    }, 250);
+  });
+  sizeSelect.control.addEventListener('change', () => {
+    state.size = Number(sizeSelect.control.value);
+    state.page = 0;
+    state.cursors = [undefined];
+    void refresh();
+  });
+
+  try {
+    resources = await loadResources(org.id);
+    names = new Map([...resources.deployments, ...resources.projects].map((r) => [r.id, r.name]));
+  } catch (e) {
+    errors.show(e);
+  }
+  await refresh();
+}
+
+/** A short reason next to an address, from the service's error code (its full message is shown above). */
+function perAddress(err: ApiError): string {
+  switch (err.code) {
+    case 'organization.invitation_invalid_email':
+      return 'Not a valid email address';
+    case 'organization.user_organization_already_belongs':
+      return 'Already a member of this organization';
+    case 'organization.invitation_email_failed':
+      return 'Saved, but the email could not be sent: send again';
+    default:
+      return messageOf(err);
+  }
+}
