@@ -26,6 +26,7 @@ export type HandlerName =
 
 export const ACCESS: Record<HandlerName, Access> = {
   'health/get': {},
+  'openapi/get': {},
   'fallback/not-found': {},
   'organizations/create': { write: ['UpdateItem', 'PutItem'] },
   'organizations/list': { read: true, write: ['PutItem'] },
@@ -41,6 +42,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'members/remove': { read: true, write: ['DeleteItem', 'UpdateItem'] },
   'roles/add': { read: true, write: ['UpdateItem'] },
   'roles/remove': { read: true, write: ['UpdateItem'] },
+  'users/me': { read: true },
   'deployments/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'deployments/list': { read: true },
   'deployments/get': { read: true },

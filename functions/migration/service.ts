@@ -10,6 +10,7 @@ import { type Caller, ID_PATTERN } from '../shared/http.ts';
 import * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
+import { RESTORE_RERUN, stepsView } from './progress.ts';
 import { restoreAll } from './steps.ts';
 import { getMigration, releaseLock, updateMigration } from './store.ts';
 
@@ -20,8 +21,29 @@ export const migrationRequest = z.strictObject({
 
 export const migrationNotFound = () => new ApiError('migration.not_found', 'Migration not found.');
 
-/** What the console shows; the history lists every step with its times and, on failure, the error. */
-export const toView = ({ entity: _e, ...m }: MigrationItem) => m;
+/**
+ * What the console shows: the migration and every step of the workflow (`history`, see `progress.ts`), each with its
+ * status, its times when known and, on failure, the error.
+ */
+export const toView = (m: MigrationItem) => ({
+  id: m.id,
+  user_id: m.user_id,
+  email: m.email,
+  source_organization_id: m.source_organization_id,
+  target_organization_id: m.target_organization_id,
+  repository_id: m.repository_id,
+  status: m.status,
+  current_step: m.current_step,
+  history: stepsView(m),
+  ...(m.plan ? { plan: m.plan } : {}),
+  ...(m.left_at ? { left_at: m.left_at } : {}),
+  ...(m.restored ? { restored: m.restored } : {}),
+  ...(m.error ? { error: m.error } : {}),
+  ...(m.cause ? { cause: m.cause } : {}),
+  created_at: m.created_at,
+  updated_at: m.updated_at,
+  ...(m.finished_at ? { finished_at: m.finished_at } : {}),
+});
 
 /**
  * Start a migration to `target`. Preconditions: the caller belongs to an organization, the target is another open
@@ -164,8 +186,6 @@ export async function listMigrations(deps: Deps, caller: Caller) {
   );
   return (out.Items ?? []).map((i) => toView(stripKeys<MigrationItem>(i)));
 }
-
-const RESTORE_RERUN = 'Restore deployments (re-run)';
 
 /**
  * Re-run the restore after a failure past the leave step, once the caller has joined the target organization. Safe to

@@ -144,6 +144,9 @@ export interface MigrationItem {
   repository_id: string;
   status: 'running' | 'succeeded' | 'failed';
   current_step: string;
+  /** When the current step first started (a retried task keeps the first time). */
+  step_started_at?: string;
+  /** Entries appended as steps end; `GET` shows every step of the workflow from them (`migration/progress.ts`). */
   history: MigrationHistoryEntry[];
   plan?: MigrationPlan;
   left_at?: string;
