@@ -1,7 +1,14 @@
 /** Pending amounts an organization owes: raised by operators, settled by billing admins or owners. */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
-import { batchGet, conditionsFailed, countOnOrganization, keyId, queryPrefix } from '../shared/db.ts';
+import {
+  batchGet,
+  conditionsFailed,
+  countOnOrganization,
+  keyId,
+  queryPrefix,
+  stripKeys,
+} from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { BillItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -80,8 +87,10 @@ export async function settleBill(deps: Deps, caller: Caller, orgId: string, bill
   const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
   if (!canManageBilling(membership.role_assignments)) throw billingOnly();
   const found = await batchGet(deps.db, deps.table, [keys.bill(orgId, billId)]);
-  const bill = found.get(keyId(keys.bill(orgId, billId))) as BillItem | undefined;
-  if (!bill) throw billNotFound();
+  const raw = found.get(keyId(keys.bill(orgId, billId)));
+  if (!raw) throw billNotFound();
+  // Without stripping, the answer carried the table's pk and sk (the OpenAPI check found it).
+  const bill = stripKeys<BillItem>(raw);
   if (bill.status === 'settled')
     throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
   const now = deps.now().toISOString();

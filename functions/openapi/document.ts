@@ -515,6 +515,33 @@ const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
     'Ours: `emails` may also be one string of addresses separated by spaces, commas or semicolons; `expires_in` is a duration such as `72h`, `3d` or `90m`.',
 };
 
+/**
+ * Answers of ours on reference routes that the reference does not list (its own stay exactly as written): mostly
+ * authorization (403 where the reference says nothing) and our rules (the last admin, a sole member's resources).
+ */
+const REFERENCE_EXTRA: Partial<Record<RouteKey, Record<number, string>>> = {
+  'POST /api/v1/organizations/{organization_id}/invitations': {
+    502: '`organization.invitation_email_failed`: saved, but an email could not be sent; send the same request again.',
+  },
+  'GET /api/v1/organizations/{organization_id}/invitations': {
+    403: '`organization.invalid_access`, `root.invalid_authentication`: organization-admins only.',
+  },
+  'DELETE /api/v1/organizations/{organization_id}/invitations/{invitation_tokens}': {
+    403: '`organization.invalid_access`, `root.invalid_authentication`: organization-admins only.',
+    409: '`organization.conflict`: an invitation changed meanwhile; nothing was revoked.',
+  },
+  'POST /api/v1/organizations/invitations/{invitation_token}/_accept': {
+    409: '`organization.conflict`: the invitation changed while accepting; try again.',
+  },
+  'GET /api/v1/organizations/{organization_id}/members': {
+    403: '`organization.invalid_access`: not a member (`?include=invitations`: organization-admins only).',
+  },
+  'DELETE /api/v1/organizations/{organization_id}/members/{user_ids}': {
+    400: '`organization.last_admin`, `organization.has_active_deployments`, `organization.has_pending_bills`, `root.invalid_data`.',
+    403: '`organization.invalid_access`, `root.invalid_authentication`: only organization-admins remove others.',
+  },
+};
+
 /** Statuses any route may answer besides its own, by what the route is. */
 function commonResponses(route: (typeof ROUTES)[number], hasBody: boolean): Record<string, Json> {
   const error = (description: string, headers?: Json) => ({
@@ -598,6 +625,9 @@ function build(): Json {
       op = fromReference(source);
       const note = REFERENCE_NOTES[key];
       if (note) op.description = `${op.description ?? ''}\n\n${note}`.trim();
+      for (const [status, description] of Object.entries(REFERENCE_EXTRA[key] ?? {})) {
+        (op.responses as Record<string, Json>)[status] ??= { description, content: json(ERROR) };
+      }
     } else {
       op = ourOperation(key, declared);
     }
