@@ -39,52 +39,71 @@ export interface StepView {
 
 const FORWARD = MIGRATION_STEPS.slice(0, 8);
 const KNOWN = new Set<string>(MIGRATION_STEPS.map((s) => s.name));
+type Forward = (typeof FORWARD)[number];
 
-const fromEntry = (e: MigrationHistoryEntry | undefined) =>
-  e
-    ? {
-        started_at: e.started_at,
-        finished_at: e.finished_at,
-        ...(e.status === 'failed' && e.error ? { error: e.error } : {}),
-      }
-    : {};
+const times = (entries: MigrationHistoryEntry[]) => {
+  if (!entries.length) return {};
+  const started = entries.map((e) => e.started_at).sort()[0]!;
+  const finished = entries
+    .map((e) => e.finished_at)
+    .sort()
+    .at(-1)!;
+  return { started_at: started, finished_at: finished };
+};
 
+/**
+ * A task that fails before its handler runs (a Lambda fault) records nothing, so a failed step is found as the step
+ * after the last one that completed: the furthest step reached, if it failed, else the next one that would run.
+ */
 export function stepsView(m: MigrationItem): StepView[] {
+  const entriesOf = (name: string) => m.history.filter((e) => e.step === name);
   const last = (name: string) => m.history.findLast((e) => e.step === name);
   const finished = m.status !== 'running';
   // A re-run restore turns a failed migration into a succeeded one; the original run still stopped where it did.
   const stopped = m.status === 'failed' || m.history.some((e) => e.step === RESTORE_RERUN);
+  const skipped = (s: Forward) => 'backup' in s && m.plan !== undefined && !m.plan.backup;
+  const planned = (m.plan?.resources ?? []).map((r) => `${r.kind}:${r.id}`);
+  /** Did this step finish well (as far as the records tell)? */
+  const complete = (s: Forward): boolean => {
+    if (s.name === 'Back up deployments' || s.name === 'Restore deployments') {
+      const ok = new Set(
+        entriesOf(s.name).flatMap((e) => (e.status === 'succeeded' && e.item ? [e.item] : [])),
+      );
+      return planned.every((k) => ok.has(k));
+    }
+    // The wait ends on acceptance, which it does not record: it failed only by its own error or by expiring.
+    if ('wait' in s) return last(s.name)?.status !== 'failed' && m.error !== 'InvitationExpired';
+    return last(s.name)?.status === 'succeeded';
+  };
   let reached = -1;
   FORWARD.forEach((s, i) => {
     if (m.current_step === s.name || last(s.name)) reached = i;
   });
+  let failedAt = -1;
+  if (stopped) {
+    const r = FORWARD[reached];
+    failedAt = r && !complete(r) ? reached : FORWARD.findIndex((s, i) => i > reached && !skipped(s));
+  }
   const view: StepView[] = FORWARD.map((s, i): StepView => {
-    const entry = last(s.name);
-    if ('backup' in s && m.plan && !m.plan.backup) return { step: s.name, status: 'skipped' };
-    if (i < reached) {
+    const step = s.name;
+    const entries = entriesOf(step);
+    const failure = entries.findLast((e) => e.status === 'failed');
+    if (skipped(s)) return { step, status: 'skipped' };
+    if (stopped && i === failedAt) {
       return {
-        step: s.name,
-        status: 'succeeded',
-        ...(entry?.status === 'succeeded' ? fromEntry(entry) : {}),
+        step,
+        status: 'failed',
+        ...times(entries),
+        ...(failure?.error ? { error: failure.error } : m.error ? { error: m.error } : {}),
       };
     }
-    if (i > reached) return { step: s.name, status: finished ? 'skipped' : 'waiting' };
-    const started = m.current_step === s.name && m.step_started_at ? { started_at: m.step_started_at } : {};
-    if (!finished) {
-      if (entry?.status === 'succeeded' && !('wait' in s))
-        return { step: s.name, status: 'succeeded', ...fromEntry(entry) };
-      return { step: s.name, status: 'wait' in s ? 'waiting' : 'running', ...started };
+    if (stopped && failedAt >= 0 && i > failedAt) return { step, status: 'skipped' };
+    if (i < reached || (i === reached && (finished || (complete(s) && !('wait' in s))))) {
+      return { step, status: 'succeeded', ...times(entries.filter((e) => e.status === 'succeeded')) };
     }
-    if (!stopped || entry?.status === 'succeeded') {
-      return { step: s.name, status: 'succeeded', ...started, ...fromEntry(entry) };
-    }
-    return {
-      step: s.name,
-      status: 'failed',
-      ...started,
-      ...fromEntry(entry),
-      ...(entry?.error ? {} : m.error ? { error: m.error } : {}),
-    };
+    if (i > reached) return { step, status: finished ? 'skipped' : 'waiting' };
+    const started = m.step_started_at ? { started_at: m.step_started_at } : {};
+    return { step, status: 'wait' in s ? 'waiting' : 'running', ...started };
   });
   view.push(
     finished
@@ -98,14 +117,25 @@ export function stepsView(m: MigrationItem): StepView[] {
   const notify = last('Notify user');
   view.push(
     notify
-      ? { step: 'Notify user', status: notify.status, ...fromEntry(notify) }
+      ? {
+          step: 'Notify user',
+          status: notify.status,
+          started_at: notify.started_at,
+          finished_at: notify.finished_at,
+          ...(notify.status === 'failed' && notify.error ? { error: notify.error } : {}),
+        }
       : { step: 'Notify user', status: finished ? 'running' : 'waiting' },
   );
   // Compensations and re-run restores, when they ran, after the main path.
-  const extra = [...new Set(m.history.map((e) => e.step).filter((name) => !KNOWN.has(name)))];
-  for (const name of extra) {
+  for (const name of new Set(m.history.map((e) => e.step).filter((n) => !KNOWN.has(n)))) {
     const e = last(name)!;
-    view.push({ step: name, status: e.status, ...fromEntry(e) });
+    view.push({
+      step: name,
+      status: e.status,
+      started_at: e.started_at,
+      finished_at: e.finished_at,
+      ...(e.status === 'failed' && e.error ? { error: e.error } : {}),
+    });
   }
   return view;
 }

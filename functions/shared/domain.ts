@@ -60,6 +60,8 @@ export interface InvitationItem {
   version: number;
   /** Set by the migration workflow while it waits for this invitation to be accepted. */
   task_token?: string;
+  /** Set when a migration re-invites with this invitation: its email then speaks of the move. */
+  migration_id?: string;
   ttl?: number;
 }
 
@@ -132,6 +134,8 @@ export interface MigrationHistoryEntry {
   started_at: string;
   finished_at: string;
   error?: string;
+  /** One resource of a Map state (`<kind>:<id>`): the Map succeeded when every planned resource did. */
+  item?: string;
 }
 
 export interface MigrationItem {

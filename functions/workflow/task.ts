@@ -5,7 +5,7 @@ import { type Deps, defaultDeps } from '../shared/deps.ts';
 import { toApiError } from '../shared/http.ts';
 import { log } from '../shared/log.ts';
 
-type Input = { migration_id: string };
+type Input = { migration_id: string; resource?: { kind: string; id: string } };
 
 /** Throttling and dependency failures become `TransientError`, which the state machine retries with backoff. */
 function toStepError(e: unknown): StepErrorType {
@@ -19,8 +19,8 @@ function toStepError(e: unknown): StepErrorType {
 /**
  * What a task records on the migration, naming states as operators see them:
  * - a state's name: it becomes the current step, and a history entry is appended when it succeeds or fails;
- * - `{ group }`: one iteration of a Map state: the Map is the current step, and only failures are appended (the Map
- *   succeeded once the next step starts);
+ * - `{ group }`: one iteration of a Map state: the Map is the current step, and each iteration appends its own entry
+ *   naming its resource (the Map succeeded once every planned resource did);
  * - `{ waits }`: the task only starts a wait that ends on acceptance: current step, and failures only;
  * - null: nothing (the outcome task records the outcome itself).
  */
@@ -43,7 +43,8 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
           : 'group' in record
             ? record.group
             : record.waits;
-    const endsHere = typeof record === 'string';
+    const endsHere = typeof record === 'string' || (record !== null && 'group' in record);
+    const item = input.resource ? { item: `${input.resource.kind}:${input.resource.id}` } : {};
     try {
       // Inside the try: a throttled write here is a TransientError too, which the state machine retries.
       if (step) await enterStep(deps, input.migration_id, step);
@@ -53,7 +54,7 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
           deps,
           input.migration_id,
           {},
-          { step, status: 'succeeded', started_at: started, finished_at: deps.now().toISOString() },
+          { step, status: 'succeeded', started_at: started, finished_at: deps.now().toISOString(), ...item },
         );
       }
       return out;
@@ -71,6 +72,7 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
             started_at: started,
             finished_at: deps.now().toISOString(),
             error: `${err.name}: ${err.message}`,
+            ...item,
           },
         ).catch(() => undefined);
       }
