@@ -51,6 +51,8 @@ const times = (entries: MigrationHistoryEntry[]) => {
   return { started_at: started, finished_at: finished };
 };
 
+const pick = (startedAt: string | undefined) => (startedAt ? { started_at: startedAt } : {});
+
 /**
  * A task that fails before its handler runs (a Lambda fault) records nothing, so a failed step is found as the step
  * after the last one that completed: the furthest step reached, if it failed, else the next one that would run.
@@ -79,6 +81,8 @@ export function stepsView(m: MigrationItem): StepView[] {
   FORWARD.forEach((s, i) => {
     if (m.current_step === s.name || last(s.name)) reached = i;
   });
+  // A migration that succeeded on its own went through every step it planned.
+  if (finished && !stopped) reached = FORWARD.length - 1;
   let failedAt = -1;
   if (stopped) {
     const r = FORWARD[reached];
@@ -99,10 +103,12 @@ export function stepsView(m: MigrationItem): StepView[] {
     }
     if (stopped && failedAt >= 0 && i > failedAt) return { step, status: 'skipped' };
     if (i < reached || (i === reached && (finished || (complete(s) && !('wait' in s))))) {
+      // The wait's end (acceptance) is not recorded: only when it began.
+      if ('wait' in s) return { step, status: 'succeeded', ...pick(entries[0]?.started_at) };
       return { step, status: 'succeeded', ...times(entries.filter((e) => e.status === 'succeeded')) };
     }
     if (i > reached) return { step, status: finished ? 'skipped' : 'waiting' };
-    const started = m.step_started_at ? { started_at: m.step_started_at } : {};
+    const started = m.current_step === step ? pick(m.step_started_at) : pick(entries[0]?.started_at);
     return { step, status: 'wait' in s ? 'waiting' : 'running', ...started };
   });
   view.push(

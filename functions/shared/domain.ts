@@ -130,7 +130,8 @@ export interface MigrationPlan {
 
 export interface MigrationHistoryEntry {
   step: string;
-  status: 'succeeded' | 'failed';
+  /** `waiting`: the acceptance wait began (its task returned; the step itself ends on acceptance). */
+  status: 'succeeded' | 'failed' | 'waiting';
   started_at: string;
   finished_at: string;
   error?: string;

@@ -21,7 +21,8 @@ function toStepError(e: unknown): StepErrorType {
  * - a state's name: it becomes the current step, and a history entry is appended when it succeeds or fails;
  * - `{ group }`: one iteration of a Map state: the Map is the current step, and each iteration appends its own entry
  *   naming its resource (the Map succeeded once every planned resource did);
- * - `{ waits }`: the task only starts a wait that ends on acceptance: current step, and failures only;
+ * - `{ waits }`: the task only starts a wait that ends on acceptance: current step, then a `waiting` entry (never
+ *   `succeeded`: the wait has not ended when its task returns), or a failure;
  * - null: nothing (the outcome task records the outcome itself).
  */
 export type StepRecord = string | { group: string } | { waits: string } | null;
@@ -44,17 +45,24 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
             ? record.group
             : record.waits;
     const endsHere = typeof record === 'string' || (record !== null && 'group' in record);
+
     const item = input.resource ? { item: `${input.resource.kind}:${input.resource.id}` } : {};
     try {
       // Inside the try: a throttled write here is a TransientError too, which the state machine retries.
       if (step) await enterStep(deps, input.migration_id, step);
       const out = await fn(deps, input);
-      if (step && endsHere) {
+      if (step) {
         await updateMigration(
           deps,
           input.migration_id,
           {},
-          { step, status: 'succeeded', started_at: started, finished_at: deps.now().toISOString(), ...item },
+          {
+            step,
+            status: endsHere ? 'succeeded' : 'waiting',
+            started_at: started,
+            finished_at: deps.now().toISOString(),
+            ...item,
+          },
         );
       }
       return out;

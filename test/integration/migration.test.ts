@@ -83,9 +83,11 @@ describe('migration: happy paths through the real definition', () => {
     expect(me.role_assignments.deployment).toEqual([
       { role_id: 'deployment-admin', organization_id: s.target.orgId, all: true },
     ]);
-    const restoredProjects = Object.entries(m.restored ?? {})
-      .filter(([k]) => k.startsWith('project:'))
-      .map(([, v]) => v)
+    // The target had no projects before: every project there now is one the mover brought.
+    const restoredProjects = (
+      await api.call('GET', `/api/v1/organizations/${s.target.orgId}/projects`, { as: s.target.admin })
+    ).body.projects
+      .map((p: { id: string }) => p.id)
       .sort();
     expect(me.role_assignments.project?.security ?? []).toEqual(
       restoredProjects.length
