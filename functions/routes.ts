@@ -256,4 +256,11 @@ export const ROUTES = [
     auth: true,
     who: 'the migrating user',
   },
+  {
+    method: 'POST',
+    path: `${v1}/migrations/{migration_id}/_cancel`,
+    handler: 'migrations/cancel',
+    auth: true,
+    who: 'the migrating user',
+  },
 ] as const satisfies readonly RouteDef[];

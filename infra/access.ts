@@ -17,6 +17,8 @@ export interface Access {
   workflowCallback?: true;
   /** StartExecution on the migration state machine. */
   startWorkflow?: true;
+  /** StopExecution on the migration state machine's executions. */
+  stopWorkflow?: true;
 }
 
 export type HandlerName =
@@ -60,6 +62,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'migrations/start': { read: true, write: ['PutItem', 'UpdateItem', 'DeleteItem'], startWorkflow: true },
   'migrations/list': { read: true },
   'migrations/get': { read: true },
+  'migrations/cancel': { read: true, write: ['UpdateItem'], stopWorkflow: true },
   'migrations/restore': { read: true, write: ['PutItem', 'UpdateItem'] },
   'workflow/validate-migration': { read: true, write: ['UpdateItem'] },
   'workflow/back-up-deployment': { read: true, write: ['PutItem', 'UpdateItem'] },

@@ -72,6 +72,21 @@ export class MembershipStack extends Stack {
           new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
         );
       }
+      if (access.stopWorkflow) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['states:StopExecution'],
+            resources: [
+              this.formatArn({
+                service: 'states',
+                resource: 'execution',
+                resourceName: `${stateMachineName}:*`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ],
+          }),
+        );
+      }
     }
     const api = new Api(this, 'Api', {
       functions,

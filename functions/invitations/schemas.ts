@@ -1,3 +1,9 @@
+import {
+  ADDRESS_SEPARATORS,
+  canonicalEmail,
+  MAX_EMAIL_LENGTH,
+  MAX_LOCAL_PART_LENGTH,
+} from '../shared/email.ts';
 import { ApiError } from '../shared/errors.ts';
 import * as z from '../shared/schema.ts';
 
@@ -16,38 +22,38 @@ export const invitationRequest = z.object({
   role_assignments: z.optional(z.unknown()),
 });
 
-/** Practical address check: ASCII only (no homoglyph look-alikes), one @, a dotted domain, RFC length limits. */
-const EMAIL =
-  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-
-export const normaliseEmail = (raw: string): string => raw.trim().toLowerCase();
-export const isValidEmail = (email: string): boolean =>
-  EMAIL.test(email) && !email.startsWith('.') && !email.includes('..') && !email.split('@')[0]!.endsWith('.');
-
-/** Split, normalise, validate and de-duplicate the requested addresses. */
+/** Split, normalise, validate and de-duplicate the requested addresses (the rule lives in `shared/email.ts`). */
 export function parseEmails(input: string[] | string): string[] {
-  const raw = Array.isArray(input) ? input.flatMap((e) => e.split(/[\s,;]+/)) : input.split(/[\s,;]+/);
-  const emails = [...new Set(raw.map(normaliseEmail).filter((e) => e !== ''))];
-  if (emails.length === 0) {
+  const raw = (Array.isArray(input) ? input : [input])
+    .flatMap((e) => e.split(ADDRESS_SEPARATORS))
+    .filter((e) => e !== '');
+  if (raw.length === 0) {
     throw new ApiError('root.invalid_data', 'Give at least one email address in "emails".', ['emails']);
   }
-  if (emails.length > MAX_ADDRESSES) {
+  const bad = [...new Set(raw.filter((e) => canonicalEmail(e) === undefined))];
+  const emails = [...new Set(raw.map(canonicalEmail).filter((e) => e !== undefined))];
+  if (emails.length + bad.length > MAX_ADDRESSES) {
     throw new ApiError(
       'root.invalid_data',
-      `Invite at most ${MAX_ADDRESSES} addresses per request (got ${emails.length}).`,
+      `Invite at most ${MAX_ADDRESSES} addresses per request (got ${emails.length + bad.length}).`,
       ['emails'],
     );
   }
-  const bad = emails.filter((e) => !isValidEmail(e));
   if (bad.length > 0) {
     throw new ApiError(
       'organization.invitation_invalid_email',
-      `Not a valid email address: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}. Use plain ASCII addresses such as name@example.com.`,
+      `Not a valid email address: ${bad.slice(0, 5).map(show).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}. Use plain ASCII addresses of at most ${MAX_EMAIL_LENGTH} characters (${MAX_LOCAL_PART_LENGTH} before the @), such as name@example.com.`,
       bad.slice(0, 20),
     );
   }
   return emails;
 }
+
+/** Shows invisible and look-alike characters as escapes, so the message says what is wrong with the address. */
+const show = (s: string): string => {
+  const cut = s.length > 80 ? `${s.slice(0, 80)}…` : s;
+  return cut.replace(/[^\x21-\x7e]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+};
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3600_000, d: 86_400_000 };
 

@@ -17,13 +17,13 @@ import type { InvitationItem, MembershipItem, OrganizationItem, UserItem } from 
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { log } from '../shared/log.ts';
-import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
+import { isOrgAdmin, type RoleAssignments, sameRoles } from '../shared/roles.ts';
 import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
 import { invitationEmail, invitationLink } from './render.ts';
 
 /** Expired and revoked invitations stay visible (as expired/revoked) this long before TTL may remove them. */
 export const RETENTION_MS = 30 * 24 * 3600_000;
-const MAX_WRITE_ATTEMPTS = 5;
+const MAX_WRITE_ATTEMPTS = 8;
 
 /** The reference's `OrganizationInvitation`. */
 export interface OrganizationInvitation {
@@ -138,6 +138,10 @@ export async function createInvitations(
 ): Promise<OrganizationInvitation[]> {
   let refund: (() => Promise<void>) | undefined;
   let written: InvitationItem[] | undefined;
+  /** Each address's invitation version at the first read (0: none), to tell a concurrent refresh from an old one. */
+  const firstSeen = new Map<string, number>();
+  /** Addresses a concurrent invite already refreshed exactly as this request asks: nothing left to write for them. */
+  const settled = new Map<string, InvitationItem>();
   try {
     for (let attempt = 0; !written; attempt++) {
       const orgKey = keys.organization(orgId);
@@ -173,8 +177,16 @@ export async function createInvitations(
 
       const now = deps.now();
       const expiresAt = new Date(now.getTime() + input.expiresInMs);
+      for (const email of input.emails) {
+        const existing = found.get(keyId(keys.invitation(orgId, email))) as InvitationItem | undefined;
+        if (attempt === 0) firstSeen.set(email, existing?.version ?? 0);
+        else if (existing && existing.version !== firstSeen.get(email)) {
+          if (refreshedAsAsked(existing, input, expiresAt, now)) settled.set(email, existing);
+        }
+      }
+      const toWrite = input.emails.filter((e) => !settled.has(e));
       const items: InvitationItem[] = [];
-      const transactItems = input.emails.map((email) => {
+      const transactItems = toWrite.map((email) => {
         const key = keys.invitation(orgId, email);
         const existing = found.get(keyId(key)) as (InvitationItem & { version: number }) | undefined;
         const refresh = existing?.status === 'pending' && !isExpired(existing, now);
@@ -193,6 +205,7 @@ export async function createInvitations(
           email_status: 'unsent',
           version: (existing?.version ?? 0) + 1,
           ...(refresh && existing.task_token ? { task_token: existing.task_token } : {}),
+          ...(refresh && existing.reserved_for ? { reserved_for: existing.reserved_for } : {}),
           ttl: ttlAt(new Date(expiresAt.getTime() + RETENTION_MS)),
         };
         items.push(item);
@@ -207,11 +220,13 @@ export async function createInvitations(
         };
       });
       try {
-        await deps.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        if (transactItems.length > 0)
+          await deps.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
         written = items;
       } catch (e) {
-        // A concurrent invite of the same address won: read again and refresh what it wrote.
-        if (!isRaceLost(e) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw e;
+        // A concurrent invite of the same address won: read again, and refresh what it wrote unless it did just this.
+        if (!isRaceLost(e)) throw e;
+        if (attempt + 1 >= MAX_WRITE_ATTEMPTS) throw inviteConflict();
         await jitter(attempt);
       }
     }
@@ -221,8 +236,29 @@ export async function createInvitations(
   }
   await sendInvitationEmails(deps, written);
   const now = deps.now();
-  return written.map((inv) => toWire(inv, now));
+  const byEmail = new Map([...settled, ...written.map((inv) => [inv.email, inv] as const)]);
+  return input.emails.map((email) => toWire(byEmail.get(email)!, now));
 }
+
+/**
+ * True when a concurrent invite already left the invitation as this request would: pending, the same roles (or none
+ * asked), expiring within a minute of what this request would set. Answering with it is a refresh, as asked; writing
+ * again would only lose more races against the same request sent many times at once.
+ */
+function refreshedAsAsked(existing: InvitationItem, input: InviteInput, expiresAt: Date, now: Date): boolean {
+  return (
+    existing.status === 'pending' &&
+    !isExpired(existing, now) &&
+    Math.abs(Date.parse(existing.expires_at) - expiresAt.getTime()) <= 60_000 &&
+    (input.roleAssignments === undefined || sameRoles(existing.role_assignments, input.roleAssignments))
+  );
+}
+
+const inviteConflict = () =>
+  new ApiError(
+    'organization.conflict',
+    'These invitations kept changing while we saved them (other administrators are inviting the same addresses with other settings). Nothing of this request was saved; send it again.',
+  );
 
 /** Send each invitation's email, then record which were sent; failures answer 502 and stay `unsent` for a retry. */
 export async function sendInvitationEmails(
@@ -316,13 +352,54 @@ export async function getInvitation(deps: Deps, token: string): Promise<Organiza
   return toWire(inv, deps.now());
 }
 
+/** How often an accept re-reads and tries again after a lost race before answering 409. */
+const MAX_ACCEPT_ATTEMPTS = 5;
+
 /**
  * Accept an invitation: one transaction consumes it, takes the user's one-organization lock, creates the membership
- * with the invitation's roles and counts the member. A workflow waiting on the invitation is resumed after the commit.
+ * with the invitation's roles and counts the member. The invitation is written on the condition that it is still the
+ * version read, so the roles applied are the ones on the invitation when the accept commits (a re-invite that changed
+ * them in between makes the accept read again), and a task token stored in between is seen and resumed.
  */
 export async function acceptInvitation(deps: Deps & Callbacks, caller: Caller, token: string): Promise<void> {
-  const inv = await findByToken(deps, token);
-  if (!inv || inv.status === 'revoked') throw invitationNotFound();
+  const found = await findByToken(deps, token); // the token index is eventually consistent: the write's condition decides
+  if (!found || found.status === 'revoked') throw invitationNotFound();
+  let inv = found;
+  for (let attempt = 1; ; attempt++) {
+    if (refuseAccept(deps, caller, inv) === 'ours') return;
+    const now = deps.now();
+    try {
+      await deps.db.send(new TransactWriteCommand({ TransactItems: acceptItems(deps, caller, inv, now) }));
+      break;
+    } catch (e) {
+      if (!conditionsFailed(e) && !isRaceLost(e)) throw e;
+      const current = await explainFailedAccept(deps, caller, inv, conditionsFailed(e));
+      if (current === 'ours') return;
+      if (attempt >= MAX_ACCEPT_ATTEMPTS) throw conflict();
+      inv = current;
+      await jitter(attempt);
+    }
+  }
+  if (inv.task_token) {
+    try {
+      await deps.workflow.resume(inv.task_token, {
+        accepted_at: deps.now().toISOString(),
+        user_id: caller.userId,
+        organization_id: inv.organization_id,
+      });
+    } catch (e) {
+      // The membership is committed; the workflow's wait times out and its record says so.
+      log('error', 'could not resume the migration after accept', {
+        organization: inv.organization_id,
+        error: (e as Error).name,
+      });
+    }
+  }
+}
+
+/** Why this caller may not accept this invitation as read (thrown), or `ours` when they already did. */
+function refuseAccept(deps: Deps, caller: Caller, inv: InvitationItem): 'ours' | undefined {
+  if (inv.status === 'revoked') throw invitationNotFound();
   if (inv.email !== caller.email) {
     throw new ApiError(
       'root.invalid_authentication',
@@ -336,77 +413,53 @@ export async function acceptInvitation(deps: Deps & Callbacks, caller: Caller, t
     );
   }
   if (inv.status === 'accepted') {
-    if (inv.accepted_by === caller.userId) return; // a retried accept: already done
+    if (inv.accepted_by === caller.userId) return 'ours'; // a retried accept: already done
     throw new ApiError(
       'organization.invitation_already_accepted',
       'This invitation has already been used. Ask an administrator to send a new one.',
     );
   }
-  const now = deps.now();
-  if (isExpired(inv, now)) throw expired();
+  if (inv.reserved_for && inv.reserved_for !== caller.userId) throw reservedForMover();
+  if (isExpired(inv, deps.now())) throw expired();
+  return undefined;
+}
 
+const reservedForMover = () =>
+  new ApiError(
+    'organization.invitation_reserved',
+    'This invitation is reserved for the account that is moving to this organization with its deployments. Sign in with that account to accept it; if you are someone else using the same email address, ask an administrator for your own invitation after the move.',
+  );
+
+/** The accept transaction: the invitation (at the version read), then the join items, then the organization's count. */
+function acceptItems(deps: Deps, caller: Caller, inv: InvitationItem, now: Date) {
   const orgId = inv.organization_id;
-  const admin = isOrgAdmin(inv.role_assignments);
-  // A lost race (the user's old membership ended while we wrote, a concurrent write) is retried with what is true now.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await deps.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: deps.table,
-                Key: keys.invitation(orgId, inv.email),
-                UpdateExpression:
-                  'SET #status = :accepted, accepted_at = :now, accepted_by = :uid, version = version + :one REMOVE #ttl, task_token',
-                ConditionExpression: '#status = :pending AND #token = :token AND expires_at > :now',
-                ExpressionAttributeNames: {
-                  '#status': 'status',
-                  '#ttl': TABLE.ttlAttribute,
-                  '#token': 'token',
-                },
-                ExpressionAttributeValues: {
-                  ':accepted': 'accepted',
-                  ':pending': 'pending',
-                  ':now': now.toISOString(),
-                  ':uid': caller.userId,
-                  ':one': 1,
-                  ':token': token,
-                },
-              },
-            },
-            ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString()),
-            countOnOrganization(deps.table, keys.organization(orgId), {
-              member_count: 1,
-              admin_count: admin ? 1 : 0,
-            }),
-          ],
-        }),
-      );
-      break;
-    } catch (e) {
-      const failed = conditionsFailed(e);
-      if (!failed) throw e;
-      const outcome = await explainFailedAccept(deps, caller, inv, failed);
-      if (outcome === 'ours') return;
-      if (attempt === 3) throw conflict();
-    }
-  }
-  if (inv.task_token) {
-    try {
-      await deps.workflow.resume(inv.task_token, {
-        accepted_at: now.toISOString(),
-        user_id: caller.userId,
-        organization_id: orgId,
-      });
-    } catch (e) {
-      // The membership is committed; the workflow's wait times out and its record says so.
-      log('error', 'could not resume the migration after accept', {
-        organization: orgId,
-        error: (e as Error).name,
-      });
-    }
-  }
+  return [
+    {
+      Update: {
+        TableName: deps.table,
+        Key: keys.invitation(orgId, inv.email),
+        UpdateExpression:
+          'SET #status = :accepted, accepted_at = :now, accepted_by = :uid, version = version + :one REMOVE #ttl, task_token',
+        ConditionExpression:
+          '#status = :pending AND #token = :token AND version = :v AND expires_at > :now AND (attribute_not_exists(reserved_for) OR reserved_for = :uid)',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': TABLE.ttlAttribute, '#token': 'token' },
+        ExpressionAttributeValues: {
+          ':accepted': 'accepted',
+          ':pending': 'pending',
+          ':now': now.toISOString(),
+          ':uid': caller.userId,
+          ':one': 1,
+          ':token': inv.token,
+          ':v': inv.version,
+        },
+      },
+    },
+    ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString()),
+    countOnOrganization(deps.table, keys.organization(orgId), {
+      member_count: 1,
+      admin_count: isOrgAdmin(inv.role_assignments) ? 1 : 0,
+    }),
+  ];
 }
 
 const expired = () =>
@@ -420,31 +473,30 @@ const sameToken = (a: string, b: string): boolean =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 const conflict = () =>
-  new ApiError('organization.conflict', 'The invitation changed while you accepted it. Try again.');
+  new ApiError(
+    'organization.conflict',
+    'The invitation kept changing while you accepted it (an administrator is editing it). Try again in a moment.',
+  );
 
 /**
- * After a lost race or a failed condition, read what is true now and say it: the accept already happened (`ours`),
- * a reason to refuse (thrown), or nothing that still stands in the way (`retry`).
+ * After a lost race or a failed condition, read what is true now (strongly consistent) and say it: the accept already
+ * happened (`ours`), a reason to refuse (thrown), or the invitation as it now is, to try again with.
  */
 async function explainFailedAccept(
   deps: Deps,
   caller: Caller,
   inv: InvitationItem,
-  failed: boolean[],
-): Promise<'ours' | 'retry'> {
+  failed: boolean[] | undefined,
+): Promise<InvitationItem | 'ours'> {
   const invKey = keys.invitation(inv.organization_id, inv.email);
   const userKey = keys.user(caller.userId);
   const found = await batchGet(deps.db, deps.table, [invKey, userKey]);
-  const current = found.get(keyId(invKey)) as InvitationItem | undefined;
+  const raw = found.get(keyId(invKey));
+  const current = raw && stripKeys<InvitationItem>(raw);
   const user = found.get(keyId(userKey)) as UserItem | undefined;
-  if (
-    current &&
-    sameToken(current.token, inv.token) &&
-    current.status === 'accepted' &&
-    current.accepted_by === caller.userId
-  )
-    return 'ours';
-  if (failed[1] && user?.organization_id) {
+  if (!current || !sameToken(current.token, inv.token)) throw invitationNotFound();
+  if (refuseAccept(deps, caller, current) === 'ours') return 'ours';
+  if (user?.organization_id) {
     if (user.organization_id === inv.organization_id) {
       throw new ApiError(
         'organization.user_organization_already_belongs',
@@ -453,17 +505,8 @@ async function explainFailedAccept(
     }
     throw alreadyBelongs();
   }
-  if (failed[4]) throw orgNotFound();
-  if (!current || !sameToken(current.token, inv.token) || current.status === 'revoked')
-    throw invitationNotFound();
-  if (current.status === 'accepted') {
-    throw new ApiError(
-      'organization.invitation_already_accepted',
-      'This invitation has already been used. Ask an administrator to send a new one.',
-    );
-  }
-  if (isExpired(current, deps.now())) throw expired();
-  return 'retry';
+  if (failed?.[4]) throw orgNotFound(); // the organization's count: closed while we accepted
+  return current;
 }
 
 /** Every invitation item of an organization (all pages). */
@@ -640,10 +683,12 @@ export async function attachTaskToken(
         new UpdateCommand({
           TableName: deps.table,
           Key: keys.invitation(orgId, email),
-          UpdateExpression: 'SET task_token = :t',
+          // A new version: an accept or revoke that read the invitation before the token was stored must read again
+          // (and so see the token), or the hand-off would have a window.
+          UpdateExpression: 'SET task_token = :t, version = version + :one',
           ConditionExpression: '#status = :pending AND version = :v',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':t': taskToken, ':pending': 'pending', ':v': inv.version },
+          ExpressionAttributeValues: { ':t': taskToken, ':pending': 'pending', ':v': inv.version, ':one': 1 },
         }),
       );
       return 'stored';
@@ -655,4 +700,26 @@ export async function attachTaskToken(
   throw Object.assign(new Error('The invitation kept changing while waiting on it'), {
     name: 'TransientError',
   });
+}
+
+/** Unbind an invitation from a migrating user whose migration ended without leaving (anyone invited may accept again). */
+export async function releaseReservation(
+  deps: Deps,
+  orgId: string,
+  email: string,
+  userId: string,
+): Promise<void> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.invitation(orgId, email),
+        UpdateExpression: 'REMOVE reserved_for SET version = version + :one',
+        ConditionExpression: 'reserved_for = :uid',
+        ExpressionAttributeValues: { ':uid': userId, ':one': 1 },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e; // not bound to them: nothing to release
+  }
 }

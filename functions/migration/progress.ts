@@ -62,7 +62,9 @@ export function stepsView(m: MigrationItem): StepView[] {
   const last = (name: string) => m.history.findLast((e) => e.step === name);
   const finished = m.status !== 'running';
   // A re-run restore turns a failed migration into a succeeded one; the original run still stopped where it did.
-  const stopped = m.status === 'failed' || m.history.some((e) => e.step === RESTORE_RERUN);
+  // A cancelled one stopped too: the step it interrupted shows `failed`, with the error `MigrationCancelled`.
+  const stopped =
+    m.status === 'failed' || m.status === 'cancelled' || m.history.some((e) => e.step === RESTORE_RERUN);
   const skipped = (s: Forward) => 'backup' in s && m.plan !== undefined && !m.plan.backup;
   const planned = (m.plan?.resources ?? []).map((r) => `${r.kind}:${r.id}`);
   /** Did this step finish well (as far as the records tell)? */
@@ -74,7 +76,13 @@ export function stepsView(m: MigrationItem): StepView[] {
       return planned.every((k) => ok.has(k));
     }
     // The wait ends on acceptance, which it does not record: it failed only by its own error or by expiring.
-    if ('wait' in s) return last(s.name)?.status !== 'failed' && m.error !== 'InvitationExpired';
+    if ('wait' in s) {
+      return (
+        last(s.name)?.status !== 'failed' &&
+        m.error !== 'InvitationExpired' &&
+        m.error !== 'MigrationCancelled'
+      );
+    }
     return last(s.name)?.status === 'succeeded';
   };
   let reached = -1;

@@ -1,8 +1,8 @@
 /** The migration API: start one (the workflow does the work), read its progress, re-run a restore. */
 import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { isExpired } from '../invitations/service.ts';
+import { isExpired, releaseReservation } from '../invitations/service.ts';
 import { ensureUser, orgNotFound } from '../organizations/service.ts';
-import { batchGet, conditionsFailed, keyId, stripKeys } from '../shared/db.ts';
+import { batchGet, conditionsFailed, getItem, keyId, stripKeys } from '../shared/db.ts';
 import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -11,8 +11,8 @@ import * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
 import { RESTORE_RERUN, stepsView } from './progress.ts';
-import { restoreAll } from './steps.ts';
-import { getMigration, releaseLock, updateMigration } from './store.ts';
+import { restoreAll, unmarkInvitation } from './steps.ts';
+import { claimOnRunning, getMigration, releaseLock, updateMigration } from './store.ts';
 
 export const migrationRequest = z.strictObject({
   target_organization_id: z.string().check(z.regex(ID_PATTERN, 'must be an organization id')),
@@ -36,7 +36,9 @@ export const toView = (m: MigrationItem) => ({
   current_step: m.current_step,
   history: stepsView(m),
   ...(m.plan ? { plan: m.plan } : {}),
+  ...(m.leaving_at ? { leaving_at: m.leaving_at } : {}),
   ...(m.left_at ? { left_at: m.left_at } : {}),
+  ...(m.cancel_requested_at ? { cancel_requested_at: m.cancel_requested_at } : {}),
   ...(m.restored ? { restored: m.restored } : {}),
   ...(m.error ? { error: m.error } : {}),
   ...(m.cause ? { cause: m.cause } : {}),
@@ -96,13 +98,10 @@ export async function startMigration(
   const invitation = found.get(keyId(invKey)) as InvitationItem | undefined;
   // Without an invitation the caller learns nothing about whether the organization exists.
   if (target?.status !== 'open' || invitation?.status !== 'pending' || isExpired(invitation, deps.now())) {
-    throw new ApiError(
-      'migration.invitation_required',
-      `You need a pending invitation to the target organization for ${caller.email}. Ask one of its administrators to invite you, then start the migration.`,
-      ['target_organization_id'],
-    );
+    throw invitationRequired(caller.email);
   }
   if (!found.has(keyId(repoKey))) throw repositoryNotFound();
+  if (invitation.reserved_for && invitation.reserved_for !== caller.userId) throw invitationReserved();
 
   const now = deps.now().toISOString();
   const migration: MigrationItem = {
@@ -143,12 +142,36 @@ export async function startMigration(
               ExpressionAttributeValues: { ':id': migration.id },
             },
           },
+          {
+            // Bind the invitation to this user: from now on only their accept consumes it (and resumes the workflow).
+            // A new version, so a refresh that read it before carries the binding over.
+            Update: {
+              TableName: deps.table,
+              Key: invKey,
+              UpdateExpression: 'SET reserved_for = :uid, version = version + :one',
+              ConditionExpression:
+                '#status = :pending AND expires_at > :now AND (attribute_not_exists(reserved_for) OR reserved_for = :uid)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':uid': caller.userId,
+                ':one': 1,
+                ':pending': 'pending',
+                ':now': now,
+              },
+            },
+          },
         ],
       }),
     );
   } catch (e) {
-    if (conditionsFailed(e)?.[1])
+    const failed = conditionsFailed(e);
+    if (failed?.[1])
       throw new ApiError('migration.already_active', 'You already have a migration in progress.');
+    if (failed?.[2]) {
+      const current = await getItem<InvitationItem>(deps.db, deps.table, invKey);
+      if (current?.reserved_for && current.reserved_for !== caller.userId) throw invitationReserved();
+      throw invitationRequired(caller.email);
+    }
     throw e;
   }
   try {
@@ -156,11 +179,26 @@ export async function startMigration(
   } catch (e) {
     // Nothing ran: forget the migration so the request can simply be retried.
     await releaseLock(deps, caller.userId, migration.id);
+    await releaseReservation(deps, input.target_organization_id, caller.email, caller.userId);
     await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: keys.migration(migration.id) }));
     throw e;
   }
   return { created: true, migration: toView(migration) };
 }
+
+const invitationRequired = (email: string) =>
+  new ApiError(
+    'migration.invitation_required',
+    `You need a pending invitation to the target organization for ${email}. Ask one of its administrators to invite you, then start the migration.`,
+    ['target_organization_id'],
+  );
+
+const invitationReserved = () =>
+  new ApiError(
+    'migration.invitation_reserved',
+    'The invitation to the target organization is bound to another account that is moving there with the same email address. Ask an administrator of the target organization for an invitation of your own once that move is over.',
+    ['target_organization_id'],
+  );
 
 const ignoreAlreadyStarted = (e: Error) => {
   if (e.name !== 'ExecutionAlreadyExists') throw e;
@@ -188,6 +226,70 @@ export async function listMigrations(deps: Deps, caller: Caller) {
 }
 
 /**
+ * Cancel a running migration. Before it leaves the source organization, the cancel is recorded and the workflow's next
+ * step rolls back exactly as a failure would (the leave step claims `leaving_at` only while no cancel is recorded, so
+ * one of the two wins). Once it has left, the execution is stopped and the migration ends `cancelled` with every
+ * snapshot kept for `_restore`. Safe to repeat.
+ */
+export async function cancelMigration(deps: Deps & Callbacks, caller: Caller, id: string) {
+  const m = await getOwnMigration(deps, caller, id);
+  if (m.status !== 'running') throw cannotCancel(m);
+  const now = deps.now().toISOString();
+  if (!m.leaving_at) {
+    const asked = await claimOnRunning(deps, id, { cancel_requested_at: now }, ['leaving_at']);
+    if (asked) return toView(asked);
+    // The leave step claimed first, or the migration ended: decide again with what is true now.
+    return cancelMigration(deps, caller, id);
+  }
+  if (!m.left_at) {
+    throw new ApiError(
+      'migration.busy',
+      'The migration is leaving the source organization right now. Try again in a few seconds.',
+      undefined,
+      { 'retry-after': '2' },
+    );
+  }
+  const cause = `You cancelled the migration after it left the source organization. ${
+    m.plan?.resources.length
+      ? `Your ${m.plan.resources.length} snapshot(s) are intact in repository ${m.repository_id}: accept an invitation to the target organization, then POST /api/v1/migrations/${m.id}/_restore to bring them there.`
+      : 'You had no deployments to bring.'
+  }`;
+  // Stop first: a migration marked cancelled whose execution still ran could restore after all.
+  await deps.workflow.stop(id, 'MigrationCancelled', cause);
+  await unmarkInvitation(deps, m); // a stopped move no longer restores on acceptance
+  try {
+    const done = await updateMigration(
+      deps,
+      id,
+      {
+        status: 'cancelled',
+        current_step: 'Migration cancelled',
+        error: 'MigrationCancelled',
+        cause,
+        finished_at: now,
+        cancel_requested_at: now,
+      },
+      undefined,
+      [],
+      'running',
+    );
+    await releaseLock(deps, caller.userId, id);
+    return toView(done);
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    throw cannotCancel((await getMigration(deps, id))!); // it ended on its own first
+  }
+}
+
+const cannotCancel = (m: MigrationItem) =>
+  new ApiError(
+    'migration.cancel_not_possible',
+    m.status === 'cancelled'
+      ? 'This migration is already cancelled.'
+      : `This migration has already ${m.status === 'succeeded' ? 'succeeded' : 'ended'}: there is nothing to cancel.`,
+  );
+
+/**
  * Re-run the restore after a failure past the leave step, once the caller has joined the target organization. Safe to
  * retry: a restore that finished (or finished first, racing this one) answers with its outcome.
  */
@@ -195,7 +297,7 @@ export async function rerunRestore(deps: Deps, caller: Caller, id: string) {
   const m = await getOwnMigration(deps, caller, id);
   // A retry of a restore that finished (its answer was lost): the same answer again.
   if (m.status === 'succeeded' && m.history.at(-1)?.step === RESTORE_RERUN) return toView(m);
-  if (m.status !== 'failed' || !m.left_at) {
+  if ((m.status !== 'failed' && m.status !== 'cancelled') || !m.left_at) {
     throw new ApiError(
       'migration.restore_not_possible',
       'Only a migration that stopped after leaving the source organization can be restored.',
@@ -231,7 +333,7 @@ export async function rerunRestore(deps: Deps, caller: Caller, id: string) {
         finished_at: deps.now().toISOString(),
       },
       ['error', 'cause'],
-      'failed',
+      m.status,
     );
     return toView(done);
   } catch (e) {

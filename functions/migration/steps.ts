@@ -11,6 +11,7 @@ import {
   getInvitationByEmail,
   isExpired,
   refreshForMigration,
+  releaseReservation,
 } from '../invitations/service.ts';
 import { removeMembers } from '../members/changes.ts';
 import { deleteResourceItem, getResourceItem, putResource, queryResources } from '../resources/service.ts';
@@ -40,7 +41,7 @@ import {
   putSnapshot,
   querySnapshots,
 } from '../snapshots/service.ts';
-import { getMigration, releaseLock, updateMigration } from './store.ts';
+import { claimOnRunning, getMigration, releaseLock, updateMigration } from './store.ts';
 
 /** Invitations re-sent by a migration live this long; the wait state's TimeoutSeconds is the same. */
 export const INVITATION_LIFETIME_MS = 72 * 3600_000;
@@ -61,6 +62,16 @@ async function mustGetMigration(deps: Deps, id: string): Promise<MigrationItem> 
   return m;
 }
 
+export const CANCELLED = 'MigrationCancelled';
+const cancelled = () => new StepError(CANCELLED, 'You cancelled the migration.');
+
+/** A forward step before leaving: a cancel asked meanwhile turns it into a rollback (the Catch's compensation). */
+async function mustGetUncancelled(deps: Deps, id: string): Promise<MigrationItem> {
+  const m = await mustGetMigration(deps, id);
+  if (m.cancel_requested_at) throw cancelled();
+  return m;
+}
+
 /** Where this migration's snapshot of a resource lives. */
 const snapshotOf = (m: MigrationItem, ref: ResourceRef) => ({
   repository_id: m.repository_id,
@@ -77,7 +88,7 @@ const snapshotChecksumOk = (s: SnapshotItem) =>
 
 /** 1. Validate: member of the source, target open and different, a pending invitation, the user's repository. */
 export async function validateMigration(deps: Deps, migrationId: string): Promise<MigrationPlan> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
   if (m.plan) return m.plan; // already validated (a retry)
   const userKey = keys.user(m.user_id);
   const srcKey = keys.organization(m.source_organization_id);
@@ -137,7 +148,7 @@ export async function backUpResource(
   migrationId: string,
   ref: ResourceRef,
 ): Promise<{ snapshot: string }> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
   const existing = await getSnapshot(deps, snapshotOf(m, ref));
   if (existing && snapshotChecksumOk(existing)) return { snapshot: `${ref.kind}:${ref.id}` };
   const item = await getResourceItem(deps, m.source_organization_id, ref.kind, ref.id);
@@ -166,7 +177,7 @@ export async function backUpResource(
 
 /** 2b. Verify: every planned resource has a snapshot whose content and checksum match the source. */
 export async function verifyBackups(deps: Deps, migrationId: string): Promise<void> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
   for (const ref of m.plan?.resources ?? []) {
     const [snap, item] = await Promise.all([
       getSnapshot(deps, snapshotOf(m, ref)),
@@ -194,7 +205,7 @@ export async function verifyBackups(deps: Deps, migrationId: string): Promise<vo
 
 /** 3. Delete the backed-up resources from the source organization (only those with a verified snapshot). */
 export async function deleteSourceResources(deps: Deps, migrationId: string): Promise<void> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
   for (const ref of m.plan?.resources ?? []) {
     const snap = await getSnapshot(deps, snapshotOf(m, ref));
     if (snap?.status !== 'verified')
@@ -205,7 +216,15 @@ export async function deleteSourceResources(deps: Deps, migrationId: string): Pr
 
 /** 4. Leave the source organization (closing it when the user was its sole member). */
 export async function leaveSource(deps: Deps, migrationId: string): Promise<void> {
-  const m = await mustGetMigration(deps, migrationId);
+  const m = await mustGetUncancelled(deps, migrationId);
+  // Claim the leave against a cancel: exactly one of them wins, so a cancel either rolls back or stops after leaving.
+  if (
+    !m.leaving_at &&
+    !(await claimOnRunning(deps, m.id, { leaving_at: deps.now().toISOString() }, ['cancel_requested_at']))
+  ) {
+    if ((await mustGetMigration(deps, m.id)).cancel_requested_at) throw cancelled();
+    throw new StepError('MigrationNotRunning', 'The migration is no longer running.');
+  }
   const user = await getUser(deps, m.user_id);
   if (user?.organization_id === m.source_organization_id) {
     try {
@@ -262,7 +281,8 @@ async function markInvitationForMove(deps: Deps, m: MigrationItem): Promise<void
   }
 }
 
-async function unmarkInvitation(deps: Deps, m: MigrationItem): Promise<void> {
+/** Untie the target invitation from a move that ended without restoring (see `markInvitationForMove`). */
+export async function unmarkInvitation(deps: Deps, m: MigrationItem): Promise<void> {
   try {
     await deps.db.send(
       new UpdateCommand({
@@ -400,9 +420,21 @@ export async function restoreResource(
   ref: ResourceRef,
 ): Promise<{ restored_id: string }> {
   const m = await mustGetMigration(deps, migrationId);
+  await mustBeInTarget(deps, m);
   const restored = await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref));
   await grantOwnerRoles(deps, m, [restored]);
   return { restored_id: restored.id };
+}
+
+/** Restoring, or calling the move a success, is only right once the migrating user is a member of the target. */
+async function mustBeInTarget(deps: Deps, m: MigrationItem): Promise<void> {
+  const user = await getUser(deps, m.user_id);
+  if (user?.organization_id !== m.target_organization_id) {
+    throw new StepError(
+      'NotMemberOfTarget',
+      'You are not a member of the target organization, so nothing was restored there.',
+    );
+  }
 }
 
 /** Re-run the restore after a failure past the leave step (the API's `_restore`). */
@@ -458,13 +490,14 @@ export async function recordOutcome(
 ): Promise<{ error?: string; cause?: string }> {
   const m = await mustGetMigration(deps, migrationId);
   const now = deps.now().toISOString();
+  if (m.status !== 'running') return { error: m.error, cause: m.cause }; // ended already (cancelled after leaving)
   if (outcome === 'succeeded') {
-    await updateMigration(deps, m.id, {
+    await mustBeInTarget(deps, m);
+    await endMigration(deps, m, {
       status: 'succeeded',
       current_step: 'Migration succeeded',
       finished_at: now,
     });
-    await releaseLock(deps, m.user_id, m.id);
     return {};
   }
   const expired =
@@ -480,8 +513,19 @@ export async function recordOutcome(
   let name: string;
   let cause: string;
   if (!m.left_at) {
-    name = 'MigrationRolledBack';
-    cause = `Stopped at "${m.current_step}": ${detail} Nothing changed: you are still a member of the source organization and every deployment is still there.`;
+    // Say what is true now: the step that failed may be "you are no longer a member" (removed meanwhile).
+    const stillMember = (await getUser(deps, m.user_id))?.organization_id === m.source_organization_id;
+    const after = stillMember
+      ? 'Nothing changed: you are still a member of the source organization and every deployment is still there.'
+      : 'The migration moved nothing: every deployment is still in the source organization.';
+    if (error?.Error === CANCELLED) {
+      name = CANCELLED;
+      cause = `You cancelled the migration before it left the source organization. ${after}`;
+    } else {
+      name = 'MigrationRolledBack';
+      cause = `Stopped at "${m.current_step}": ${detail} ${after}`;
+    }
+    await releaseReservation(deps, m.target_organization_id, m.email, m.user_id);
   } else if (expired) {
     name = 'InvitationExpired';
     cause = `The invitation to the target organization expired or was revoked before you accepted it. ${kept} Ask an administrator of the target organization to invite you again, accept it, then POST /api/v1/migrations/${m.id}/_restore.`;
@@ -489,9 +533,29 @@ export async function recordOutcome(
     name = 'RestorePending';
     cause = `Stopped at "${m.current_step}": ${detail} You have left the source organization. ${kept} Accept the invitation if you have not, then POST /api/v1/migrations/${m.id}/_restore.`;
   }
-  await updateMigration(deps, m.id, { status: 'failed', error: name, cause, finished_at: now });
+  const status = name === CANCELLED ? 'cancelled' : 'failed';
+  const ended = await endMigration(deps, m, { status, error: name, cause, finished_at: now });
+  return { error: ended.error, cause: ended.cause };
+}
+
+/**
+ * End a running migration (a transition: a migration a cancel already ended keeps that outcome) and release the
+ * user's migration lock. Returns the migration as it ended.
+ */
+async function endMigration(
+  deps: Deps,
+  m: MigrationItem,
+  set: Partial<MigrationItem>,
+): Promise<MigrationItem> {
+  let ended: MigrationItem;
+  try {
+    ended = await updateMigration(deps, m.id, set, undefined, [], 'running');
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    ended = await mustGetMigration(deps, m.id);
+  }
   await releaseLock(deps, m.user_id, m.id);
-  return { error: name, cause };
+  return ended;
 }
 
 function readableCause(raw: string | undefined): string {
@@ -508,8 +572,8 @@ function readableCause(raw: string | undefined): string {
 /** 8b. Email the user a summary of the outcome, naming the target organization, with a link to the migration. */
 export async function notifyUser(deps: Deps & Mailing, migrationId: string): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
-  // A failed move no longer restores on acceptance: a later invitation email must not promise it.
-  if (m.status === 'failed') await unmarkInvitation(deps, m);
+  // A failed or cancelled move no longer restores on acceptance: a later invitation email must not promise it.
+  if (m.status === 'failed' || m.status === 'cancelled') await unmarkInvitation(deps, m);
   const target = await getItem<OrganizationItem>(
     deps.db,
     deps.table,

@@ -106,3 +106,45 @@ export async function releaseLock(deps: Deps, userId: string, migrationId: strin
     if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
   }
 }
+
+/**
+ * Set attributes on a running migration only while none of `unlessSet` is set (a claim: the leave step's `leaving_at`
+ * against a cancel's `cancel_requested_at`, and the other way round). Returns the migration as it now is, or
+ * undefined when the condition failed.
+ */
+export async function claimOnRunning(
+  deps: Deps,
+  id: string,
+  set: Partial<MigrationItem>,
+  unlessSet: (keyof MigrationItem)[],
+): Promise<MigrationItem | undefined> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':running': 'running', ':now': deps.now().toISOString() };
+  const parts = ['updated_at = :now'];
+  for (const [k, v] of Object.entries(set)) {
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    parts.push(`#${k} = :${k}`);
+  }
+  for (const k of unlessSet) names[`#${k}`] = k;
+  try {
+    const out = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.migration(id),
+        UpdateExpression: `SET ${parts.join(', ')}`,
+        ConditionExpression: [
+          '#status = :running',
+          ...unlessSet.map((k) => `attribute_not_exists(#${k})`),
+        ].join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes && stripKeys<MigrationItem>(out.Attributes);
+  } catch (e) {
+    if ((e as Error).name === 'ConditionalCheckFailedException') return undefined;
+    throw e;
+  }
+}

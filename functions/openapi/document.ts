@@ -257,7 +257,7 @@ const OUR_SCHEMAS: Record<string, Json> = {
       source_organization_id: str,
       target_organization_id: str,
       repository_id: str,
-      status: { enum: ['running', 'succeeded', 'failed'] },
+      status: { enum: ['running', 'succeeded', 'failed', 'cancelled'] },
       current_step: str,
       history: { type: 'array', items: ref('MigrationStep') },
       plan: obj(
@@ -271,7 +271,12 @@ const OUR_SCHEMAS: Record<string, Json> = {
         },
         ['sole_member', 'backup', 'resources'],
       ),
+      leaving_at: {
+        ...dateTime,
+        description: 'When the leave began: from then on a cancel stops, not rolls back.',
+      },
       left_at: dateTime,
+      cancel_requested_at: dateTime,
       restored: {
         type: 'object',
         additionalProperties: str,
@@ -492,6 +497,18 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     summary: 'A migration: status, current step and every step of the workflow',
     ok: { status: 200, description: 'The migration.', schema: ref('Migration') },
     errors: { 404: MIGRATION_NF },
+  },
+  'POST /api/v1/migrations/{migration_id}/_cancel': {
+    tags: ['Migrations'],
+    summary: 'Cancel a running migration',
+    description:
+      'Before it leaves the source organization the migration rolls back (nothing changes); after, its execution stops and the migration ends `cancelled` with every snapshot kept for `_restore`. Safe to repeat.',
+    ok: { status: 202, description: 'The migration, cancelling or cancelled.', schema: ref('Migration') },
+    errors: {
+      400: '`migration.cancel_not_possible`: it has already ended.',
+      404: MIGRATION_NF,
+      409: '`migration.busy`: it is leaving the source organization right now; retry after `Retry-After`.',
+    },
   },
   'POST /api/v1/migrations/{migration_id}/_restore': {
     tags: ['Migrations'],

@@ -62,6 +62,8 @@ export interface InvitationItem {
   task_token?: string;
   /** Set when a migration re-invites with this invitation: its email then speaks of the move. */
   migration_id?: string;
+  /** The migrating user this invitation is bound to (set when their migration starts): only they may accept it. */
+  reserved_for?: string;
   ttl?: number;
 }
 
@@ -147,14 +149,18 @@ export interface MigrationItem {
   source_organization_id: string;
   target_organization_id: string;
   repository_id: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   current_step: string;
   /** When the current step first started (a retried task keeps the first time). */
   step_started_at?: string;
   /** Entries appended as steps end; `GET` shows every step of the workflow from them (`migration/progress.ts`). */
   history: MigrationHistoryEntry[];
   plan?: MigrationPlan;
+  /** Set by the leave step, on the condition that no cancel was asked: from then on a cancel stops, not rolls back. */
+  leaving_at?: string;
   left_at?: string;
+  /** Set by `_cancel` before leaving; every forward step up to the leave checks it and rolls back. */
+  cancel_requested_at?: string;
   restored?: Record<string, string>;
   error?: string;
   cause?: string;

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { canonicalEmail } from './email.ts';
 import { ApiError, isApiError } from './errors.ts';
 import { log, redactPath } from './log.ts';
 import type * as z from './schema.ts';
@@ -73,18 +74,28 @@ export const errorResponse = (e: ApiError): HttpResponse =>
 
 export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-/** Caller identity from the JWT authorizer's claims, or undefined when there is none. */
+/**
+ * Caller identity from the JWT authorizer's claims, or undefined when there is none. The email claim follows the same
+ * rule as invited addresses (`shared/email.ts`): a look-alike of an ASCII address is refused, never folded into it.
+ */
 export function callerFrom(event: HttpEvent): Caller | undefined {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   const sub = claims?.sub;
   const email = claims?.email;
   if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
+  const canonical = canonicalEmail(email);
+  if (!canonical) {
+    throw new ApiError(
+      'root.invalid_authentication',
+      'The email address you signed in with is not one this service accepts (plain ASCII, at most 254 characters, such as name@example.com). Sign in with another address.',
+    );
+  }
   const verified = claims?.email_verified;
   const name = claims?.name;
   const groups = parseGroups(claims?.['cognito:groups']);
   return {
     userId: sub,
-    email: email.trim().toLowerCase(),
+    email: canonical,
     emailVerified: verified === true || verified === 'true',
     ...(typeof name === 'string' && name ? { name: name.slice(0, 200) } : {}),
     ...(groups.length ? { groups } : {}),

@@ -10,9 +10,12 @@ export function log(
   else console.log(line);
 }
 
-/** Invitation tokens travel in paths; keep only a short prefix in logs. */
+/**
+ * Invitation tokens travel in paths; keep only a short prefix of the segment in logs. The whole segment goes, whatever
+ * its characters: a token sent percent-encoded (`%53` for `S`) or as a comma-separated list is still a token.
+ */
 export const redactPath = (path: string): string =>
-  path.replace(/(\/invitations\/)([A-Za-z0-9_-]{8})[A-Za-z0-9_,-]*/g, '$1$2…');
+  path.replace(/(\/invitations\/)([^/?#]{1,8})[^/?#]*/g, '$1$2…');
 
 /**
  * Defence in depth for anything that reaches a log line (an error message quoting a value, say): JWTs and long
@@ -22,4 +25,4 @@ export const redactPath = (path: string): string =>
 export const redactSecrets = (line: string): string =>
   line
     .replace(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, 'eyJ…[jwt]')
-    .replace(/[A-Za-z0-9_+=-]{40,}/g, (run) => `${run.slice(0, 8)}…`);
+    .replace(/(?:[A-Za-z0-9_+=-]|%[0-9A-Fa-f]{2}){40,}/g, (run) => `${run.slice(0, 8)}…`);

@@ -277,6 +277,24 @@ function tidy(ra: RoleAssignments): RoleAssignments {
   return out;
 }
 
+/** Whether two sets of role assignments grant the same (order of lists and of ids aside). */
+export function sameRoles(a: RoleAssignments, b: RoleAssignments): boolean {
+  const canonical = (ra: RoleAssignments) => JSON.stringify(sortDeep(mergeRoleAssignments(ra, {})));
+  return canonical(a) === canonical(b);
+}
+
+function sortDeep(v: unknown): unknown {
+  if (Array.isArray(v))
+    return v.map(sortDeep).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([x], [y]) => (x < y ? -1 : 1))
+        .map(([k, x]) => [k, sortDeep(x)]),
+    );
+  return v;
+}
+
 /** The union of two sets of role assignments (adding is idempotent). */
 export function mergeRoleAssignments(current: RoleAssignments, add: RoleAssignments): RoleAssignments {
   const project: Partial<Record<ProjectType, ScopedRoleAssignment[]>> = {};

@@ -3,7 +3,9 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { executionArnOf } from './arns.ts';
 import { stateMachineArn } from './config.ts';
 import type { Callbacks, Deps } from './deps.ts';
 import { log } from './log.ts';
@@ -14,6 +16,8 @@ export interface WorkflowCallbacks {
   start(name: string, input: unknown): Promise<void>;
   resume(taskToken: string, output: unknown): Promise<void>;
   fail(taskToken: string, error: string, cause: string): Promise<void>;
+  /** Stop the execution named `name` (a stopped or finished one stays as it is). */
+  stop(name: string, error: string, cause: string): Promise<void>;
 }
 
 const ignorable = (e: unknown) =>
@@ -43,6 +47,11 @@ export const sfnCallbacks: WorkflowCallbacks = {
     } catch (e) {
       if (!ignorable(e)) throw e;
     }
+  },
+  async stop(name, error, cause) {
+    await sfn.send(
+      new StopExecutionCommand({ executionArn: executionArnOf(stateMachineArn(), name), error, cause }),
+    );
   },
 };
 

@@ -125,7 +125,7 @@ describe('random interleavings (seeded)', () => {
     // The run exercised both outcomes: work done and work refused.
     expect(Object.keys(statuses).some((s) => Number(s) < 300)).toBe(true);
     expect(Object.keys(statuses).some((s) => Number(s) >= 400)).toBe(true);
-  });
+  }, 120_000); // 500 requests on 2 cores: minutes under load, not the default 30 s
 });
 
 describe('known traps', () => {

@@ -60,7 +60,7 @@ describe('accept (fault injection)', () => {
     const resume = vi.fn(async () => {
       throw Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
     });
-    const d = deps({ workflow: { resume, fail: vi.fn(), start: vi.fn() } });
+    const d = deps({ workflow: { resume, fail: vi.fn(), start: vi.fn(), stop: vi.fn() } });
     await expect(acceptInvitation(d, ann, invitation.token)).resolves.toBeUndefined();
     expect(resume).toHaveBeenCalledWith(
       'sfn-task-token',
@@ -73,7 +73,11 @@ describe('accept (fault injection)', () => {
     ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException' }));
     const resume = vi.fn();
     await expect(
-      acceptInvitation(deps({ workflow: { resume, fail: vi.fn(), start: vi.fn() } }), ann, invitation.token),
+      acceptInvitation(
+        deps({ workflow: { resume, fail: vi.fn(), start: vi.fn(), stop: vi.fn() } }),
+        ann,
+        invitation.token,
+      ),
     ).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(resume).not.toHaveBeenCalled();
   });

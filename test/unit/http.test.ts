@@ -45,6 +45,20 @@ describe('callerFrom', () => {
 describe('route wrappers', () => {
   const echo = authedRoute(async (req) => json(200, req.body(z.object({ n: z.number() }))));
 
+  it.each([
+    '\u212Aate@example.com',
+    '\u00A0kate@example.com',
+    'kate@example.com\u3000',
+    `${'a'.repeat(65)}@example.com`,
+  ])('answers 403 for an email claim that only looks like an ASCII address (%j), never folding it', async (email) => {
+    const res = (await echo(event({ body: '{"n":1}' }, { sub: 'u1', email, email_verified: 'true' }))) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(res.statusCode).toBe(403);
+    expect(JSON.parse(res.body).errors[0].code).toBe('root.invalid_authentication');
+  });
+
   it('refuses a protected route without claims: 401 root.unauthorized', async () => {
     const res = (await echo(event({ body: '{"n":1}' }))) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(401);

@@ -26,6 +26,34 @@ describe('parseEmails', () => {
       expect.objectContaining({ code: 'organization.invitation_invalid_email', fields: [bad.toLowerCase()] }),
     );
   });
+  it.each([
+    ['KELVIN SIGN for k', '\u212Aate@example.com'],
+    ['NBSP padding', '\u00A0kate@example.com'],
+    ['IDEOGRAPHIC SPACE padding', 'kate@example.com\u3000'],
+    ['a zero-width joiner', 'ka\u200Dte@example.com'],
+    ['fullwidth letters', '\uFF4Bate@example.com'],
+  ])('refuses a look-alike of an ASCII address (%s) instead of folding it into kate@example.com', (_, bad) => {
+    expect(() => parseEmails([bad])).toThrow(
+      expect.objectContaining({ code: 'organization.invitation_invalid_email', fields: [bad] }),
+    );
+    expect(() => parseEmails(`ok@example.com ${bad}`)).toThrow(
+      expect.objectContaining({ code: 'organization.invitation_invalid_email', fields: [bad] }),
+    );
+  });
+  it('holds RFC 5321 lengths: 254 characters in all, 64 before the @', () => {
+    const domain = (n: number) => `${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(n - 132)}.com`;
+    const of = (total: number) => `${'a'.repeat(64)}@${domain(total - 65)}`;
+    expect(of(254)).toHaveLength(254);
+    expect(parseEmails([of(254)])).toEqual([of(254)]);
+    for (const n of [255, 256]) {
+      expect(() => parseEmails([of(n)])).toThrow(
+        expect.objectContaining({ code: 'organization.invitation_invalid_email' }),
+      );
+    }
+    expect(() => parseEmails([`${'a'.repeat(65)}@example.com`])).toThrow(
+      expect.objectContaining({ code: 'organization.invitation_invalid_email' }),
+    );
+  });
   it('caps a request at 100 addresses', () => {
     expect(() => parseEmails(Array.from({ length: 101 }, (_, i) => `u${i}@example.com`))).toThrow(
       expect.objectContaining({ code: 'root.invalid_data' }),

@@ -1,0 +1,159 @@
+/**
+ * `POST /api/v1/migrations/{id}/_cancel`: before leaving it rolls back as a failure would; after leaving it stops the
+ * execution and keeps every snapshot for `_restore`. The cancel and the leave step claim the migration against each
+ * other in DynamoDB, so exactly one wins; the races are forced with held requests (test/support/interleave.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { invite } from '../support/factories.ts';
+import { type Hold, setsOnMigration, startsStep, useInterleaving } from '../support/interleave.ts';
+import {
+  acceptFromMail,
+  assertNothingLost,
+  describeExecution,
+  executionEnded,
+  finished,
+  scene,
+  start,
+  waitFor,
+  waitingForAcceptance,
+} from '../support/migration.ts';
+import { useStack } from '../support/stack.ts';
+
+const api = useStack();
+const { hold } = useInterleaving();
+
+const cancel = (id: string, as: string) => api.call('POST', `/api/v1/migrations/${id}/_cancel`, { as });
+
+describe('cancelling a migration', () => {
+  it('before leaving: rolls back, the user stays where they were with every deployment, and the execution is not a failure', async () => {
+    const s = await scene(api, 'early', 2);
+    let answer: Awaited<ReturnType<typeof cancel>> | undefined;
+    let id = '';
+    // The user cancels as the workflow starts verifying the backups: that step rolls back instead.
+    const h: Hold = {
+      match: startsStep('Verify backups'),
+      seen: 0,
+      before: async () => {
+        answer = await cancel(id, s.user);
+      },
+    };
+    hold(h);
+    id = await start(api, s);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(h.seen).toBe(1);
+    expect(answer?.status, answer?.text).toBe(202);
+    expect(answer?.body.status).toBe('running'); // the rollback runs in the workflow
+    expect(m.status).toBe('cancelled');
+    expect(m.error).toBe('MigrationCancelled');
+    expect(m.cause).toMatch(
+      /You cancelled the migration before it left the source organization\. Nothing changed/,
+    );
+    expect(m.left_at).toBeUndefined();
+    await assertNothingLost(api, s, m);
+    const snaps = await api.call('GET', `/api/v1/users/me/snapshot-repositories/${s.repoId}/snapshots`, {
+      as: s.user,
+    });
+    expect(snaps.body.snapshots.filter((x: any) => x.migration_id === id)).toEqual([]);
+    await executionEnded(api, id);
+    expect((await describeExecution(api, id)).status).toBe('SUCCEEDED');
+    expect((await cancel(id, s.user)).body.errors[0].code).toBe('migration.cancel_not_possible');
+    // The lock and the invitation's binding were released: the user can start again.
+    expect(
+      (
+        await api.call('POST', '/api/v1/migrations', {
+          as: s.user,
+          body: { target_organization_id: s.target.orgId, repository_id: s.repoId },
+        })
+      ).status,
+    ).toBe(201);
+  });
+
+  it('a cancel landing between the leave step’s read and its claim wins: nothing is left', async () => {
+    const s = await scene(api, 'claim', 1);
+    let id = '';
+    let answer: Awaited<ReturnType<typeof cancel>> | undefined;
+    const h: Hold = {
+      match: setsOnMigration('leaving_at'),
+      seen: 0,
+      before: async () => {
+        answer = await cancel(id, s.user);
+      },
+    };
+    hold(h);
+    id = await start(api, s);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(h.seen).toBe(1);
+    expect(answer?.status, answer?.text).toBe(202);
+    expect(m.status).toBe('cancelled');
+    expect(m.left_at).toBeUndefined();
+    await assertNothingLost(api, s, m);
+  });
+
+  it('after leaving: stops the execution, keeps the snapshots, and a later _restore brings everything to the target', async () => {
+    const s = await scene(api, 'late', 2);
+    const id = await start(api, s);
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    const res = await cancel(id, s.user);
+    expect(res.status, res.text).toBe(202);
+    expect(res.body.status).toBe('cancelled');
+    expect(res.body.cause).toMatch(/after it left the source organization.*2 snapshot\(s\) are intact/);
+    await executionEnded(api, id);
+    expect((await describeExecution(api, id)).status).toBe('ABORTED');
+    const m = (await api.call('GET', `/api/v1/migrations/${id}`, { as: s.user })).body;
+    await assertNothingLost(api, s, m);
+    // A repeated cancel says it is already cancelled; nothing changes.
+    const again = await cancel(id, s.user);
+    expect(again.status).toBe(400);
+    expect(again.body.errors[0].message).toMatch(/already cancelled/);
+
+    // Later the user accepts (the invitation is still bound to them) and restores.
+    await acceptFromMail(api, s.user);
+    const restored = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
+    expect(restored.status, restored.text).toBe(200);
+    expect(restored.body.status).toBe('succeeded');
+    await assertNothingLost(api, s, restored.body);
+  });
+
+  it('is only for the migrating user, and only while running', async () => {
+    const s = await scene(api, 'owner', -1);
+    const id = await start(api, s);
+    const other = await cancel(id, s.target.admin);
+    expect(other.status).toBe(404);
+    expect(other.body.errors[0].code).toBe('migration.not_found');
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    await acceptFromMail(api, s.user);
+    expect((await waitFor(api, s.user, id, finished)).status).toBe('succeeded');
+    const late = await cancel(id, s.user);
+    expect(late.status).toBe(400);
+    expect(late.body.errors[0]).toMatchObject({
+      code: 'migration.cancel_not_possible',
+      message: expect.stringMatching(/already succeeded/),
+    });
+  });
+
+  it('a user who joined another organization during the wait can cancel', async () => {
+    const s = await scene(api, 'joined', -1);
+    const id = await start(api, s);
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    // Someone else's organization invites the mover, who joins it instead.
+    const elsewhere = await api.call('POST', '/api/v1/organizations', {
+      as: api.email('elsewhere-admin'),
+      body: { name: 'Elsewhere' },
+    });
+    await invite(api, { orgId: elsewhere.body.id, admin: api.email('elsewhere-admin') }, [s.user]);
+    const mails = await api.mailTo(s.user);
+    const token = mails
+      .map((mail) => mail.body.text?.match(/\/invitations\/([A-Za-z0-9_-]+)/)?.[1])
+      .filter(Boolean)
+      .at(-1);
+    const joined = await api.call('POST', `/api/v1/organizations/invitations/${token}/_accept`, {
+      as: s.user,
+    });
+    expect(joined.status, joined.text).toBe(200);
+    const res = await cancel(id, s.user);
+    // The outbox may already have ended the migration for joining elsewhere; either way it is over and says why.
+    expect([202, 400]).toContain(res.status);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(['cancelled', 'failed']).toContain(m.status);
+  });
+});

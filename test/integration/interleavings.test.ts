@@ -1,0 +1,195 @@
+/**
+ * The breaks an outside run found, each forced deterministically: a hook in the real DynamoDB client's middleware
+ * holds one request's write until another operation has landed, so the interleaving that used to lose data happens
+ * every time instead of in 2–13% of timed trials. Each test fails without its fix.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { dynamo } from '../../functions/shared/clients.ts';
+import { localUserId } from '../../local/jwt.ts';
+import { invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
+import { type Hold, isAccept, startsStep, useInterleaving } from '../support/interleave.ts';
+import { finished, scene, start, waitFor, waitingForAcceptance } from '../support/migration.ts';
+import { useStack } from '../support/stack.ts';
+
+const api = useStack();
+
+const { hold } = useInterleaving();
+
+const invitationItem = async (orgId: string, email: string) =>
+  (
+    await dynamo.send(
+      new GetCommand({
+        TableName: api.stack.tableName,
+        Key: { pk: `ORG#${orgId}`, sk: `INVITATION#${email}` },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
+
+const acceptAs = async (token: string, email: string, sub?: string) =>
+  api.call('POST', `/api/v1/organizations/invitations/${token}/_accept`, {
+    token: await api.token(email, sub ? { sub } : {}),
+  });
+
+const membership = async (orgId: string, admin: string, email: string) =>
+  (await api.call('GET', `/api/v1/organizations/${orgId}/members`, { as: admin })).body.members.find(
+    (m: any) => m.email === email,
+  );
+
+describe('interleavings that used to break a promise', () => {
+  it('a re-invite with other roles between accept’s read and write: the member gets the roles the invitation has when the accept commits', async () => {
+    const org = await orgWithAdmin(api, 'roles');
+    const x = api.email('x');
+    expect((await invite(api, org, [x], { role_assignments: adminOf(org.orgId) })).status).toBe(201);
+    const token = await tokenFromMail(api, x);
+
+    const h: Hold = {
+      match: isAccept,
+      seen: 0,
+      before: async () => {
+        const re = await invite(api, org, [x], { role_assignments: billingOf(org.orgId) });
+        expect(re.status, re.text).toBe(201);
+      },
+    };
+    hold(h);
+    const res = await acceptAs(token, x);
+    expect(h.seen).toBe(1); // the race really happened
+    expect(res.status, res.text).toBe(200);
+
+    const member = await membership(org.orgId, org.admin, x);
+    expect(member.role_assignments).toEqual(billingOf(org.orgId));
+    const inv = await invitationItem(org.orgId, x);
+    expect(inv?.status).toBe('accepted');
+    expect(inv?.role_assignments).toEqual(member.role_assignments);
+    // The last email the person got describes the roles they have.
+    expect((await api.mailTo(x)).at(-1)?.body.text).toMatch(/Billing admin/);
+  });
+
+  it('the wait step stores its task token between accept’s read and write: the accept resumes the migration', async () => {
+    const s = await scene(api, 'handoff', -1);
+    const token = await tokenFromMail(api, s.user);
+    const h: Hold = {
+      match: isAccept,
+      seen: 0,
+      // Hold the accept's write until the workflow has stored its token on the invitation.
+      before: async () => {
+        for (let t = 0; t < 400; t++) {
+          if ((await invitationItem(s.target.orgId, s.user))?.task_token) return;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        throw new Error('the workflow never stored its task token');
+      },
+    };
+    const id = await start(api, s);
+    hold(h);
+    // The accept reads the invitation now, before the workflow reaches its wait; its write waits for the token.
+    const res = await acceptAs(token, s.user);
+    expect(h.seen).toBe(1);
+    expect(res.status, res.text).toBe(200);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(m.status).toBe('succeeded');
+    const orgs = (await api.call('GET', '/api/v1/organizations', { as: s.user })).body.organizations;
+    expect(orgs.map((o: any) => o.id)).toEqual([s.target.orgId]);
+  });
+
+  it('another account with the same verified email cannot accept a migration’s invitation; the mover still can', async () => {
+    const s = await scene(api, 'other', -1);
+    const id = await start(api, s);
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    const token = await tokenFromMail(api, s.user);
+
+    const impostor = await acceptAs(token, s.user, `other-account-${api.email('x')}`);
+    expect(impostor.status, impostor.text).toBe(403);
+    expect(impostor.body.errors[0].code).toBe('organization.invitation_reserved');
+    expect(impostor.body.errors[0].message).toMatch(/Sign in with that account/);
+    expect((await api.call('GET', `/api/v1/migrations/${id}`, { as: s.user })).body.status).toBe('running');
+
+    expect((await acceptAs(token, s.user)).status).toBe(200);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(m.status).toBe('succeeded');
+    expect((await membership(s.target.orgId, s.target.admin, s.user))?.user_id).toBe(localUserId(s.user));
+  });
+
+  it('an account that accepted first cannot have its accept race past the binding (the condition holds it, not the read)', async () => {
+    const s = await scene(api, 'bindrace', -1);
+    const token = await tokenFromMail(api, s.user);
+    const other = `other-account-${api.email('y')}`;
+    const h: Hold = {
+      match: isAccept,
+      seen: 0,
+      // The other account read the invitation before the migration bound it; its write comes after.
+      before: async () => {
+        await start(api, s);
+      },
+    };
+    hold(h);
+    const res = await acceptAs(token, s.user, other);
+    expect(h.seen).toBe(1);
+    expect(res.status, res.text).toBe(403);
+    expect(res.body.errors[0].code).toBe('organization.invitation_reserved');
+    expect((await invitationItem(s.target.orgId, s.user))?.status).toBe('pending');
+  });
+
+  it('30 concurrent invites of one address all answer 201 and leave one pending invitation', async () => {
+    const org = await orgWithAdmin(api, 'burst');
+    const who = api.email('burst');
+    const answers = await Promise.all(Array.from({ length: 30 }, () => invite(api, org, [who])));
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(201));
+    const tokens = new Set(answers.map((a) => a.body.invitations?.[0]?.token ?? a.body[0]?.token));
+    expect(tokens.size).toBe(1);
+    const list = await api.call('GET', `/api/v1/organizations/${org.orgId}/invitations`, { as: org.admin });
+    expect(list.body.invitations.filter((i: any) => i.email === who)).toHaveLength(1);
+  });
+
+  it('a look-alike address (KELVIN SIGN) can neither be invited nor accept the ASCII address’s invitation', async () => {
+    const org = await orgWithAdmin(api, 'kelvin');
+    const kate = api.email('kate');
+    const lookAlike = kate.replace(/^k/, '\u212A');
+    const refused = await invite(api, org, [lookAlike]);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].code).toBe('organization.invitation_invalid_email');
+    expect((await invite(api, org, [kate])).status).toBe(201);
+    const res = await api.call(
+      'POST',
+      `/api/v1/organizations/invitations/${await tokenFromMail(api, kate)}/_accept`,
+      {
+        token: await api.token(lookAlike, { sub: `kelvin-${api.email('k')}` }),
+      },
+    );
+    expect(res.status).toBe(403);
+    expect(await membership(org.orgId, org.admin, kate)).toBeUndefined();
+  });
+
+  it('a member removed right after starting a migration: the cause says what is true now', async () => {
+    const s = await scene(api, 'removed', -1);
+    const member = await membership(s.source.orgId, s.source.admin, s.user);
+    const h: Hold = {
+      match: startsStep('Validate migration'),
+      seen: 0,
+      // The admin removes the mover after the migration started, before it validates.
+      before: async () => {
+        const removed = await api.call(
+          'DELETE',
+          `/api/v1/organizations/${s.source.orgId}/members/${member.user_id}`,
+          { as: s.source.admin },
+        );
+        expect(removed.status, removed.text).toBe(200);
+      },
+    };
+    hold(h);
+    const id = await start(api, s);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(h.seen).toBe(1);
+    expect(m.status).toBe('failed');
+    expect(m.cause).toMatch(/no longer a member/);
+    expect(m.cause).not.toMatch(/you are still a member/);
+  });
+});
+
+const adminOf = (orgId: string) => ({
+  organization: [{ role_id: 'organization-admin', organization_id: orgId }],
+});
+const billingOf = (orgId: string) => ({
+  organization: [{ role_id: 'billing-admin', organization_id: orgId }],
+});
