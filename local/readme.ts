@@ -7,7 +7,8 @@ import { openApiDocument } from '../functions/openapi/document.ts';
 import { ROUTES } from '../functions/routes.ts';
 import { ROLE_CATALOGUE } from '../functions/shared/roles.ts';
 
-const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+const cell = (s: string) =>
+  s.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\n', ' ');
 
 export function routeTable(): string {
   const paths = openApiDocument().paths as Record<string, Record<string, { summary?: string }>>;
