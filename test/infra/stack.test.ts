@@ -178,6 +178,11 @@ describe('iam', () => {
       ([] as string[]).concat(s.Action).includes('states:StartExecution'),
     );
     expect(starters.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsMigrationsStart']);
+    const stoppers = statements().filter((s) =>
+      ([] as string[]).concat(s.Action).includes('states:StopExecution'),
+    );
+    expect(stoppers.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsMigrationsCancel']);
+    expect(JSON.stringify(stoppers[0]?.Resource)).toMatch(/:execution:OrgMembership-\w+-migration:\*/);
   });
 });
 
