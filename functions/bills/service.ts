@@ -14,14 +14,9 @@ import type { BillItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import { type Caller, isOperator } from '../shared/http.ts';
 import { canManageBilling } from '../shared/permissions.ts';
-import * as z from '../shared/schema.ts';
+import type * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
-
-export const billRequest = z.strictObject({
-  amount_cents: z.int().check(z.positive(), z.maximum(100_000_000_00)),
-  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')), 'USD'),
-  description: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-});
+import type { billRequest } from './schemas.ts';
 
 export type Bill = Omit<BillItem, 'entity'>;
 const toBill = ({ entity: _e, ...bill }: BillItem): Bill => bill;

@@ -6,18 +6,14 @@ import { batchGet, conditionsFailed, getItem, keyId, stripKeys } from '../shared
 import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
-import { type Caller, ID_PATTERN } from '../shared/http.ts';
-import * as z from '../shared/schema.ts';
+import type { Caller } from '../shared/http.ts';
+import type * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
 import { RESTORE_RERUN, stepsView } from './progress.ts';
+import type { migrationRequest } from './schemas.ts';
 import { restoreAll, unmarkInvitation } from './steps.ts';
 import { claimOnRunning, getMigration, releaseLock, updateMigration } from './store.ts';
-
-export const migrationRequest = z.strictObject({
-  target_organization_id: z.string().check(z.regex(ID_PATTERN, 'must be an organization id')),
-  repository_id: z.string().check(z.regex(ID_PATTERN, 'must be a repository id')),
-});
 
 export const migrationNotFound = () => new ApiError('migration.not_found', 'Migration not found.');
 

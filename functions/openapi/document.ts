@@ -5,15 +5,15 @@
  * that the paths equal `ROUTES` both ways and validate every response the integration suites receive against it.
  */
 
-import { billRequest } from '../bills/service.ts';
+import { billRequest } from '../bills/schemas.ts';
 import { MIGRATION_STEPS, STEP_STATUSES } from '../migration/progress.ts';
-import { migrationRequest } from '../migration/service.ts';
+import { migrationRequest } from '../migration/schemas.ts';
 import { organizationRequest } from '../organizations/schemas.ts';
-import { resourceRequest } from '../resources/service.ts';
+import { resourceRequest } from '../resources/schemas.ts';
 import { ROUTES } from '../routes.ts';
 import { DEPLOYMENT_ROLES, ORGANIZATION_ROLES, PROJECT_ROLES, ROLE_CATALOGUE } from '../shared/roles.ts';
 import * as z from '../shared/schema.ts';
-import { repositoryRequest } from '../snapshots/service.ts';
+import { repositoryRequest } from '../snapshots/schemas.ts';
 import swagger from './reference/elastic-cloud-organizations-api.json' with { type: 'json' };
 
 type Json = Record<string, unknown>;
