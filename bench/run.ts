@@ -8,7 +8,6 @@
  * 3. Per Lambda bundle: minified size as the stack bundles it, cold module initialisation (fresh Node process).
  */
 
-import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { joinItems } from '../functions/members/join.ts';
@@ -16,13 +15,26 @@ import { dynamo } from '../functions/shared/clients.ts';
 import { defaultDeps, newToken } from '../functions/shared/deps.ts';
 import { ENTITY, keys } from '../functions/shared/table.ts';
 import { executionArnOf } from '../local/arns.ts';
+import { parseCommand } from '../local/cli.ts';
 import { localUserId, signDevToken } from '../local/jwt.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { stateMachineArnFor } from '../local/stepfunctions.ts';
 import { HANDLERS, measureBundles } from './bundles.ts';
 import { type Call, instrumentClients, record, replay, writeUnits } from './record.ts';
 
-const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } });
+const { values } = parseCommand({
+  name: 'npm run bench --',
+  usage: `[--smoke]
+
+Starts its own local stack (free ports, its own table) and prints four Markdown tables: each API operation
+against its floor (the same AWS requests made bare), answers that must look alike, the migration's cost, and
+bundle sizes with cold init. About 3 minutes; the README keeps the last figures.
+
+Options:
+  --smoke     5 samples instead of 100 and the small cases only: checks the benchmark still works (CI runs it)
+  -h, --help  this text`,
+  options: { smoke: { type: 'boolean', default: false } },
+});
 const smoke = values.smoke;
 const N = smoke ? 5 : 100;
 process.env.LOG_LEVEL = 'silent';

@@ -1,29 +1,29 @@
 /** `npm run docs`: rewrite the README's generated tables (routes, roles) from the code. `--check` only compares. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './cli.ts';
 import { renderReadme } from './readme.ts';
 
-const { values } = parseArgs({
-  options: {
-    check: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { values } = parseCommand({
+  name: 'npm run docs --',
+  usage: `[--check]
+
+Rewrites the route table (from functions/routes.ts and the OpenAPI document) and the role table (from
+functions/shared/roles.ts) in README.md, between their <!-- routes:… --> and <!-- roles:… --> markers.
+
+Options:
+  --check   write nothing; exit 1 when README.md differs from what the code says`,
+  options: { check: { type: 'boolean' } },
 });
-if (values.help) {
-  console.log(
-    'Usage: npm run docs [-- --check]\nRewrites the route and role tables in README.md from functions/routes.ts and functions/shared/roles.ts.\n  --check  exit 1 if README.md differs, writing nothing',
-  );
-  process.exit(0);
-}
 const file = resolve(import.meta.dirname, '../README.md');
 const before = readFileSync(file, 'utf8');
 const after = renderReadme(before);
 if (values.check) {
   if (after !== before) {
-    console.error('README.md tables are out of date: run npm run docs');
+    console.error('README.md: the route or role table is out of date; run npm run docs');
     process.exit(1);
   }
+  console.log('README.md: tables up to date');
 } else if (after !== before) {
   writeFileSync(file, after);
   console.log('README.md: tables rewritten');

@@ -1,9 +1,8 @@
 /**
- * `npm run executions [-- <execution name>] [--endpoint URL]`: the local operator view, like the Step Functions
- * console. Without a name: recent executions. With one: the states it passed, with status and time.
+ * `npm run executions [-- <execution name>]`: the local operator view, like the Step Functions console. Without a
+ * name: recent executions. With one: the states it passed, with status and time. `--help` lists the options.
  */
 
-import { parseArgs } from 'node:util';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -11,20 +10,43 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { executionArnOf } from './arns.ts';
+import { parseCommand, usageError } from './cli.ts';
+import { ENDPOINTS_FILE, runningEndpoints } from './endpoints.ts';
 import { stateMachineArnFor } from './stepfunctions.ts';
 
-const { values, positionals } = parseArgs({
+const command = {
+  name: 'npm run executions --',
+  usage: `[<execution name>] [--endpoint <url>] [--state-machine <arn>]
+
+Lists the migration workflow's executions on the local Step Functions endpoint, newest first; with an execution
+name (the migration id), shows the states it passed with status and time. The endpoint and state machine come
+from ${ENDPOINTS_FILE}, which \`npm start\` writes.
+
+Options:
+  --endpoint <url>       another Step Functions endpoint (e.g. http://127.0.0.1:8083)
+  --state-machine <arn>  another state machine (default: the local migration workflow)
+  -h, --help             this text`,
   allowPositionals: true,
   options: {
-    endpoint: { type: 'string', default: process.env.AWS_ENDPOINT_URL_SFN ?? 'http://127.0.0.1:8083' },
+    endpoint: { type: 'string' },
+    'state-machine': { type: 'string' },
   },
-});
+} as const;
+const { values, positionals } = parseCommand(command);
+if (positionals.length > 1) usageError(command, `unexpected argument ${positionals[1]}.`);
+const found = runningEndpoints();
+const local = typeof found === 'string' ? undefined : found;
+if (!values.endpoint && !local) {
+  console.error(`npm run executions: ${found}, or pass --endpoint <url>.`);
+  process.exit(1);
+}
+const endpoint = values.endpoint ?? local!.stepFunctions;
+const machine = values['state-machine'] ?? local?.stateMachineArn ?? stateMachineArnFor('migration');
 const sfn = new SFNClient({
-  endpoint: values.endpoint,
-  region: 'us-east-1',
+  endpoint,
+  region: machine.split(':')[3] || 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
-const machine = stateMachineArnFor('migration');
 const time = (d?: Date) => (d ? d.toISOString().replace('T', ' ').slice(0, 23) : '');
 
 try {
@@ -55,7 +77,7 @@ try {
   }
 } catch (e) {
   console.error(
-    `Could not read executions from ${values.endpoint}: ${(e as Error).message}. Is \`npm start\` running?`,
+    `Could not read executions from ${endpoint}: ${(e as Error).message}. Is \`npm start\` running?`,
   );
   process.exit(1);
 }

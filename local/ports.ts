@@ -12,17 +12,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A fixed port that something else already listens on; `piece` is the key in `LocalStackOptions.ports`. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly what: string,
+    readonly piece: string,
+  ) {
+    super(
+      `Port ${port} (${what}) is already in use, perhaps by another \`npm start\`. Stop whatever uses it (lsof -i :${port}) or choose another port.`,
+    );
+  }
+}
+
 /** Fails with a message a person can act on when a fixed port is taken. */
-export function assertPortFree(port: number, what: string): Promise<void> {
+export function assertPortFree(port: number, what: string, piece: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (e: NodeJS.ErrnoException) =>
       reject(
-        new Error(
-          e.code === 'EADDRINUSE'
-            ? `Port ${port} (${what}) is already in use. Stop whatever uses it (lsof -i :${port}) or pick other ports with --port/--base-port.`
-            : `Cannot listen on port ${port} (${what}): ${e.message}`,
-        ),
+        e.code === 'EADDRINUSE'
+          ? new PortInUseError(port, what, piece)
+          : new Error(`Cannot listen on port ${port} (${what}): ${e.message}`),
       ),
     );
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));

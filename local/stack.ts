@@ -32,6 +32,7 @@ export interface LocalStack {
   sesEndpoint: string;
   sfnEndpoint: string;
   tableName: string;
+  stateMachineArn: string;
   keys: DevKeys;
   /** Faults to inject into workflow tasks (tests). */
   faults: Faults;
@@ -50,13 +51,13 @@ export function localAwsEnv(endpoints: { dynamodb: string; ses: string; sfn: str
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const want = opts.ports ?? {};
-  const named: [number | undefined, string][] = [
-    [want.gateway, 'HTTP API'],
-    [opts.dynamoEndpoint ? undefined : want.dynamodb, 'DynamoDB Local'],
-    [opts.sesEndpoint ? undefined : want.ses, 'SES v2'],
-    [want.sfn, 'Step Functions'],
+  const named: [number | undefined, string, keyof NonNullable<LocalStackOptions['ports']>][] = [
+    [want.gateway, 'HTTP API', 'gateway'],
+    [opts.dynamoEndpoint ? undefined : want.dynamodb, 'DynamoDB Local', 'dynamodb'],
+    [opts.sesEndpoint ? undefined : want.ses, 'SES v2', 'ses'],
+    [want.sfn, 'Step Functions', 'sfn'],
   ];
-  for (const [port, what] of named) if (port) await assertPortFree(port, what);
+  for (const [port, what, piece] of named) if (port) await assertPortFree(port, what, piece);
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -102,6 +103,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       sesEndpoint,
       sfnEndpoint: sfn.endpoint,
       tableName,
+      stateMachineArn: stateMachineArnFor('migration'),
       keys,
       faults: sfn.faults,
       stop: stopAll,

@@ -1,9 +1,27 @@
-/** `npm start`: the whole service on this machine, no AWS account. `npm start -- --seed` adds demo data. */
-import { parseArgs } from 'node:util';
+/** `npm start`: the whole service on this machine, no AWS account. `npm start -- --help` lists the options. */
+import { resolve } from 'node:path';
+import { parseCommand, portOption } from './cli.ts';
+import { ENDPOINTS_FILE, removeEndpoints, writeEndpoints } from './endpoints.ts';
+import { DEFAULT_KEY_FILE } from './jwt.ts';
+import { freePort, PortInUseError } from './ports.ts';
 import { seed } from './seed.ts';
 import { startLocalStack } from './stack.ts';
 
-const { values } = parseArgs({
+const command = {
+  name: 'npm start --',
+  usage: `[--seed] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083]
+
+Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint and the HTTP API gateway in one process,
+and records what it bound in ${ENDPOINTS_FILE} (read by \`npm run executions\`, \`token\` and \`check-invariants\`).
+Ctrl-C stops everything.
+
+Options:
+  --seed                 add an organization "Acme" owned by alice@example.com, with two deployments and a project
+  --port <port>          the HTTP API (default 3000, or $PORT)
+  --dynamodb-port <port> DynamoDB Local (default 8000)
+  --ses-port <port>      the local SES v2 and its mailbox (default 8005)
+  --sfn-port <port>      the local Step Functions endpoint (default 8083)
+  -h, --help             this text`,
   options: {
     seed: { type: 'boolean', default: false },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
@@ -11,21 +29,27 @@ const { values } = parseArgs({
     'ses-port': { type: 'string', default: '8005' },
     'sfn-port': { type: 'string', default: '8083' },
   },
-});
+} as const;
+const { values } = parseCommand(command);
+const optionOf = { gateway: '--port', dynamodb: '--dynamodb-port', ses: '--ses-port', sfn: '--sfn-port' };
 
 const started = Date.now();
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
     ports: {
-      gateway: Number(values.port),
-      dynamodb: Number(values['dynamodb-port']),
-      ses: Number(values['ses-port']),
-      sfn: Number(values['sfn-port']),
+      gateway: portOption(command, '--port', values.port),
+      dynamodb: portOption(command, '--dynamodb-port', values['dynamodb-port']),
+      ses: portOption(command, '--ses-port', values['ses-port']),
+      sfn: portOption(command, '--sfn-port', values['sfn-port']),
     },
   });
 } catch (e) {
-  console.error(`\nCould not start the local stack: ${(e as Error).message}\n`);
+  const hint =
+    e instanceof PortInUseError
+      ? ` For example: npm start -- ${optionOf[e.piece as keyof typeof optionOf]} ${await freePort()} (free now)`
+      : '';
+  console.error(`\nCould not start the local stack: ${(e as Error).message}${hint}\n`);
   process.exit(1);
 }
 
@@ -34,6 +58,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping DynamoDB Local, SES, Step Functions and the gateway...`);
+  removeEndpoints();
   await stack.stop();
   process.exit(0);
 };
@@ -46,13 +71,29 @@ if (values.seed) {
 }
 
 const api = stack.apiUrl;
+writeEndpoints({
+  api: `${api}/api/v1`,
+  gateway: api,
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  dynamodb: stack.dynamoEndpoint,
+  tableName: stack.tableName,
+  ses: stack.sesEndpoint,
+  mailbox: `${stack.sesEndpoint}/store`,
+  stepFunctions: stack.sfnEndpoint,
+  stateMachineArn: stack.stateMachineArn,
+  jwtKeyFile: resolve(DEFAULT_KEY_FILE),
+  pid: process.pid,
+  startedAt: new Date().toISOString(),
+});
 console.log(`
 Organization membership service is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
   API            ${api}/api/v1            (health: ${api}/api/v1/health)
   Mailbox        ${stack.sesEndpoint}/          (JSON: ${stack.sesEndpoint}/store)
-  Step Functions ${stack.sfnEndpoint}           (aws stepfunctions list-executions --endpoint-url ${stack.sfnEndpoint} --state-machine-arn ${process.env.STATE_MACHINE_ARN})
+  Step Functions ${stack.sfnEndpoint}           (state machine ${stack.stateMachineArn})
   DynamoDB Local ${stack.dynamoEndpoint}           (table: ${stack.tableName})
+
+All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\` and \`npm run check-invariants\` read it.
 
 Get a sign-in token for any address (signed with the local dev key in .local/):
   TOKEN=$(npm run -s token -- alice@example.com)

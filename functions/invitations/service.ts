@@ -454,7 +454,10 @@ function acceptItems(deps: Deps, caller: Caller, inv: InvitationItem, now: Date)
         },
       },
     },
-    ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString()),
+    ...joinItems(deps, caller, orgId, inv.role_assignments, now.toISOString(), {
+      token: inv.token,
+      version: inv.version,
+    }),
     countOnOrganization(deps.table, keys.organization(orgId), {
       member_count: 1,
       admin_count: isOrgAdmin(inv.role_assignments) ? 1 : 0,

@@ -95,9 +95,12 @@ export async function changeRoles(
           Update: {
             TableName: deps.table,
             Key: targetKey,
-            UpdateExpression: 'SET role_assignments = :ra, is_admin = :admin, version = :next',
+            // roles_changed_at: the roles are no longer the invitation's (the invariant checker reads it).
+            UpdateExpression:
+              'SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now',
             ConditionExpression: 'version = :v',
             ExpressionAttributeValues: {
+              ':now': deps.now().toISOString(),
               ':ra': next,
               ':admin': nowAdmin,
               ':next': member.version + 1,

@@ -15,6 +15,8 @@ export function joinItems(
   orgId: string,
   roleAssignments: RoleAssignments,
   now: string,
+  /** The invitation accepted (token and the version read), recorded on the membership as its provenance. */
+  joinedVia?: MembershipItem['joined_via'],
 ) {
   const membership: MembershipItem = {
     entity: ENTITY.membership,
@@ -26,6 +28,7 @@ export function joinItems(
     role_assignments: roleAssignments,
     is_admin: isOrgAdmin(roleAssignments),
     version: 1,
+    ...(joinedVia ? { joined_via: joinedVia } : {}),
   };
   return [
     {

@@ -35,6 +35,13 @@ export interface MembershipItem {
   role_assignments: RoleAssignments;
   is_admin: boolean;
   version: number;
+  /**
+   * The invitation this membership came from: its token and the version whose roles were applied. Absent for an
+   * organization's creator. The invariant checker holds the roles equal to that invitation's until a role change.
+   */
+  joined_via?: { token: string; version: number };
+  /** Set by every role change: from then on the roles are an admin's choice, no longer the invitation's. */
+  roles_changed_at?: string;
 }
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked';

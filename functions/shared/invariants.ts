@@ -1,5 +1,5 @@
 /**
- * The invariants the service promises, checked over a whole table (tests call it; operators run
+ * The invariants the service promises, checked over a whole table at rest (tests call it; operators run
  * `npm run check-invariants`). Returns every violation found, in words; an empty list means all hold.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +14,34 @@ import type {
 } from './domain.ts';
 
 type Item = Record<string, unknown> & { pk: string; sk: string; entity?: string };
+
+/** The state the workflow waits in for the migrating user to accept (the name operators see). */
+const WAIT_STEP = 'Wait for invitation acceptance';
+
+/** Role assignments in one comparable form (key order and list order do not matter). */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).sort().join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/** Printable ASCII without spaces, lower case, at most 254 characters with a local part of at most 64 (RFC 5321). */
+export function storableEmail(email: string): boolean {
+  const at = email.lastIndexOf('@');
+  return (
+    /^[\x21-\x7e]+$/.test(email) &&
+    email === email.toLowerCase() &&
+    email.length <= 254 &&
+    at > 0 &&
+    at <= 64 &&
+    at < email.length - 1
+  );
+}
 
 /** Every item of a table, strongly consistent (operators and tests only: no request path scans). */
 export async function scanAll(db: Db, table: string): Promise<Item[]> {
@@ -41,6 +69,9 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
   const users = new Map(of<UserItem>('User').map((u) => [u.user_id, u]));
   const memberships = of<MembershipItem>('Membership');
   const resources = [...of<ResourceItem>('Deployment'), ...of<ResourceItem>('Project')];
+  const invitations = of<InvitationItem>('Invitation');
+  const invitationAt = new Map(invitations.map((i) => [`${i.organization_id}|${i.email}`, i]));
+  const migrations = of<MigrationItem>('Migration');
   const violations: string[] = [];
 
   // Every user is in at most one organization, and their lock points at that membership.
@@ -82,12 +113,70 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
     }
   }
 
-  // No invitation is both consumed and pending.
-  for (const inv of of<InvitationItem>('Invitation')) {
+  // No invitation is both consumed and pending; one reserved for a migrating user is consumed only by that user.
+  for (const inv of invitations) {
+    if (inv.status === 'accepted' && inv.reserved_for && inv.accepted_by !== inv.reserved_for)
+      violations.push(
+        `invitation for ${inv.email} in ${inv.organization_id} is reserved for ${inv.reserved_for} but was accepted by ${inv.accepted_by}`,
+      );
     if (inv.status === 'pending' && inv.accepted_at)
       violations.push(`invitation for ${inv.email} in ${inv.organization_id} is pending but has accepted_at`);
     if (inv.status === 'accepted' && (!inv.accepted_at || inv.task_token))
       violations.push(`invitation for ${inv.email} in ${inv.organization_id} is accepted but incomplete`);
+  }
+
+  // A membership's roles are those of the invitation it came from, until an admin changes them (a lost update
+  // otherwise: a re-invite with other roles committed, the accept applied the roles it had read).
+  for (const m of memberships) {
+    if (!m.joined_via || m.roles_changed_at) continue;
+    const inv = invitationAt.get(`${m.organization_id}|${m.email}`);
+    if (inv?.token !== m.joined_via.token || inv.status !== 'accepted') continue; // superseded since
+    if (canonical(inv.role_assignments) !== canonical(m.role_assignments))
+      violations.push(
+        `membership of ${m.user_id} in ${m.organization_id} has roles ${canonical(m.role_assignments)}, but the invitation it came from has ${canonical(inv.role_assignments)}`,
+      );
+  }
+
+  for (const m of migrations) {
+    const inv = invitationAt.get(`${m.target_organization_id}|${m.email}`);
+    // The migration's invitation is bound to the migrating user: nobody else's accept may consume it.
+    const acceptedAt = inv?.status === 'accepted' ? inv.accepted_at : undefined;
+    const acceptedDuring =
+      acceptedAt !== undefined &&
+      acceptedAt >= m.created_at &&
+      (m.status === 'running' || acceptedAt <= (m.finished_at ?? m.updated_at));
+    if (inv && acceptedDuring && inv.accepted_by !== m.user_id)
+      violations.push(
+        `migration ${m.id}'s invitation to ${m.target_organization_id} was accepted by ${inv.accepted_by}, not by the migrating user ${m.user_id}`,
+      );
+    // Nothing can resume a wait on an accepted invitation, or on one that holds no task token: it would stall.
+    if (m.status === 'running' && m.current_step === WAIT_STEP) {
+      if (inv?.status === 'accepted')
+        violations.push(
+          `migration ${m.id} is running at "${WAIT_STEP}" but its invitation is already accepted`,
+        );
+      else if (inv?.status === 'pending' && !inv.task_token)
+        violations.push(
+          `migration ${m.id} is running at "${WAIT_STEP}" but its invitation holds no task token to resume it`,
+        );
+    }
+    // A succeeded migration put its user in the target: by their own accept of its invitation.
+    if (m.status === 'succeeded') {
+      const joined = users.get(m.user_id)?.organization_id === m.target_organization_id;
+      const acceptedByUser = inv?.status === 'accepted' && inv.accepted_by === m.user_id;
+      const superseded = inv !== undefined && inv.created_at > (m.finished_at ?? m.updated_at);
+      if (!joined && !acceptedByUser && !superseded)
+        violations.push(
+          `migration ${m.id} succeeded but its user ${m.user_id} is not a member of its target ${m.target_organization_id}`,
+        );
+    }
+  }
+
+  // No address is stored in a form the service refuses at its edge (non-ASCII, padded, upper case, over RFC 5321).
+  for (const i of items) {
+    const email = i.email;
+    if (typeof email === 'string' && !storableEmail(email))
+      violations.push(`${i.entity ?? 'item'} ${i.pk} ${i.sk} stores the address ${JSON.stringify(email)}`);
   }
 
   // No deployment exists in two places: a restored copy and its source never live at once.
@@ -99,7 +188,7 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
   }
 
   // Every migration is finished or has a live execution.
-  for (const m of of<MigrationItem>('Migration')) {
+  for (const m of migrations) {
     if (m.status === 'running' && opts.executionIsRunning && !(await opts.executionIsRunning(m.id))) {
       violations.push(`migration ${m.id} is marked running but its execution is not`);
     }

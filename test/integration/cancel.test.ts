@@ -81,13 +81,15 @@ describe('cancelling a migration', () => {
     };
     hold(h);
     id = await start(api, s);
-    const m = await waitFor(api, s.user, id, finished);
+    // Wait for the held claim and the cancel first (a loaded machine can take a while), then for the rollback.
+    for (let t = 0; t < 600 && !answer; t++) await new Promise((r) => setTimeout(r, 100));
     expect(h.seen).toBe(1);
     expect(answer?.status, answer?.text).toBe(202);
-    expect(m.status).toBe('cancelled');
+    const m = await waitFor(api, s.user, id, finished, 60_000);
+    expect(m.status, JSON.stringify(m)).toBe('cancelled');
     expect(m.left_at).toBeUndefined();
     await assertNothingLost(api, s, m);
-  });
+  }, 150_000);
 
   it('after leaving: stops the execution, keeps the snapshots, and a later _restore brings everything to the target', async () => {
     const s = await scene(api, 'late', 2);

@@ -1,9 +1,13 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/shared/clients.ts';
 import { checkInvariants } from '../../functions/shared/invariants.ts';
+import { createTable } from '../../local/bootstrap.ts';
 import { localUserId } from '../../local/jwt.ts';
-import { addMember, orgWithAdmin } from '../support/factories.ts';
+import { addMember, deploymentViewer, orgWithAdmin } from '../support/factories.ts';
+import { plantBreaks } from '../support/plant.ts';
 import { useStack } from '../support/stack.ts';
 
 const api = useStack();
@@ -45,5 +49,60 @@ describe('the invariant checker', () => {
       ':t': true,
     });
     expect(await checkInvariants(dynamo, api.stack.tableName)).toEqual([]);
+  });
+});
+
+describe('the breaks of issue 14 are violations', () => {
+  it('a membership keeps the roles of the invitation it came from until an admin changes them', async () => {
+    const org = await orgWithAdmin(api, 'prov');
+    const bob = await addMember(api, org, 'prov-bob', deploymentViewer(org.orgId));
+    const memberKey = { pk: `ORG#${org.orgId}`, sk: `MEMBER#${bob.userId}` };
+    const stored = await dynamo.send(new GetCommand({ TableName: api.stack.tableName, Key: memberKey }));
+    expect(stored.Item?.joined_via).toEqual({ token: expect.any(String), version: expect.any(Number) });
+    expect(await checkInvariants(dynamo, api.stack.tableName)).toEqual([]);
+
+    // What a lost role change leaves behind: the membership has other roles than its invitation.
+    const admin = { organization: [{ role_id: 'organization-admin', organization_id: org.orgId }] };
+    await set(memberKey, 'SET role_assignments = :ra', { ':ra': admin });
+    expect(await checkInvariants(dynamo, api.stack.tableName)).toEqual([
+      expect.stringContaining(`membership of ${bob.userId} in ${org.orgId} has roles`),
+    ]);
+    await set(memberKey, 'SET role_assignments = :ra', { ':ra': deploymentViewer(org.orgId) });
+
+    // A role change through the API is recorded, and from then on the roles are the admin's.
+    const change = await api.call('POST', `/api/v1/users/${bob.userId}/role_assignments`, {
+      as: org.admin,
+      body: { organization: [{ role_id: 'billing-admin', organization_id: org.orgId }] },
+    });
+    expect(change.status, change.text).toBe(200);
+    expect(await checkInvariants(dynamo, api.stack.tableName)).toEqual([]);
+  });
+
+  it('finds each planted break, directly and through npm run check-invariants', async () => {
+    const table = `planted-${randomBytes(4).toString('hex')}`;
+    await createTable(api.stack.dynamoEndpoint, table);
+    const expected = await plantBreaks(dynamo, table);
+
+    const found = await checkInvariants(dynamo, table);
+    for (const fragment of expected) expect(found).toContainEqual(expect.stringContaining(fragment));
+    expect(found).toHaveLength(expected.length);
+
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'local/check-invariants.ts', '--table', table],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_DYNAMODB: api.stack.dynamoEndpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+        },
+      },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    for (const fragment of expected) expect(run.stdout).toContain(fragment);
+    expect(run.stdout).toContain(`${expected.length} violation(s).`);
   });
 });

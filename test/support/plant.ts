@@ -1,0 +1,181 @@
+/**
+ * Plants one instance of each break of issue 14 in a table, item by item (no service involved), so the invariant
+ * checker and `npm run check-invariants` can be shown to find each of them. Returns what each break should read like.
+ */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../../functions/shared/db.ts';
+import { ENTITY, keys } from '../../functions/shared/table.ts';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const T1 = '2026-01-01T00:10:00.000Z';
+const T2 = '2026-01-01T00:20:00.000Z';
+const admin = { organization: [{ role_id: 'organization-admin', organization_id: 'org-planted' }] };
+const billing = { organization: [{ role_id: 'billing-admin', organization_id: 'org-planted' }] };
+
+const invitation = (email: string, extra: Record<string, unknown>) => ({
+  ...keys.invitation('org-planted', email),
+  entity: ENTITY.invitation,
+  organization_id: 'org-planted',
+  organization_name: 'Planted',
+  email,
+  token: `tok-${email.split('@')[0]}`,
+  created_at: T0,
+  expires_at: '2099-01-01T00:00:00.000Z',
+  invited_by: 'u-admin',
+  invited_by_email: 'admin@example.com',
+  role_assignments: admin,
+  email_status: 'sent',
+  version: 2,
+  ...extra,
+});
+
+const migration = (id: string, email: string, extra: Record<string, unknown>) => ({
+  ...keys.migration(id),
+  entity: ENTITY.migration,
+  id,
+  user_id: `u-${id}`,
+  email,
+  source_organization_id: 'org-gone',
+  target_organization_id: 'org-planted',
+  repository_id: 'repo',
+  history: [],
+  created_at: T0,
+  updated_at: T1,
+  left_at: T0,
+  ...extra,
+});
+
+/** The planted items and, for each break, a fragment of the violation the checker must report. */
+export function plantedBreaks() {
+  const items: Record<string, unknown>[] = [
+    // The organization and its one admin, consistent, so only the planted breaks are violations.
+    {
+      ...keys.organization('org-planted'),
+      entity: ENTITY.organization,
+      id: 'org-planted',
+      name: 'Planted',
+      status: 'open',
+      created_at: T0,
+      created_by: 'u-admin',
+      member_count: 2,
+      admin_count: 1,
+      active_resource_count: 0,
+      pending_bill_count: 0,
+    },
+    {
+      ...keys.user('u-admin'),
+      entity: ENTITY.user,
+      user_id: 'u-admin',
+      email: 'admin@example.com',
+      created_at: T0,
+      organization_id: 'org-planted',
+    },
+    {
+      ...keys.membership('org-planted', 'u-admin'),
+      entity: ENTITY.membership,
+      organization_id: 'org-planted',
+      user_id: 'u-admin',
+      email: 'admin@example.com',
+      member_since: T0,
+      role_assignments: admin,
+      is_admin: true,
+      version: 1,
+    },
+    // 1. A role change lost: the invitation says billing-admin, the membership that came from it organization-admin.
+    invitation('lost@example.com', {
+      status: 'accepted',
+      accepted_at: T1,
+      accepted_by: 'u-lost',
+      role_assignments: billing,
+      version: 3,
+    }),
+    {
+      ...keys.user('u-lost'),
+      entity: ENTITY.user,
+      user_id: 'u-lost',
+      email: 'lost@example.com',
+      created_at: T0,
+      organization_id: 'org-planted',
+    },
+    {
+      ...keys.membership('org-planted', 'u-lost'),
+      entity: ENTITY.membership,
+      organization_id: 'org-planted',
+      user_id: 'u-lost',
+      email: 'lost@example.com',
+      member_since: T1,
+      role_assignments: admin,
+      is_admin: false,
+      version: 1,
+      joined_via: { token: 'tok-lost', version: 2 },
+    },
+    // 2. A migration stalled: waiting on an invitation already accepted; another waiting with no task token stored.
+    migration('m-stalled', 'stalled@example.com', {
+      status: 'running',
+      current_step: 'Wait for invitation acceptance',
+    }),
+    invitation('stalled@example.com', { status: 'accepted', accepted_at: T1, accepted_by: 'u-m-stalled' }),
+    migration('m-tokenless', 'tokenless@example.com', {
+      status: 'running',
+      current_step: 'Wait for invitation acceptance',
+    }),
+    invitation('tokenless@example.com', { status: 'pending' }),
+    // 3. Someone else completed a migration: another account accepted its invitation; the user is nowhere.
+    migration('m-taken', 'taken@example.com', {
+      status: 'succeeded',
+      current_step: 'Migration succeeded',
+      finished_at: T2,
+    }),
+    invitation('taken@example.com', {
+      status: 'accepted',
+      accepted_at: T1,
+      accepted_by: 'u-someone-else',
+      reserved_for: 'u-m-taken',
+    }),
+    {
+      ...keys.user('u-m-taken'),
+      entity: ENTITY.user,
+      user_id: 'u-m-taken',
+      email: 'taken@example.com',
+      created_at: T0,
+    },
+    // 4 and 6. Addresses stored in a form the edge refuses: a KELVIN SIGN look-alike, and 255 characters.
+    {
+      ...keys.user('u-kelvin'),
+      entity: ENTITY.user,
+      user_id: 'u-kelvin',
+      email: '\u212Aate@example.com',
+      created_at: T0,
+    },
+    {
+      ...keys.user('u-long'),
+      entity: ENTITY.user,
+      user_id: 'u-long',
+      email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com`,
+      created_at: T0,
+    },
+  ];
+  const expected = [
+    'membership of u-lost in org-planted has roles',
+    'migration m-stalled is running at "Wait for invitation acceptance" but its invitation is already accepted',
+    'migration m-tokenless is running at "Wait for invitation acceptance" but its invitation holds no task token',
+    "migration m-taken's invitation to org-planted was accepted by u-someone-else, not by the migrating user u-m-taken",
+    'migration m-taken succeeded but its user u-m-taken is not a member of its target org-planted',
+    'invitation for taken@example.com in org-planted is reserved for u-m-taken but was accepted by u-someone-else',
+    'USER#u-kelvin USER stores the address',
+    'USER#u-long USER stores the address',
+  ];
+  return { items, expected };
+}
+
+export async function plantBreaks(db: Db, table: string): Promise<string[]> {
+  const { items, expected } = plantedBreaks();
+  for (let i = 0; i < items.length; i += 25) {
+    await db.send(
+      new BatchWriteCommand({
+        RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+  }
+  return expected;
+}
