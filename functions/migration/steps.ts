@@ -395,12 +395,14 @@ async function grantOwnerRoles(deps: Deps, m: MigrationItem, restored: Restored[
         new UpdateCommand({
           TableName: deps.table,
           Key: key,
-          UpdateExpression: 'SET role_assignments = :ra, version = :next',
+          // roles_changed_at: the roles are no longer the invitation's alone (the invariant checker reads it).
+          UpdateExpression: 'SET role_assignments = :ra, version = :next, roles_changed_at = :now',
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: {
             ':ra': next,
             ':next': membership.version + 1,
             ':v': membership.version,
+            ':now': deps.now().toISOString(),
           },
         }),
       );
