@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
 import { ROUTES, type RouteDef } from '../functions/routes.ts';
 import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 import { BUNDLE } from '../infra/bundling.ts';
@@ -17,7 +18,12 @@ const OUT = resolve(ROOT, '.local/bench-bundles');
 const run = promisify(execFile);
 
 export const HANDLERS = [
-  ...new Set([...ROUTES.map((r) => r.handler), ...Object.values(WORKFLOW_TASKS), 'fallback/not-found']),
+  ...new Set([
+    ...ROUTES.map((r) => r.handler),
+    ...Object.values(WORKFLOW_TASKS),
+    OUTBOX_MAPPING.handler,
+    'fallback/not-found',
+  ]),
 ].sort();
 
 export interface BundleFigures {
@@ -65,6 +71,7 @@ const BODIES: Record<string, (n: number) => unknown> = {
 
 /** An event the handler does real work on: a signed-in caller for routes, a migration id for workflow tasks. */
 function eventFor(handler: string, n: number): unknown {
+  if (handler === OUTBOX_MAPPING.handler) return { Records: [] };
   const route = (ROUTES as readonly RouteDef[]).find((r) => r.handler === handler);
   if (!route) return { migration_id: `cold-migration-${n}`, task_token: 'cold' };
   // Ids and tokens of the right shape, so lookups reach DynamoDB (and find nothing).

@@ -12,11 +12,13 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { joinItems } from '../functions/members/join.ts';
 import { dynamo } from '../functions/shared/clients.ts';
+import { config } from '../functions/shared/config.ts';
 import { defaultDeps, newToken } from '../functions/shared/deps.ts';
 import { ENTITY, keys } from '../functions/shared/table.ts';
 import { executionArnOf } from '../local/arns.ts';
 import { parseCommand } from '../local/cli.ts';
 import { localUserId, signDevToken } from '../local/jwt.ts';
+import { readMailbox } from '../local/ses.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { stateMachineArnFor } from '../local/stepfunctions.ts';
 import { HANDLERS, measureBundles } from './bundles.ts';
@@ -46,6 +48,51 @@ const stack: LocalStack = await startLocalStack({
 });
 instrumentClients();
 const run = Date.now().toString(36);
+
+// ---------------------------------------------------------------------------------------------------------------
+// 0. The outbox: invite answers once committed; the emails leave at the configured rate, none lost.
+{
+  const rate = config().emailSendRatePerSecond;
+  console.log(
+    `\n| invite (outbox at ${rate} emails/s) | request (handler) | emails delivered | lost | answer to last email | emails per second |\n|---|---|---|---|---|---|`,
+  );
+  for (const size of smoke ? [1, 25] : [1, 25, 100]) {
+    const owner = `outbox-${size}-${run}@example.com`;
+    const org = (await call('POST', '/api/v1/organizations', owner, { name: 'Outbox' })).body.id as string;
+    const emails = Array.from({ length: size }, (_, k) => `ob${size}-${k}-${run}@example.com`);
+    await stack.outbox.idle();
+    const reply = await call('POST', `/api/v1/organizations/${org}/invitations`, owner, { emails });
+    const answered = Date.now();
+    // Watch the mailbox: when the first and the last email arrived (local SES stamps whole seconds only).
+    const wanted = new Set(emails);
+    let got: Awaited<ReturnType<typeof readMailbox>> = [];
+    let first = 0;
+    let last = 0;
+    for (let seen = 0; ; ) {
+      got = (await readMailbox(stack.sesEndpoint)).filter((m) => wanted.has(m.destination.to[0] ?? ''));
+      if (got.length > seen) {
+        seen = got.length;
+        first ||= Date.now();
+        last = Date.now();
+      }
+      if (seen >= size || Date.now() - answered > 600_000) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await stack.outbox.idle(600_000);
+    got = (await readMailbox(stack.sesEndpoint)).filter((m) => wanted.has(m.destination.to[0] ?? ''));
+    const delivered = new Set(got.map((m) => m.destination.to[0])).size;
+    const span = (last - first) / 1000;
+    // n emails from the first to the last: n - 1 intervals.
+    const perSecond = size > 1 && span > 0 ? ((size - 1) / span).toFixed(1) : '–';
+    console.log(
+      `| ${size} | ${reply.handlerMs.toFixed(1)} ms | ${got.length} | ${size - delivered} | ${((last - answered) / 1000).toFixed(2)} s | ${perSecond} |`,
+    );
+    if (got.length !== size || delivered !== size)
+      throw new Error(`outbox: ${size} invited, ${got.length} emails`);
+  }
+  // The operations below measure request paths: no emails going out behind them.
+  stack.outbox.pause();
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Operations
@@ -326,7 +373,10 @@ await alike('invite a user who belongs elsewhere', N, async (i) => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// 2. Migration, end to end
+// 2. Migration, end to end. The workflow needs the outbox (it resumes the wait); the operations' invitations above
+// are not emailed: the outbox goes on from the stream's end.
+stack.outbox.skipToLatest();
+stack.outbox.resume();
 console.log(
   '\n| deployments | state transitions | budget (15 + 4n) | Lambda invocations | end to end |\n|---|---|---|---|---|',
 );

@@ -2,6 +2,7 @@
  * What each Lambda may touch: the least privilege per handler. Keyed by every handler in `functions/routes.ts` and
  * `functions/workflow/tasks.ts`, so adding a handler without deciding its access fails to compile.
  */
+import type { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
 import type { ROUTES } from '../functions/routes.ts';
 import type { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 
@@ -24,6 +25,7 @@ export interface Access {
 export type HandlerName =
   | (typeof ROUTES)[number]['handler']
   | (typeof WORKFLOW_TASKS)[keyof typeof WORKFLOW_TASKS]
+  | typeof OUTBOX_MAPPING.handler
   | 'fallback/not-found';
 
 export const ACCESS: Record<HandlerName, Access> = {
@@ -34,11 +36,12 @@ export const ACCESS: Record<HandlerName, Access> = {
   'organizations/list': { read: true, write: ['PutItem'] },
   'organizations/get': { read: true },
   'organizations/update': { read: true, write: ['UpdateItem'] },
-  'invitations/create': { read: true, write: ['PutItem', 'UpdateItem'], email: true },
+  // No SES: the outbox sends the emails after the commit.
+  'invitations/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'invitations/list': { read: true },
-  'invitations/revoke': { read: true, write: ['UpdateItem'], workflowCallback: true },
+  'invitations/revoke': { read: true, write: ['UpdateItem'] },
   'invitations/get': { read: true },
-  'invitations/accept': { read: true, write: ['PutItem', 'UpdateItem'], workflowCallback: true },
+  'invitations/accept': { read: true, write: ['PutItem', 'UpdateItem'] },
   'invitations/page': { read: true },
   'members/list': { read: true },
   'members/remove': { read: true, write: ['DeleteItem', 'UpdateItem'] },
@@ -69,11 +72,13 @@ export const ACCESS: Record<HandlerName, Access> = {
   'workflow/verify-backups': { read: true, write: ['UpdateItem'] },
   'workflow/delete-source-deployments': { read: true, write: ['DeleteItem', 'UpdateItem'] },
   'workflow/leave-source-organization': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'workflow/reinvite-to-target': { read: true, write: ['UpdateItem'], email: true },
+  'workflow/reinvite-to-target': { read: true, write: ['UpdateItem'] },
   'workflow/await-acceptance': { read: true, write: ['UpdateItem'], workflowCallback: true },
   'workflow/restore-deployment': { read: true, write: ['PutItem', 'UpdateItem'] },
   'workflow/record-outcome': { read: true, write: ['UpdateItem'] },
   'workflow/notify-user': { read: true, write: ['UpdateItem'], email: true },
   'workflow/remove-partial-backups': { read: true, write: ['DeleteItem', 'UpdateItem'] },
   'workflow/recreate-deleted-deployments': { read: true, write: ['PutItem', 'UpdateItem'] },
+  // Emails and the workflow callbacks after the commit, from the table's stream (stream reads granted by the mapping).
+  'outbox/handler': { read: true, write: ['UpdateItem'], email: true, workflowCallback: true },
 };

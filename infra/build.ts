@@ -3,6 +3,13 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MembershipStack } from './stack.ts';
 
+function emailRate(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`emailSendRatePerSecond must be a positive integer (SES's sending rate), got "${value}"`);
+  return n;
+}
+
 export function buildApp(app = new App()): { app: App; stack: MembershipStack } {
   const ctx = (key: string): string => {
     const value = app.node.tryGetContext(key);
@@ -24,6 +31,7 @@ export function buildApp(app = new App()): { app: App; stack: MembershipStack } 
       .map((s) => s.trim()),
     consoleOrigin: ctx('consoleOrigin'),
     retainData: !throwaway,
+    emailSendRatePerSecond: emailRate(app.node.tryGetContext('emailSendRatePerSecond') ?? 14),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

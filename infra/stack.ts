@@ -2,12 +2,14 @@ import { resolve } from 'node:path';
 import { ArnFormat, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
 import { ENV } from '../functions/shared/env-names.ts';
 import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 import { ACCESS, type HandlerName } from './access.ts';
 import { Api } from './constructs/api.ts';
 import { Email } from './constructs/email.ts';
 import { Functions } from './constructs/functions.ts';
+import { Outbox } from './constructs/outbox.ts';
 import { MembershipTable } from './constructs/table.ts';
 import { Workflow } from './constructs/workflow.ts';
 
@@ -20,6 +22,8 @@ export interface MembershipStackProps extends StackProps {
   consoleOrigin: string;
   /** Production keeps the table (RETAIN, deletion protection) and logs; throwaway stages do not. */
   retainData: boolean;
+  /** SES's sending rate for the account (a new production account: 14); the outbox sends at most this many a second. */
+  emailSendRatePerSecond: number;
 }
 
 export class MembershipStack extends Stack {
@@ -47,8 +51,10 @@ export class MembershipStack extends Stack {
         [ENV.publicBaseUrl]: props.publicBaseUrl,
         [ENV.sesConfigurationSet]: email.configurationSet.configurationSetName,
         [ENV.stateMachineArn]: stateMachineArn,
+        [ENV.emailSendRatePerSecond]: String(props.emailSendRatePerSecond),
       },
     });
+    new Outbox(this, 'Outbox', { table, handler: functions.get(OUTBOX_MAPPING.handler) });
     const workflow = new Workflow(this, 'Migration', {
       definitionFile: resolve(import.meta.dirname, '../workflows/migration.asl.json'),
       stateMachineName,

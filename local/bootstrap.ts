@@ -36,6 +36,7 @@ export async function createTable(endpoint: string, tableName: string): Promise<
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamViewType },
       }),
     );
     await client.send(

@@ -1,9 +1,13 @@
-/** Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, and the HTTP gateway over the handlers. */
+/**
+ * Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, the HTTP gateway over the handlers, and the
+ * outbox (the table's stream polled into the outbox handler).
+ */
 import { ENV } from '../functions/shared/env-names.ts';
 import { createTable } from './bootstrap.ts';
 import { type RunningDynamo, startDynamoLocal } from './dynamodb.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 import { type DevKeys, loadOrCreateDevKeys } from './jwt.ts';
+import { type LocalOutbox, startLocalOutbox } from './outbox.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type RunningSes, startSesLocal } from './ses.ts';
 import {
@@ -24,6 +28,10 @@ export interface LocalStackOptions {
   waitMs?: number;
   /** Shorten callback waits (the migration's wait for acceptance) locally. */
   taskTimeoutMs?: number;
+  /** The outbox's email rate (EMAIL_SEND_RATE_PER_SECOND); the configured default when absent. */
+  emailSendRatePerSecond?: number;
+  /** Retries of a failing outbox batch before it goes to the local on-failure destination. */
+  outboxRetryAttempts?: number;
 }
 
 export interface LocalStack {
@@ -36,6 +44,8 @@ export interface LocalStack {
   keys: DevKeys;
   /** Faults to inject into workflow tasks (tests). */
   faults: Faults;
+  /** The stream poller that feeds the outbox handler, as Lambda's event source mapping does in AWS. */
+  outbox: LocalOutbox;
   stop(): Promise<void>;
 }
 
@@ -93,10 +103,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     process.env[ENV.publicBaseUrl] = apiUrl;
     process.env[ENV.senderEmail] ??= 'no-reply@org-membership.local';
     process.env[ENV.stateMachineArn] = stateMachineArnFor('migration');
+    if (opts.emailSendRatePerSecond)
+      process.env[ENV.emailSendRatePerSecond] = String(opts.emailSendRatePerSecond);
 
     const keys = await loadOrCreateDevKeys(opts.keyFile);
     const gateway: RunningGateway = await startGateway({ port: gatewayPort, keys });
     stops.push(gateway.stop);
+    const outbox = await startLocalOutbox({
+      endpoint: dynamoEndpoint,
+      tableName,
+      ...(opts.outboxRetryAttempts !== undefined ? { retryAttempts: opts.outboxRetryAttempts } : {}),
+    });
+    stops.push(outbox.stop);
     return {
       apiUrl,
       dynamoEndpoint,
@@ -106,6 +124,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       stateMachineArn: stateMachineArnFor('migration'),
       keys,
       faults: sfn.faults,
+      outbox,
       stop: stopAll,
     };
   } catch (e) {

@@ -1,7 +1,6 @@
 import { orgNotFound } from '../organizations/service.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import { authedRoute, json } from '../shared/http.ts';
-import { withMailer } from '../shared/mailer.ts';
 import { parseRoleAssignments } from '../shared/roles.ts';
 import { invitationRequest, parseEmails, parseExpiresIn } from './schemas.ts';
 import { createInvitations } from './service.ts';
@@ -16,6 +15,6 @@ export const handler = authedRoute(async (req) => {
       body.role_assignments === undefined ? undefined : parseRoleAssignments(body.role_assignments, orgId),
   };
   return json(201, {
-    invitations: await createInvitations(withMailer(defaultDeps()), req.caller, orgId, input),
+    invitations: await createInvitations(defaultDeps(), req.caller, orgId, input),
   });
 });

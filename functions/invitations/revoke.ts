@@ -2,7 +2,6 @@ import { orgNotFound } from '../organizations/service.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import { ApiError } from '../shared/errors.ts';
 import { authedRoute, json } from '../shared/http.ts';
-import { withWorkflow } from '../shared/workflow.ts';
 import { TOKEN_PATTERN } from './schemas.ts';
 import { revokeInvitations } from './service.ts';
 
@@ -24,6 +23,6 @@ export const handler = authedRoute(async (req) => {
       ['invitation_tokens'],
     );
   }
-  await revokeInvitations(withWorkflow(defaultDeps()), req.caller, orgId, tokens);
+  await revokeInvitations(defaultDeps(), req.caller, orgId, tokens);
   return json(200, {});
 });

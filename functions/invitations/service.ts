@@ -12,14 +12,18 @@ import {
   queryPrefix,
   stripKeys,
 } from '../shared/db.ts';
-import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
-import type { InvitationItem, MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
+import type { Deps } from '../shared/deps.ts';
+import type {
+  EmailStatus,
+  InvitationItem,
+  MembershipItem,
+  OrganizationItem,
+  UserItem,
+} from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
-import { log } from '../shared/log.ts';
 import { isOrgAdmin, type RoleAssignments, sameRoles } from '../shared/roles.ts';
 import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
-import { invitationEmail, invitationLink } from './render.ts';
 
 /** Expired and revoked invitations stay visible (as expired/revoked) this long before TTL may remove them. */
 export const RETENTION_MS = 30 * 24 * 3600_000;
@@ -128,10 +132,11 @@ export interface InviteInput {
 /**
  * Invite addresses to an organization (organization-admin only). Per address, in one transaction: a pending, unexpired
  * invitation is refreshed (new expiry, same token and roles unless new ones are given); anything else gets a new
- * invitation with a new token. Emails go out after the write; each invitation records whether its latest email was sent.
+ * invitation with a new token. Each is written with `email_status: queued`: the outbox (`functions/outbox/`) emails it
+ * after the commit, at SES's sending rate, so the request answers as soon as the invitations are committed.
  */
 export async function createInvitations(
-  deps: Deps & Mailing,
+  deps: Deps,
   caller: Caller,
   orgId: string,
   input: InviteInput,
@@ -202,7 +207,8 @@ export async function createInvitations(
           invited_by: caller.userId,
           invited_by_email: caller.email,
           role_assignments: input.roleAssignments ?? (refresh ? existing.role_assignments : {}),
-          email_status: 'unsent',
+          email_status: 'queued',
+          email_version: (existing?.version ?? 0) + 1,
           version: (existing?.version ?? 0) + 1,
           ...(refresh && existing.task_token ? { task_token: existing.task_token } : {}),
           ...(refresh && existing.reserved_for ? { reserved_for: existing.reserved_for } : {}),
@@ -234,7 +240,6 @@ export async function createInvitations(
     await refund?.();
     throw e;
   }
-  await sendInvitationEmails(deps, written);
   const now = deps.now();
   const byEmail = new Map([...settled, ...written.map((inv) => [inv.email, inv] as const)]);
   return input.emails.map((email) => toWire(byEmail.get(email)!, now));
@@ -259,75 +264,6 @@ const inviteConflict = () =>
     'organization.conflict',
     'These invitations kept changing while we saved them (other administrators are inviting the same addresses with other settings). Nothing of this request was saved; send it again.',
   );
-
-/** Send each invitation's email, then record which were sent; failures answer 502 and stay `unsent` for a retry. */
-export async function sendInvitationEmails(
-  deps: Deps & Mailing,
-  invitations: InvitationItem[],
-): Promise<void> {
-  const results = await mapLimit(invitations, 10, async (inv) => {
-    try {
-      await deps.mailer.send(invitationEmail(inv, invitationLink(deps.publicBaseUrl, inv.token)));
-      return true;
-    } catch (e) {
-      log('error', 'invitation email failed', {
-        organization: inv.organization_id,
-        error: (e as Error).name,
-      });
-      return false;
-    }
-  });
-  const sent = invitations.filter((_, i) => results[i]);
-  if (sent.length > 0) await markSent(deps, sent);
-  const failed = invitations.filter((_, i) => !results[i]).map((inv) => inv.email);
-  if (failed.length > 0) {
-    throw new ApiError(
-      'organization.invitation_email_failed',
-      `The invitations are saved, but the email to ${failed.join(', ')} could not be sent. Send the same request again to retry.`,
-      failed,
-      { 'retry-after': '5' },
-    );
-  }
-}
-
-async function markSent(deps: Deps, invitations: InvitationItem[]): Promise<void> {
-  const update = (inv: InvitationItem) => ({
-    TableName: deps.table,
-    Key: keys.invitation(inv.organization_id, inv.email),
-    UpdateExpression: 'SET email_status = :sent',
-    // Only the version we wrote: a newer refresh owns its own email.
-    ConditionExpression: 'version = :v',
-    ExpressionAttributeValues: { ':sent': 'sent', ':v': inv.version },
-  });
-  try {
-    await deps.db.send(
-      new TransactWriteCommand({ TransactItems: invitations.map((inv) => ({ Update: update(inv) })) }),
-    );
-  } catch (e) {
-    if (!cancellationReasons(e)) throw e;
-    await Promise.all(
-      invitations.map((inv) =>
-        deps.db.send(new UpdateCommand(update(inv))).catch((err: Error) => {
-          if (err.name !== 'ConditionalCheckFailedException') throw err;
-        }),
-      ),
-    );
-  }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 /** The invitation a token belongs to (one GSI query), or undefined. */
 export async function findByToken(deps: Deps, token: string): Promise<InvitationItem | undefined> {
@@ -359,9 +295,10 @@ const MAX_ACCEPT_ATTEMPTS = 5;
  * Accept an invitation: one transaction consumes it, takes the user's one-organization lock, creates the membership
  * with the invitation's roles and counts the member. The invitation is written on the condition that it is still the
  * version read, so the roles applied are the ones on the invitation when the accept commits (a re-invite that changed
- * them in between makes the accept read again), and a task token stored in between is seen and resumed.
+ * them in between makes the accept read again), and a task token stored in between is seen. A workflow waiting on
+ * the invitation is resumed by the outbox, from the stream record of this commit (old image: pending with the token).
  */
-export async function acceptInvitation(deps: Deps & Callbacks, caller: Caller, token: string): Promise<void> {
+export async function acceptInvitation(deps: Deps, caller: Caller, token: string): Promise<void> {
   const found = await findByToken(deps, token); // the token index is eventually consistent: the write's condition decides
   if (!found || found.status === 'revoked') throw invitationNotFound();
   let inv = found;
@@ -378,21 +315,6 @@ export async function acceptInvitation(deps: Deps & Callbacks, caller: Caller, t
       if (attempt >= MAX_ACCEPT_ATTEMPTS) throw conflict();
       inv = current;
       await jitter(attempt);
-    }
-  }
-  if (inv.task_token) {
-    try {
-      await deps.workflow.resume(inv.task_token, {
-        accepted_at: deps.now().toISOString(),
-        user_id: caller.userId,
-        organization_id: inv.organization_id,
-      });
-    } catch (e) {
-      // The membership is committed; the workflow's wait times out and its record says so.
-      log('error', 'could not resume the migration after accept', {
-        organization: inv.organization_id,
-        error: (e as Error).name,
-      });
     }
   }
 }
@@ -518,7 +440,7 @@ export async function queryInvitations(deps: Deps, orgId: string): Promise<Invit
   return queryPrefix<InvitationItem>(deps.db, deps.table, pk, skPrefix);
 }
 
-export type ListedInvitation = OrganizationInvitation & { email_status: 'unsent' | 'sent' };
+export type ListedInvitation = OrganizationInvitation & { email_status: EmailStatus; email_error?: string };
 
 /** Open (pending, including expired) invitations, newest first, `expired` computed from `expires_at`. */
 export async function listInvitations(
@@ -531,12 +453,17 @@ export async function listInvitations(
   return (await queryInvitations(deps, orgId))
     .filter((inv) => inv.status === 'pending')
     .sort((a, b) => b.created_at.localeCompare(a.created_at))
-    .map((inv) => ({ ...toWire(inv, now), email_status: inv.email_status }));
+    .map((inv) => ({
+      ...toWire(inv, now),
+      // Stored before the outbox: `unsent` was waiting for a send, as `queued` is.
+      email_status: inv.email_status === 'unsent' ? 'queued' : inv.email_status,
+      ...(inv.email_status === 'failed' && inv.email_error ? { email_error: inv.email_error } : {}),
+    }));
 }
 
-/** Revoke invitations by token, all or nothing. A migration waiting on one of them is told. */
+/** Revoke invitations by token, all or nothing. A migration waiting on one of them is told by the outbox. */
 export async function revokeInvitations(
-  deps: Deps & Callbacks,
+  deps: Deps,
   caller: Caller,
   orgId: string,
   tokens: string[],
@@ -586,21 +513,6 @@ export async function revokeInvitations(
     }
     throw e;
   }
-  await Promise.all(
-    invitations
-      .filter((inv) => inv.task_token)
-      .map((inv) =>
-        deps.workflow
-          .fail(
-            inv.task_token!,
-            'InvitationRevoked',
-            'An administrator revoked the invitation to the target organization.',
-          )
-          .catch((e: Error) =>
-            log('error', 'could not notify the migration of a revoked invitation', { error: e.name }),
-          ),
-      ),
-  );
 }
 
 /** A consistent read of one invitation by organization and address (used by tests and the workflow). */
@@ -613,11 +525,12 @@ export async function getInvitationByEmail(
 }
 
 /**
- * The migration's re-invite: refresh a pending invitation so its lifetime starts now, and email it. Returns the
- * invitation as it now is; an accepted one is returned untouched. Anything else (revoked, expired, missing) is undefined.
+ * The migration's re-invite: refresh a pending invitation so its lifetime starts now, and queue its email (the outbox
+ * sends it). Returns the invitation as it now is; an accepted one is returned untouched. Anything else (revoked,
+ * expired, missing) is undefined.
  */
 export async function refreshForMigration(
-  deps: Deps & Mailing,
+  deps: Deps,
   orgId: string,
   email: string,
   lifetimeMs: number,
@@ -632,7 +545,8 @@ export async function refreshForMigration(
     const next: InvitationItem = {
       ...inv,
       expires_at: expiresAt.toISOString(),
-      email_status: 'unsent',
+      email_status: 'queued',
+      email_version: inv.version + 1,
       version: inv.version + 1,
       ttl: ttlAt(new Date(expiresAt.getTime() + RETENTION_MS)),
     };
@@ -641,12 +555,13 @@ export async function refreshForMigration(
         new UpdateCommand({
           TableName: deps.table,
           Key: keys.invitation(orgId, email),
-          UpdateExpression: 'SET expires_at = :exp, email_status = :unsent, version = :next, #ttl = :ttl',
+          UpdateExpression:
+            'SET expires_at = :exp, email_status = :queued, email_version = :next, version = :next, #ttl = :ttl REMOVE email_error',
           ConditionExpression: '#status = :pending AND version = :v',
           ExpressionAttributeNames: { '#status': 'status', '#ttl': TABLE.ttlAttribute },
           ExpressionAttributeValues: {
             ':exp': next.expires_at,
-            ':unsent': 'unsent',
+            ':queued': 'queued',
             ':next': next.version,
             ':ttl': next.ttl,
             ':pending': 'pending',
@@ -658,7 +573,6 @@ export async function refreshForMigration(
       if ((e as Error).name === 'ConditionalCheckFailedException') continue;
       throw e;
     }
-    await sendInvitationEmails(deps, [next]);
     return next;
   }
   throw Object.assign(new Error('The invitation kept changing while refreshing it'), {

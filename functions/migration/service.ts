@@ -19,7 +19,8 @@ export const migrationNotFound = () => new ApiError('migration.not_found', 'Migr
 
 /**
  * What the console shows: the migration and every step of the workflow (`history`, see `progress.ts`), each with its
- * status, its times when known and, on failure, the error.
+ * status, its times when known and, on failure, the error. Fields are picked, never spread: the wait's task token
+ * (and whatever else the item learns to hold) stays out.
  */
 export const toView = (m: MigrationItem) => ({
   id: m.id,

@@ -41,7 +41,7 @@ import {
   putSnapshot,
   querySnapshots,
 } from '../snapshots/service.ts';
-import { claimOnRunning, getMigration, releaseLock, updateMigration } from './store.ts';
+import { claimOnRunning, getMigration, recordWaitToken, releaseLock, updateMigration } from './store.ts';
 
 /** Invitations re-sent by a migration live this long; the wait state's TimeoutSeconds is the same. */
 export const INVITATION_LIFETIME_MS = 72 * 3600_000;
@@ -242,9 +242,9 @@ export async function leaveSource(deps: Deps, migrationId: string): Promise<void
   if (!m.left_at) await updateMigration(deps, m.id, { left_at: deps.now().toISOString() });
 }
 
-/** 5. Re-invite: refresh the target invitation so its lifetime starts now, and email it. */
+/** 5. Re-invite: refresh the target invitation so its lifetime starts now, and queue its email (the outbox sends it). */
 export async function reinvite(
-  deps: Deps & Mailing,
+  deps: Deps,
   migrationId: string,
 ): Promise<{ expires_at: string; accepted: boolean }> {
   const m = await mustGetMigration(deps, migrationId);
@@ -305,6 +305,8 @@ export async function awaitAcceptance(
   taskToken: string,
 ): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
+  // Recorded first, so the outbox can end the wait if the user joins another organization meanwhile.
+  await recordWaitToken(deps, m.id, taskToken);
   const state = await attachTaskToken(deps, m.target_organization_id, m.email, m.user_id, taskToken);
   if (state === 'gone')
     throw new StepError(
@@ -528,6 +530,10 @@ export async function recordOutcome(
       cause = `Stopped at "${m.current_step}": ${detail} ${after}`;
     }
     await releaseReservation(deps, m.target_organization_id, m.email, m.user_id);
+  } else if (error?.Error === 'JoinedAnotherOrganization') {
+    // Sent by the outbox when the user joined an organization other than the target during the wait.
+    name = 'JoinedAnotherOrganization';
+    cause = `${detail} ${kept} To finish moving, leave that organization, accept an invitation to the target organization, then POST /api/v1/migrations/${m.id}/_restore.`;
   } else if (expired) {
     name = 'InvitationExpired';
     cause = `The invitation to the target organization expired or was revoked before you accepted it. ${kept} Ask an administrator of the target organization to invite you again, accept it, then POST /api/v1/migrations/${m.id}/_restore.`;

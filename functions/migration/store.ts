@@ -148,3 +148,24 @@ export async function claimOnRunning(
     throw e;
   }
 }
+
+/**
+ * Record the wait step's task token on a running migration (never shown by the API): the outbox reads it to end the
+ * wait when the user joins another organization. A migration that is no longer running keeps what it has.
+ */
+export async function recordWaitToken(deps: Deps, id: string, taskToken: string): Promise<void> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.migration(id),
+        UpdateExpression: 'SET task_token = :t',
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':t': taskToken, ':running': 'running' },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
+}

@@ -24,6 +24,8 @@ export interface Config {
   publicBaseUrl: string;
   sesConfigurationSet: string | undefined;
   inviteRateLimitPerHour: number;
+  /** Emails per second across every outbox invocation: a new SES production account allows 14. */
+  emailSendRatePerSecond: number;
 }
 
 let cached: Config | undefined;
@@ -36,6 +38,7 @@ export function config(): Config {
     publicBaseUrl: (process.env[ENV.publicBaseUrl] || 'http://localhost:3000').replace(/\/+$/, ''),
     sesConfigurationSet: process.env[ENV.sesConfigurationSet] || undefined,
     inviteRateLimitPerHour: optionalInt(ENV.inviteRateLimitPerHour, 500),
+    emailSendRatePerSecond: optionalInt(ENV.emailSendRatePerSecond, 14),
   };
   return cached;
 }

@@ -45,6 +45,7 @@ export interface MembershipItem {
 }
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked';
+export type EmailStatus = 'queued' | 'sent' | 'failed';
 
 export interface InvitationItem {
   entity: 'Invitation';
@@ -61,8 +62,19 @@ export interface InvitationItem {
   invited_by: string;
   invited_by_email: string;
   role_assignments: RoleAssignments;
-  /** `unsent` until SES accepted the latest email; listing shows it so an admin can re-invite. */
-  email_status: 'unsent' | 'sent';
+  /**
+   * Set to `queued` by the write that commits the invitation (invite, re-invite, the migration's re-invite); the outbox
+   * (`functions/outbox/`) emails it and records `sent`, or `failed` with `email_error`. Items stored before the outbox
+   * may still say `unsent`, which reads as `queued`.
+   */
+  email_status: EmailStatus | 'unsent';
+  /** Why SES refused the latest email (with `email_status: failed`). */
+  email_error?: string;
+  /**
+   * The version whose write queued the latest email. Other writes bump `version` too (the wait storing its token), so
+   * the outbox sends and marks an email by this, not by `version`: one email per request for one.
+   */
+  email_version?: number;
   /** Bumped on every write; writes are conditioned on the version they read. */
   version: number;
   /** Set by the migration workflow while it waits for this invitation to be accepted. */
@@ -174,4 +186,9 @@ export interface MigrationItem {
   created_at: string;
   updated_at: string;
   finished_at?: string;
+  /**
+   * The wait step's task token, recorded when the wait starts, so that the outbox can end the wait when the user joins
+   * another organization. Never shown by the API.
+   */
+  task_token?: string;
 }

@@ -6,4 +6,6 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   inviteRateLimitPerHour: 'INVITE_RATE_LIMIT_PER_HOUR',
+  /** SES's sending rate for this account; the outbox sends at most this many emails a second in total. */
+  emailSendRatePerSecond: 'EMAIL_SEND_RATE_PER_SECOND',
 } as const;

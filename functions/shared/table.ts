@@ -19,6 +19,7 @@
  * | snapshots in a repository                 | pk=REPO#<repo>, sk=SNAPSHOT#<migration>#<kind>#<id> | Get / Query          |
  * | migration by id                           | pk=MIGRATION#<id>, sk=MIGRATION                    | GetItem              |
  * | migrations of a user, newest first        | gsi1: gsi1pk=USER#<user>#MIGRATIONS, gsi1sk=<time> | Query                |
+ * | outbox email sends in one second          | pk=OUTBOX_RATE, sk=<epoch second>                  | UpdateItem (ADD)     |
  */
 
 export const TABLE = {
@@ -27,6 +28,8 @@ export const TABLE = {
   /** Epoch seconds; DynamoDB deletes expired items eventually (can lag days): reads always check times. */
   ttlAttribute: 'ttl',
   indexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  /** The outbox reads every change with both images: side effects are derived from what a write changed. */
+  streamViewType: 'NEW_AND_OLD_IMAGES',
 } as const;
 
 export const ENTITY = {
@@ -42,6 +45,7 @@ export const ENTITY = {
   snapshotRepository: 'SnapshotRepository',
   snapshot: 'Snapshot',
   migration: 'Migration',
+  outboxRate: 'OutboxRate',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -77,6 +81,8 @@ export const keys = {
     gsi1pk: `USER#${userId}#MIGRATIONS`,
     gsi1sk: createdAt,
   }),
+  /** One counter per second shared by every outbox invocation, so the email rate holds across shards. */
+  outboxRate: (epochSecond: number): Key => ({ pk: 'OUTBOX_RATE', sk: String(epochSecond) }),
 } as const;
 
 /** Epoch seconds for the TTL attribute. */

@@ -1,9 +1,7 @@
 import * as steps from '../migration/steps.ts';
-import { withMailer } from '../shared/mailer.ts';
 import { migrationTask } from './task.ts';
 
 export const handler = migrationTask(
   'Re-invite to target organization',
   (deps, i: { migration_id: string }) => steps.reinvite(deps, i.migration_id),
-  withMailer,
 );

@@ -6,6 +6,7 @@ import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
 import { TABLE } from '../../functions/shared/table.ts';
 import { ACCESS, type HandlerName } from '../access.ts';
 import { BUNDLE } from '../bundling.ts';
@@ -53,7 +54,8 @@ export class Functions extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(15),
+      // The outbox paces emails at SES's rate: a full batch needs longer than a request does.
+      timeout: Duration.seconds(name === OUTBOX_MAPPING.handler ? OUTBOX_MAPPING.timeoutSeconds : 15),
       environment: this.props.environment,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

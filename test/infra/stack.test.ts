@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
 import { ROUTES } from '../../functions/routes.ts';
 import { TABLE } from '../../functions/shared/table.ts';
 import { WORKFLOW_TASKS } from '../../functions/workflow/tasks.ts';
@@ -72,6 +73,7 @@ describe('functions', () => {
     const handlers = new Set([
       ...ROUTES.map((r) => r.handler),
       ...Object.values(WORKFLOW_TASKS),
+      OUTBOX_MAPPING.handler,
       'fallback/not-found',
     ]);
     expect(fns).toHaveLength(handlers.size);
@@ -154,7 +156,7 @@ describe('iam', () => {
     }
   });
 
-  it('gives each handler only its table actions, SES only to the inviter, task callbacks only on the state machine', () => {
+  it('gives each handler only its table actions, SES only to the outbox and the summary email, task callbacks only on the state machine', () => {
     const byFn = (handler: string) =>
       statements().filter((s) => s.id.startsWith(`Functions${pascal(handler)}Role`));
     const actionsOf = (handler: string) => byFn(handler).flatMap((s) => ([] as string[]).concat(s.Action));
@@ -164,16 +166,24 @@ describe('iam', () => {
     expect(actionsOf('members/list')).not.toContain('dynamodb:UpdateItem');
     expect(actionsOf('health/get').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
     const sesUsers = statements().filter((s) => ([] as string[]).concat(s.Action).includes('ses:SendEmail'));
+    // The invite request sends nothing itself: its emails leave through the outbox.
     expect(sesUsers.map((s) => s.id.replace(/Role.*/, '')).sort()).toEqual([
-      'FunctionsInvitationsCreate',
+      'FunctionsOutboxHandler',
       'FunctionsWorkflowNotifyUser',
-      'FunctionsWorkflowReinviteToTarget',
     ]);
     const callbacks = statements().filter((s) =>
       ([] as string[]).concat(s.Action).includes('states:SendTaskSuccess'),
     );
     expect(callbacks.length).toBeGreaterThan(0);
     for (const s of callbacks) expect(JSON.stringify(s.Resource)).toContain(':stateMachine:');
+    expect(callbacks.map((s) => s.id.replace(/Role.*/, '')).sort()).toEqual([
+      'FunctionsOutboxHandler',
+      'FunctionsWorkflowAwaitAcceptance',
+    ]);
+    const streamReaders = statements().filter((s) =>
+      ([] as string[]).concat(s.Action).includes('dynamodb:GetRecords'),
+    );
+    expect(streamReaders.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsOutboxHandler']);
     const starters = statements().filter((s) =>
       ([] as string[]).concat(s.Action).includes('states:StartExecution'),
     );
@@ -183,6 +193,40 @@ describe('iam', () => {
     );
     expect(stoppers.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsMigrationsCancel']);
     expect(JSON.stringify(stoppers[0]?.Resource)).toMatch(/:execution:OrgMembership-\w+-migration:\*/);
+  });
+});
+
+describe('outbox', () => {
+  it('the table streams new and old images into the outbox handler: retried, bisected, partial batches, filtered', () => {
+    const [[, table]] = ofType('AWS::DynamoDB::GlobalTable') as [[string, Resource]];
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: TABLE.streamViewType });
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const m = mappings[0]![1].Properties;
+    expect(JSON.stringify(m.FunctionName)).toContain('FunctionsOutboxHandler');
+    expect(m).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: OUTBOX_MAPPING.batchSize,
+      ParallelizationFactor: 1,
+      MaximumRetryAttempts: OUTBOX_MAPPING.retryAttempts,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRecordAgeInSeconds: OUTBOX_MAPPING.maxRecordAgeHours * 3600,
+    });
+    const pattern = JSON.parse(m.FilterCriteria.Filters[0].Pattern);
+    expect(pattern.dynamodb.NewImage.entity.S.sort()).toEqual([...OUTBOX_MAPPING.entities].sort());
+    const queueId = m.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+    expect(resources[queueId]!.Type).toBe('AWS::SQS::Queue');
+    const alarm = ofType('AWS::CloudWatch::Alarm').find(([, a]) =>
+      JSON.stringify(a.Properties.Dimensions ?? []).includes(queueId),
+    );
+    expect(alarm?.[1].Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
+    const fn = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('FunctionsOutboxHandler'))!;
+    expect(fn[1].Properties.Timeout).toBe(OUTBOX_MAPPING.timeoutSeconds);
+    expect(fn[1].Properties.Environment.Variables.EMAIL_SEND_RATE_PER_SECOND).toBe('14');
   });
 });
 

@@ -367,6 +367,15 @@ async function settle(req: Req, res: ApiResponse) {
   }
 }
 
+/**
+ * The outbox works in the background in this process, through the same clients: pause it while a request runs, so
+ * that the calls counted are the request's own (the outbox's calls fail in turn in their own test below).
+ */
+async function quietOutbox() {
+  await api.outboxIdle();
+  api.stack.outbox.pause();
+}
+
 function expectRetryable(res: ApiResponse, context: string) {
   expect([429, 502, 503], context).toContain(res.status);
   expect(res.body.errors?.[0], context).toMatchObject({
@@ -382,8 +391,10 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
     const build = SCENARIOS[name]!;
     // A clean run first: which calls does this request make?
     const clean = await build(`${name.replace(/\W/g, '').slice(0, 16)}-clean`);
+    await quietOutbox();
     calls = [];
     const ok = await send(clean);
+    api.stack.outbox.resume();
     expect(ok.status, ok.text).toBeLessThan(300);
     const made = [...calls];
     await settle(clean, ok);
@@ -398,10 +409,12 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
       for (const failure of kinds) {
         const req = await build(`${name.replace(/\W/g, '').slice(0, 16)}-${n++}`);
         const context = `${name}: call ${at + 1} (${call.client} ${call.command}) fails with ${failure.name}`;
+        await quietOutbox();
         calls = [];
         plan = { at: at + 1, failure };
         const res = await send(req);
         plan = undefined;
+        api.stack.outbox.resume();
         tally.cases++;
         if (res.status < 300) {
           tally.tolerated++;
@@ -416,6 +429,59 @@ describe('every AWS call of every write fails in turn; the caller can retry, not
         await settle(req, res);
       }
     }
+    expect(await api.violations()).toEqual([]);
+  });
+});
+
+describe('every AWS call of the outbox fails in turn; the email still goes out, once', () => {
+  it('invite one address', async () => {
+    const inviteQueued = async (label: string) => {
+      const o = await orgWithAdmin(api, label);
+      const who = api.email(`${label}-x`);
+      await quietOutbox();
+      expect((await invite(api, o, [who])).status).toBe(201);
+      return { o, who };
+    };
+    const clean = await inviteQueued('obx-clean');
+    calls = [];
+    api.stack.outbox.resume();
+    await api.outboxIdle();
+    const made = [...calls];
+    expect(made.map((c) => c.command)).toEqual([
+      'GetItemCommand',
+      'UpdateItemCommand',
+      'SendEmailCommand',
+      'UpdateItemCommand',
+    ]);
+    expect(await api.mailTo(clean.who)).toHaveLength(1);
+
+    let n = 0;
+    for (const [at, call] of made.entries()) {
+      for (const failure of FAILURES[call.client] ?? []) {
+        const context = `outbox call ${at + 1} (${call.client} ${call.command}) fails with ${failure.name}`;
+        const { o, who } = await inviteQueued(`obx-${n++}`);
+        calls = [];
+        plan = { at: at + 1, failure };
+        api.stack.outbox.resume();
+        await api.outboxIdle();
+        plan = undefined;
+        tally.cases++;
+        const listed = (
+          await api.call('GET', `/api/v1/organizations/${o.orgId}/invitations`, { as: o.admin })
+        ).body.invitations[0];
+        if (failure.name === 'MessageRejected') {
+          // SES refused this address for good: recorded, not retried.
+          expect(await api.mailTo(who), context).toEqual([]);
+          expect(listed, context).toMatchObject({ email_status: 'failed', email_error: expect.any(String) });
+        } else {
+          expect(await api.mailTo(who), context).toHaveLength(1);
+          expect(listed.email_status, context).toBe('sent');
+        }
+        tally.tolerated++;
+        absorbed.add(`outbox: ${call.client} ${call.command}`);
+      }
+    }
+    expect(api.stack.outbox.failures).toEqual([]);
     expect(await api.violations()).toEqual([]);
   });
 });

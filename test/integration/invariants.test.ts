@@ -103,6 +103,6 @@ describe('the breaks of issue 14 are violations', () => {
     );
     expect(run.status, run.stderr).toBe(1);
     for (const fragment of expected) expect(run.stdout).toContain(fragment);
-    expect(run.stdout).toContain(`${expected.length} violation(s).`);
+    expect(run.stdout).toContain(`${expected.length} violation(s)`);
   });
 });

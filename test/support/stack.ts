@@ -30,7 +30,10 @@ export interface TestApi {
     path: string,
     opts?: { as?: string; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
   ): Promise<ApiResponse<T>>;
+  /** The emails an address received, once the outbox has handled everything written so far. */
   mailTo(address: string): Promise<CapturedEmail[]>;
+  /** Resolves once the outbox has handled every stream record written before the call. */
+  outboxIdle(): Promise<void>;
   /** What the invariant checker finds in this file's table now (an empty list when all is well). */
   violations(): Promise<unknown[]>;
   /** A Step Functions client for this file's local endpoint. */
@@ -46,6 +49,8 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
       sesEndpoint: inject('sesEndpoint'),
       tableName: `test-${run}`,
       keyFile: `.local/test-jwt-key.json`,
+      // Faster than a new SES account's 14/s, so suites that invite many addresses do not wait on the rate.
+      emailSendRatePerSecond: 50,
       ...options,
     });
   });
@@ -103,9 +108,13 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
     assertMatchesOpenApi(method, url, answer);
     return answer;
   };
-  api.mailTo = async (address) =>
-    (await readMailbox(api.stack.sesEndpoint)).filter((m) =>
+  api.outboxIdle = () => api.stack.outbox.idle();
+  api.mailTo = async (address) => {
+    // Emails leave through the outbox after the commit: what was written so far must have been handled first.
+    await api.outboxIdle();
+    return (await readMailbox(api.stack.sesEndpoint)).filter((m) =>
       m.destination.to.some((t) => t.toLowerCase() === address.toLowerCase()),
     );
+  };
   return api;
 }

@@ -41,7 +41,7 @@ const deps = (over: Partial<Deps & Callbacks> = {}): Deps & Callbacks =>
   }) as unknown as Deps & Callbacks;
 
 describe('accept (fault injection)', () => {
-  it('uses exactly one read and one TransactWriteItems, then resumes the waiting workflow', async () => {
+  it('uses exactly one read and one TransactWriteItems, and calls no workflow (the outbox resumes it from the stream)', async () => {
     // Prepare
     ddb.on(QueryCommand).resolves({ Items: [invitation] });
     ddb.on(TransactWriteCommand).resolves({});
@@ -51,21 +51,7 @@ describe('accept (fault injection)', () => {
     // Assess
     expect(ddb.calls()).toHaveLength(2);
     expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems).toHaveLength(5);
-    expect(d.workflow.resume).toHaveBeenCalledTimes(1);
-  });
-
-  it('resumes the workflow after the commit, and a failing resume does not undo or fail the accept', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [invitation] });
-    ddb.on(TransactWriteCommand).resolves({});
-    const resume = vi.fn(async () => {
-      throw Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
-    });
-    const d = deps({ workflow: { resume, fail: vi.fn(), start: vi.fn(), stop: vi.fn() } });
-    await expect(acceptInvitation(d, ann, invitation.token)).resolves.toBeUndefined();
-    expect(resume).toHaveBeenCalledWith(
-      'sfn-task-token',
-      expect.objectContaining({ user_id: 'u-ann', organization_id: 'o1' }),
-    );
+    expect(d.workflow.resume).not.toHaveBeenCalled();
   });
 
   it('does not resume anything when the transaction fails', async () => {

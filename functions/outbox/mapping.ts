@@ -1,0 +1,19 @@
+/**
+ * How the table's stream feeds the outbox handler: one definition for the event source mapping in AWS
+ * (`infra/constructs/outbox.ts`) and the local poller (`local/outbox.ts`).
+ */
+export const OUTBOX_MAPPING = {
+  handler: 'outbox/handler',
+  /** Records per invocation. At 14 emails a second a full batch of invitations takes about 2 s. */
+  batchSize: 25,
+  /** One invocation per shard at a time, so each item's records are handled in order. */
+  parallelizationFactor: 1,
+  /** A failing batch is retried this many times, then its records go to the on-failure destination. */
+  retryAttempts: 10,
+  /** Records older than this are not retried any more (the stream keeps them 24 hours). */
+  maxRecordAgeHours: 6,
+  /** Lambda's own limit for the handler; a full batch at the slowest rate fits with room to spare. */
+  timeoutSeconds: 120,
+  /** Only these entities can ask for a side effect; the rest (counters, memberships...) never invoke the handler. */
+  entities: ['Invitation', 'User', 'Migration'],
+} as const;

@@ -1,0 +1,250 @@
+/**
+ * The outbox: side effects derived from the table's DynamoDB Stream (new and old images), after the write that asks
+ * for them has committed. A record is retried until its effects are done (the event source mapping in AWS, the local
+ * poller locally), so a process that dies between a commit and its side effect loses nothing.
+ *
+ * - An invitation whose write set `email_status: queued` is emailed at the configured rate, then marked `sent`, or
+ *   `failed` with the reason SES gave, conditioned on the `email_version` it emailed (a newer refresh owns its own
+ *   email; writes that only bump `version`, such as the wait storing its token, ask for none).
+ * - A waiting workflow is resumed when its invitation is accepted, and failed when the invitation loses its task token
+ *   without being accepted (revoked, replaced) or when the migrating user joins another organization during the wait.
+ *
+ * Delivery is at least once, deduplicated by version: before sending, the invitation is read again and only sent while
+ * it is still `queued` for the `email_version` the record carries, so a retried or repeated record sends nothing twice. The one
+ * duplicate left is a process dying after SES accepted an email and before `sent` was written (SES v2 has no
+ * idempotency key).
+ */
+
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { invitationEmail, invitationLink } from '../invitations/render.ts';
+import { getMigration } from '../migration/store.ts';
+import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
+import type { InvitationItem, MigrationItem, UserItem } from '../shared/domain.ts';
+import { log } from '../shared/log.ts';
+import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
+
+export interface OutboxDeps extends Deps, Mailing, Callbacks {
+  /** Emails per second across every invocation (SES's sending rate). */
+  emailSendRatePerSecond: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** SES errors that a retry cannot fix: the email is recorded `failed` with the reason, and the record is done. */
+const PERMANENT_SES_ERRORS = new Set([
+  'MessageRejected',
+  'BadRequestException',
+  'MailFromDomainNotVerifiedException',
+]);
+
+type Image = Record<string, unknown>;
+const image = (raw: unknown): Image | undefined =>
+  raw ? (unmarshall(raw as Record<string, AttributeValue>) as Image) : undefined;
+
+/**
+ * Process a batch in order. The first record that fails is reported (with every later one implied: Lambda resumes a
+ * stream from the lowest failed sequence number), so the records before it are not done twice.
+ */
+export async function processRecords(
+  deps: OutboxDeps,
+  records: DynamoDBRecord[],
+): Promise<DynamoDBBatchResponse> {
+  for (const record of records) {
+    try {
+      await processRecord(deps, record);
+    } catch (e) {
+      log('error', 'outbox record failed; it will be retried', {
+        event: record.eventID,
+        error: (e as Error)?.name,
+      });
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}
+
+export async function processRecord(deps: OutboxDeps, record: DynamoDBRecord): Promise<void> {
+  if (record.eventName === 'REMOVE') return; // TTL clean-up long after anything could still wait
+  const before = image(record.dynamodb?.OldImage);
+  const after = image(record.dynamodb?.NewImage);
+  switch (after?.entity) {
+    case ENTITY.invitation:
+      await resumeOrFailWait(deps, before as InvitationItem | undefined, after as unknown as InvitationItem);
+      await emailIfQueued(deps, before as InvitationItem | undefined, after as unknown as InvitationItem);
+      return;
+    case ENTITY.user:
+      await onUserChange(deps, before as UserItem | undefined, after as unknown as UserItem & Active);
+      return;
+    case ENTITY.migration:
+      await onWaitStarted(deps, before as MigrationItem | undefined, after as unknown as MigrationItem);
+      return;
+    default:
+      return;
+  }
+}
+
+type Active = { active_migration_id?: string };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The workflow
+
+/** An invitation that a workflow waited on was accepted (resume it) or lost its token otherwise (fail it). */
+async function resumeOrFailWait(deps: OutboxDeps, before: InvitationItem | undefined, after: InvitationItem) {
+  const token = before?.status === 'pending' ? before.task_token : undefined;
+  if (!token) return;
+  if (after.status === 'accepted') {
+    await deps.workflow.resume(token, {
+      accepted_at: after.accepted_at,
+      user_id: after.accepted_by,
+      organization_id: after.organization_id,
+    });
+    return;
+  }
+  if (after.task_token === token) return; // still waiting (a refresh keeps the token)
+  await deps.workflow.fail(
+    token,
+    'InvitationRevoked',
+    after.status === 'revoked'
+      ? 'An administrator revoked the invitation to the target organization.'
+      : 'The invitation to the target organization was replaced by a new one.',
+  );
+}
+
+const joinedElsewhere = (orgId: string) =>
+  `You joined another organization (${orgId}) while this migration waited for you to accept the invitation to the target organization.`;
+
+/** The user joined an organization: a migration of theirs waiting to join a different one ends now. */
+async function onUserChange(deps: OutboxDeps, before: UserItem | undefined, after: UserItem & Active) {
+  const orgId = after.organization_id;
+  if (!orgId || orgId === before?.organization_id || !after.active_migration_id) return;
+  const m = await getMigration(deps, after.active_migration_id);
+  if (m?.status !== 'running' || !m.task_token || m.target_organization_id === orgId) return;
+  await deps.workflow.fail(m.task_token, 'JoinedAnotherOrganization', joinedElsewhere(orgId));
+}
+
+/**
+ * The wait recorded its token on the migration. If the user joined another organization before that, the user's
+ * record found no token; this record reads the user now. One of the two records always sees both writes.
+ */
+async function onWaitStarted(deps: OutboxDeps, before: MigrationItem | undefined, after: MigrationItem) {
+  if (!after.task_token || after.task_token === before?.task_token || after.status !== 'running') return;
+  const user = (
+    await deps.db.send(
+      new GetCommand({ TableName: deps.table, Key: keys.user(after.user_id), ConsistentRead: true }),
+    )
+  ).Item as UserItem | undefined;
+  const orgId = user?.organization_id;
+  if (!orgId || orgId === after.target_organization_id || !after.left_at) return;
+  await deps.workflow.fail(after.task_token, 'JoinedAnotherOrganization', joinedElsewhere(orgId));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Invitation emails
+
+/** True when this write queued an email (not a later write that left it queued, such as the wait's). */
+const queuedHere = (before: InvitationItem | undefined, after: InvitationItem) =>
+  after.status === 'pending' &&
+  after.email_status === 'queued' &&
+  after.email_version !== undefined &&
+  (before?.email_status !== 'queued' ||
+    before.email_version !== after.email_version ||
+    before.token !== after.token);
+
+async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefined, after: InvitationItem) {
+  if (!queuedHere(before, after)) return;
+  const key = keys.invitation(after.organization_id, after.email);
+  const now = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: key, ConsistentRead: true })))
+    .Item as InvitationItem | undefined;
+  // Sent already (a retried record), superseded by a newer version (which has its own record), or no longer pending.
+  if (
+    now?.email_status !== 'queued' ||
+    now.email_version !== after.email_version ||
+    now.token !== after.token
+  )
+    return;
+  if (now.status !== 'pending') return;
+  if (Date.parse(now.expires_at) <= deps.now().getTime()) {
+    await markEmail(deps, now, 'failed', 'The invitation expired before its email could be sent.');
+    return;
+  }
+  await takeSendSlot(deps);
+  try {
+    await deps.mailer.send(invitationEmail(now, invitationLink(deps.publicBaseUrl, now.token)));
+  } catch (e) {
+    const name = (e as Error)?.name ?? 'Error';
+    if (!PERMANENT_SES_ERRORS.has(name)) throw e; // throttled or unavailable: the record is retried
+    log('warn', 'invitation email refused', { organization: now.organization_id, error: name });
+    await markEmail(deps, now, 'failed', `${name}: ${String((e as Error).message ?? '').slice(0, 300)}`);
+    return;
+  }
+  // SES took it: a failed mark would send it again on the retry, so the mark gets its own retries first.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await markEmail(deps, now, 'sent');
+      return;
+    } catch (e) {
+      if (attempt >= MARK_ATTEMPTS - 1) throw e;
+      await deps.sleep(50 * 2 ** attempt);
+    }
+  }
+}
+
+const MARK_ATTEMPTS = 5;
+
+async function markEmail(deps: OutboxDeps, inv: InvitationItem, status: 'sent' | 'failed', reason?: string) {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.invitation(inv.organization_id, inv.email),
+        UpdateExpression: reason
+          ? 'SET email_status = :status, email_error = :reason'
+          : 'SET email_status = :status REMOVE email_error',
+        // Only the email we sent: a newer refresh owns its own email and status.
+        ConditionExpression: 'email_version = :v AND email_status = :queued',
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':v': inv.email_version,
+          ':queued': 'queued',
+          ...(reason ? { ':reason': reason } : {}),
+        },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
+}
+
+/**
+ * Wait for a slot in the current second. The counter lives in the table, so the rate holds across every concurrent
+ * invocation (one per shard in AWS) and across retries; a full second waits for the next one.
+ */
+async function takeSendSlot(deps: OutboxDeps): Promise<void> {
+  for (;;) {
+    const nowMs = deps.now().getTime();
+    const second = Math.floor(nowMs / 1000);
+    try {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: keys.outboxRate(second),
+          UpdateExpression: 'ADD #count :one SET entity = :entity, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :rate',
+          ExpressionAttributeNames: { '#count': 'count', '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':rate': deps.emailSendRatePerSecond,
+            ':entity': ENTITY.outboxRate,
+            ':ttl': ttlAt(new Date(nowMs + 3600_000)),
+          },
+        }),
+      );
+      return;
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      await deps.sleep(1000 - (nowMs % 1000) + 1);
+    }
+  }
+}
