@@ -5,6 +5,7 @@ import {
   acceptFromMail,
   assertNothingLost,
   describeExecution,
+  executionEnded,
   finished,
   scene,
   start,
@@ -25,6 +26,7 @@ describe('migration: invitation expired during the wait', () => {
     expect(m.cause).toMatch(/Your 2 snapshot\(s\) are intact.*invite you again.*_restore/);
     await assertNothingLost(api, s, m);
     // Operators see the same error and cause on the execution (DescribeExecution, as in the console).
+    await executionEnded(api, id); // the outcome is recorded a state or two before the execution ends
     const execution = await describeExecution(api, id);
     expect([execution.status, execution.error]).toEqual(['FAILED', 'InvitationExpired']);
     expect(execution.cause).toBe(m.cause);
