@@ -303,7 +303,8 @@ async function until(user: string, id: string, done: (m: any) => boolean) {
   throw new Error(`migration ${id} stalled`);
 }
 const waiting = (m: any) =>
-  m.status !== 'running' || m.history.some((h: any) => h.step === 'Re-invite to target organization');
+  m.status !== 'running' ||
+  m.history.some((h: any) => h.step === 'Re-invite to target organization' && h.status === 'succeeded');
 let previous: { user: string; id: string } | undefined;
 await measure('start migration', N, async (i) => {
   if (previous) await until(previous.user, previous.id, waiting);

@@ -19,6 +19,13 @@ const v1 = '/api/v1';
 export const ROUTES = [
   { method: 'GET', path: `${v1}/health`, handler: 'health/get', auth: false, who: 'anyone' },
   {
+    method: 'GET',
+    path: `${v1}/openapi.json`,
+    handler: 'openapi/get',
+    auth: false,
+    who: 'anyone (the OpenAPI 3.1 document of this API)',
+  },
+  {
     method: 'POST',
     path: `${v1}/organizations`,
     handler: 'organizations/create',
@@ -114,21 +121,28 @@ export const ROUTES = [
     path: `${v1}/organizations/{organization_id}/members/{user_ids}`,
     handler: 'members/remove',
     auth: true,
-    who: 'organization-admin; any member for their own id (leaving)',
+    who: 'organization-admin; any member for their own id or `me` (leaving)',
   },
   {
     method: 'POST',
     path: `${v1}/users/{user_id}/role_assignments`,
     handler: 'roles/add',
     auth: true,
-    who: "organization-admin of the user's organization",
+    who: "organization-admin of the user's organization (`me`: the caller)",
   },
   {
     method: 'DELETE',
     path: `${v1}/users/{user_id}/role_assignments`,
     handler: 'roles/remove',
     auth: true,
-    who: "organization-admin of the user's organization",
+    who: "organization-admin of the user's organization (`me`: the caller)",
+  },
+  {
+    method: 'GET',
+    path: `${v1}/users/me`,
+    handler: 'users/me',
+    auth: true,
+    who: 'any signed-in user (themselves)',
   },
   {
     method: 'POST',

@@ -38,6 +38,7 @@ export type HandlerName =
 
 export const ACCESS: Record<HandlerName, Access> = {
   'health/get': {},
+  'openapi/get': {},
   'fallback/not-found': {},
   'auth/pre-token': { cognitoTrigger: true },
   'organizations/create': { write: ['UpdateItem', 'PutItem'] },
@@ -57,6 +58,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'members/remove': { read: true, write: ['DeleteItem', 'UpdateItem'] },
   'roles/add': { read: true, write: ['UpdateItem'] },
   'roles/remove': { read: true, write: ['UpdateItem'] },
+  'users/me': { read: true },
   'deployments/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'deployments/list': { read: true },
   'deployments/get': { read: true },

@@ -1,20 +1,22 @@
 /** Pending amounts an organization owes: raised by operators, settled by billing admins or owners. */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
-import { batchGet, conditionsFailed, countOnOrganization, keyId, queryPrefix } from '../shared/db.ts';
+import {
+  batchGet,
+  conditionsFailed,
+  countOnOrganization,
+  keyId,
+  queryPrefix,
+  stripKeys,
+} from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { BillItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import { type Caller, isOperator } from '../shared/http.ts';
 import { canManageBilling } from '../shared/permissions.ts';
-import * as z from '../shared/schema.ts';
+import type * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
-
-export const billRequest = z.strictObject({
-  amount_cents: z.int().check(z.positive(), z.maximum(100_000_000_00)),
-  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')), 'USD'),
-  description: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-});
+import type { billRequest } from './schemas.ts';
 
 export type Bill = Omit<BillItem, 'entity'>;
 const toBill = ({ entity: _e, ...bill }: BillItem): Bill => bill;
@@ -80,8 +82,10 @@ export async function settleBill(deps: Deps, caller: Caller, orgId: string, bill
   const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
   if (!canManageBilling(membership.role_assignments)) throw billingOnly();
   const found = await batchGet(deps.db, deps.table, [keys.bill(orgId, billId)]);
-  const bill = found.get(keyId(keys.bill(orgId, billId))) as BillItem | undefined;
-  if (!bill) throw billNotFound();
+  const raw = found.get(keyId(keys.bill(orgId, billId)));
+  if (!raw) throw billNotFound();
+  // Without stripping, the answer carried the table's pk and sk (the OpenAPI check found it).
+  const bill = stripKeys<BillItem>(raw);
   if (bill.status === 'settled')
     throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
   const now = deps.now().toISOString();

@@ -28,7 +28,12 @@ export const humanTime = (iso: string): string => {
 export const invitationLink = (publicBaseUrl: string, token: string): string =>
   `${publicBaseUrl}/invitations/${token}`;
 
+/** Where a person follows a migration: the console's page for it (served under PUBLIC_BASE_URL). */
+export const migrationLink = (publicBaseUrl: string, migrationId: string): string =>
+  `${publicBaseUrl}/console/#/migrations/${encodeURIComponent(migrationId)}`;
+
 export function invitationEmail(inv: InvitationItem, link: string) {
+  if (inv.migration_id) return moveInvitationEmail(inv, link);
   const roles = describeRoles(inv.role_assignments);
   const expires = humanTime(inv.expires_at);
   const subject = `${inv.invited_by_email} invited you to join ${inv.organization_name}`;
@@ -51,6 +56,66 @@ export function invitationEmail(inv: InvitationItem, link: string) {
 <p style="color:#555">You can belong to one organization at a time. If you already belong to another one, leave it first or sign in with a different email address. If you did not expect this invitation, ignore this email.</p>
 </body></html>`;
   return { to: inv.email, subject, text, html };
+}
+
+/**
+ * The invitation a migration re-sends after leaving the source organization: a step of the person's own move, not a
+ * first invitation. It says what accepting does next, and never to leave first (the workflow already left).
+ */
+function moveInvitationEmail(inv: InvitationItem, link: string) {
+  const org = inv.organization_name;
+  const roles = describeRoles(inv.role_assignments);
+  const expires = humanTime(inv.expires_at);
+  const subject = `Accept your invitation to ${org} to finish your move`;
+  const after = [
+    `After you accept, you are a member of ${org} with these roles, the deployments and projects you brought are restored there from your snapshot repository and verified, and you become their admin (deployment-admin on each deployment, <type>-admin on each project), whatever the roles above. We email you when the move is complete.`,
+    `If the invitation expires first, nothing is lost: your snapshots stay in your repository. Ask an administrator of ${org} to invite you again, accept it, and restore them from the migration's page.`,
+  ];
+  const text = [
+    `You are moving to the organization "${org}", which ${inv.invited_by_email} invited you to join. You have left your previous organization; accepting this invitation is the next step of your move.`,
+    '',
+    `Your roles in ${org}: ${roles.join('; ')}`,
+    `Accept before ${expires}: ${link}`,
+    '',
+    ...after,
+  ].join('\n');
+  const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
+<p>You are moving to the organization <strong>${escapeHtml(org)}</strong>, which ${escapeHtml(inv.invited_by_email)} invited you to join. You have left your previous organization; accepting this invitation is the next step of your move.</p>
+<p>Your roles in ${escapeHtml(org)}:</p><ul>${roles.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
+<p>Accept before <strong>${escapeHtml(expires)}</strong>: <a href="${escapeHtml(link)}">Accept the invitation and finish the move</a></p>
+${after.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+</body></html>`;
+  return { to: inv.email, subject, text, html };
+}
+
+/** The email at the end of a migration: the outcome, named by its target organization, and where to look. */
+export function migrationOutcomeEmail(input: {
+  to: string;
+  succeeded: boolean;
+  targetName: string;
+  restoredCount: number;
+  error?: string;
+  cause?: string;
+  link: string;
+}) {
+  const { targetName: org } = input;
+  const lines = input.succeeded
+    ? [
+        `Your move to ${org} is complete: you are now a member of ${org}.`,
+        input.restoredCount
+          ? `${input.restoredCount} deployment(s) and project(s) you brought were restored there and verified, and you are their admin.`
+          : 'You had no deployments or projects to bring.',
+      ]
+    : [`Your move to ${org} did not complete (${input.error ?? 'failed'}).`, input.cause ?? ''].filter(
+        Boolean,
+      );
+  const look = `See every step of the move: ${input.link}`;
+  return {
+    to: input.to,
+    subject: input.succeeded ? `Your move to ${org} is complete` : `Your move to ${org} needs your attention`,
+    text: [...lines, '', look].join('\n'),
+    html: `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}<p><a href="${escapeHtml(input.link)}">See every step of the move</a></p></body></html>`,
+  };
 }
 
 export type PageState = 'pending' | 'expired' | 'revoked' | 'accepted' | 'unknown';

@@ -6,22 +6,43 @@ import { batchGet, conditionsFailed, getItem, keyId, stripKeys } from '../shared
 import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
-import { type Caller, ID_PATTERN } from '../shared/http.ts';
-import * as z from '../shared/schema.ts';
+import type { Caller } from '../shared/http.ts';
+import type * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
-import { restoreAll } from './steps.ts';
+import { RESTORE_RERUN, stepsView } from './progress.ts';
+import type { migrationRequest } from './schemas.ts';
+import { restoreAll, unmarkInvitation } from './steps.ts';
 import { claimOnRunning, getMigration, releaseLock, updateMigration } from './store.ts';
-
-export const migrationRequest = z.strictObject({
-  target_organization_id: z.string().check(z.regex(ID_PATTERN, 'must be an organization id')),
-  repository_id: z.string().check(z.regex(ID_PATTERN, 'must be a repository id')),
-});
 
 export const migrationNotFound = () => new ApiError('migration.not_found', 'Migration not found.');
 
-/** What the console shows; the history lists every step with its times and, on failure, the error. The wait's task token is a secret. */
-export const toView = ({ entity: _e, task_token: _t, ...m }: MigrationItem) => m;
+/**
+ * What the console shows: the migration and every step of the workflow (`history`, see `progress.ts`), each with its
+ * status, its times when known and, on failure, the error. Fields are picked, never spread: the wait's task token
+ * (and whatever else the item learns to hold) stays out.
+ */
+export const toView = (m: MigrationItem) => ({
+  id: m.id,
+  user_id: m.user_id,
+  email: m.email,
+  source_organization_id: m.source_organization_id,
+  target_organization_id: m.target_organization_id,
+  repository_id: m.repository_id,
+  status: m.status,
+  current_step: m.current_step,
+  history: stepsView(m),
+  ...(m.plan ? { plan: m.plan } : {}),
+  ...(m.leaving_at ? { leaving_at: m.leaving_at } : {}),
+  ...(m.left_at ? { left_at: m.left_at } : {}),
+  ...(m.cancel_requested_at ? { cancel_requested_at: m.cancel_requested_at } : {}),
+  ...(m.restored ? { restored: m.restored } : {}),
+  ...(m.error ? { error: m.error } : {}),
+  ...(m.cause ? { cause: m.cause } : {}),
+  created_at: m.created_at,
+  updated_at: m.updated_at,
+  ...(m.finished_at ? { finished_at: m.finished_at } : {}),
+});
 
 /**
  * Start a migration to `target`. Preconditions: the caller belongs to an organization, the target is another open
@@ -232,6 +253,7 @@ export async function cancelMigration(deps: Deps & Callbacks, caller: Caller, id
   }`;
   // Stop first: a migration marked cancelled whose execution still ran could restore after all.
   await deps.workflow.stop(id, 'MigrationCancelled', cause);
+  await unmarkInvitation(deps, m); // a stopped move no longer restores on acceptance
   try {
     const done = await updateMigration(
       deps,
@@ -263,8 +285,6 @@ const cannotCancel = (m: MigrationItem) =>
       ? 'This migration is already cancelled.'
       : `This migration has already ${m.status === 'succeeded' ? 'succeeded' : 'ended'}: there is nothing to cancel.`,
   );
-
-const RESTORE_RERUN = 'Restore deployments (re-run)';
 
 /**
  * Re-run the restore after a failure past the leave step, once the caller has joined the target organization. Safe to

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { migrationLink, migrationOutcomeEmail } from '../invitations/render.ts';
 import {
   attachTaskToken,
   getInvitationByEmail,
@@ -26,6 +27,12 @@ import type {
   UserItem,
 } from '../shared/domain.ts';
 import { isApiError } from '../shared/errors.ts';
+import {
+  mergeRoleAssignments,
+  PROJECT_TYPES,
+  type ProjectType,
+  type RoleAssignments,
+} from '../shared/roles.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import {
   contentChecksum,
@@ -241,6 +248,7 @@ export async function reinvite(
   migrationId: string,
 ): Promise<{ expires_at: string; accepted: boolean }> {
   const m = await mustGetMigration(deps, migrationId);
+  await markInvitationForMove(deps, m);
   const inv = await refreshForMigration(deps, m.target_organization_id, m.email, INVITATION_LIFETIME_MS);
   if (!inv)
     throw new StepError(
@@ -248,6 +256,46 @@ export async function reinvite(
       'The invitation to the target organization was revoked or expired.',
     );
   return { expires_at: inv.expires_at, accepted: inv.status === 'accepted' };
+}
+
+/**
+ * Tie the pending target invitation to this migration, so its email (sent now or by whatever sends it later) speaks of
+ * the move. The version is bumped so that a concurrent refresh, conditioned on the version it read, re-reads.
+ */
+async function markInvitationForMove(deps: Deps, m: MigrationItem): Promise<void> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.invitation(m.target_organization_id, m.email),
+        UpdateExpression: 'SET migration_id = :m, version = version + :one',
+        ConditionExpression:
+          '#status = :pending AND (attribute_not_exists(migration_id) OR migration_id <> :m)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':m': m.id, ':one': 1, ':pending': 'pending' },
+      }),
+    );
+  } catch (e) {
+    // Already marked (a retry), or no longer pending: the refresh that follows decides what that means.
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
+}
+
+/** Untie the target invitation from a move that ended without restoring (see `markInvitationForMove`). */
+export async function unmarkInvitation(deps: Deps, m: MigrationItem): Promise<void> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.invitation(m.target_organization_id, m.email),
+        UpdateExpression: 'REMOVE migration_id SET version = version + :one',
+        ConditionExpression: 'migration_id = :m',
+        ExpressionAttributeValues: { ':m': m.id, ':one': 1 },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
 }
 
 /** 6. Wait: store the task token on the invitation; accepting it resumes the workflow (or resume now if accepted). */
@@ -279,7 +327,7 @@ async function restoreInto(
   ref: ResourceRef,
   orgId: string,
   id: string,
-): Promise<string> {
+): Promise<Restored> {
   const snap = await getSnapshot(deps, snapshotOf(m, ref));
   if (!snap || !snapshotChecksumOk(snap))
     throw new StepError('RestoreFailed', `The snapshot of ${ref.kind} ${ref.id} is missing or damaged.`);
@@ -303,7 +351,70 @@ async function restoreInto(
       `The restored ${ref.kind} ${id} does not match its snapshot.`,
     );
   }
-  return id;
+  return { kind: ref.kind, id, type: snap.type };
+}
+
+type Restored = { kind: ResourceKindName; id: string; type: string };
+
+/** The admin role on each restored resource: deployment-admin on deployments, `<type>-admin` on projects. */
+export function ownerRoles(orgId: string, restored: Restored[]): RoleAssignments {
+  const ids = (list: Restored[]) => [...new Set(list.map((r) => r.id))].sort();
+  const deployments = restored.filter((r) => r.kind === 'deployment');
+  const out: RoleAssignments = {};
+  if (deployments.length)
+    out.deployment = [
+      { role_id: 'deployment-admin', organization_id: orgId, deployment_ids: ids(deployments) },
+    ];
+  for (const type of PROJECT_TYPES) {
+    const projects = restored.filter((r) => r.kind === 'project' && r.type === type);
+    if (!projects.length) continue;
+    out.project ??= {};
+    out.project[type as ProjectType] = [
+      { role_id: `${type}-admin`, organization_id: orgId, project_ids: ids(projects) },
+    ];
+  }
+  return out;
+}
+
+const OWNER_ROLE_ATTEMPTS = 10;
+
+/**
+ * Give the mover the admin role on what they brought, scoped to the restored ids, so nothing they own becomes
+ * invisible to them whatever roles the invitation carried. Merged into their membership on the condition that it is
+ * at the version read (restores run in parallel, up to 10 at once), retried on a lost race; adding what they already
+ * have (an `all` of the same role) writes nothing.
+ */
+async function grantOwnerRoles(deps: Deps, m: MigrationItem, restored: Restored[]): Promise<void> {
+  const key = keys.membership(m.target_organization_id, m.user_id);
+  const add = ownerRoles(m.target_organization_id, restored);
+  for (let attempt = 0; attempt < OWNER_ROLE_ATTEMPTS; attempt++) {
+    const membership = await getItem<MembershipItem>(deps.db, deps.table, key);
+    if (!membership) return; // removed from the target meanwhile: the organization keeps what was restored
+    const next = mergeRoleAssignments(membership.role_assignments, add);
+    if (JSON.stringify(next) === JSON.stringify(membership.role_assignments)) return;
+    try {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: key,
+          // roles_changed_at: the roles are no longer the invitation's alone (the invariant checker reads it).
+          UpdateExpression: 'SET role_assignments = :ra, version = :next, roles_changed_at = :now',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: {
+            ':ra': next,
+            ':next': membership.version + 1,
+            ':v': membership.version,
+            ':now': deps.now().toISOString(),
+          },
+        }),
+      );
+      return;
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
+    }
+  }
+  throw new StepError('TransientError', 'The membership kept changing while adding the owner roles.');
 }
 
 /** 7. Restore one resource into the target organization and verify it (a Map iteration). */
@@ -314,7 +425,9 @@ export async function restoreResource(
 ): Promise<{ restored_id: string }> {
   const m = await mustGetMigration(deps, migrationId);
   await mustBeInTarget(deps, m);
-  return { restored_id: await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref)) };
+  const restored = await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref));
+  await grantOwnerRoles(deps, m, [restored]);
+  return { restored_id: restored.id };
 }
 
 /** Restoring, or calling the move a success, is only right once the migrating user is a member of the target. */
@@ -331,15 +444,13 @@ async function mustBeInTarget(deps: Deps, m: MigrationItem): Promise<void> {
 /** Re-run the restore after a failure past the leave step (the API's `_restore`). */
 export async function restoreAll(deps: Deps, m: MigrationItem): Promise<Record<string, string>> {
   const restored: Record<string, string> = {};
+  const all: Restored[] = [];
   for (const ref of m.plan?.resources ?? []) {
-    restored[`${ref.kind}:${ref.id}`] = await restoreInto(
-      deps,
-      m,
-      ref,
-      m.target_organization_id,
-      restoredId(m.id, ref),
-    );
+    const r = await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref));
+    restored[`${ref.kind}:${ref.id}`] = r.id;
+    all.push(r);
   }
+  if (all.length) await grantOwnerRoles(deps, m, all);
   return restored;
 }
 
@@ -466,24 +577,25 @@ function readableCause(raw: string | undefined): string {
   return raw.slice(0, 500);
 }
 
-/** 8b. Email the user a summary of the outcome. */
+/** 8b. Email the user a summary of the outcome, naming the target organization, with a link to the migration. */
 export async function notifyUser(deps: Deps & Mailing, migrationId: string): Promise<void> {
   const m = await mustGetMigration(deps, migrationId);
-  const ok = m.status === 'succeeded';
-  const count = m.plan?.resources.length ?? 0;
-  const lines = ok
-    ? [
-        `Your move to the new organization is complete.`,
-        count
-          ? `${count} deployment(s) and project(s) were restored there.`
-          : 'You had no deployments to bring.',
-      ]
-    : [`Your move to the new organization did not complete (${m.error}).`, m.cause ?? ''];
-  const text = [...lines, '', `Details: GET /api/v1/migrations/${m.id}`].join('\n');
-  await deps.mailer.send({
-    to: m.email,
-    subject: ok ? 'Your organization move is complete' : 'Your organization move needs your attention',
-    text,
-    html: `<!doctype html><html><body>${lines.map((l) => `<p>${l.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`).join('')}</body></html>`,
-  });
+  // A failed or cancelled move no longer restores on acceptance: a later invitation email must not promise it.
+  if (m.status === 'failed' || m.status === 'cancelled') await unmarkInvitation(deps, m);
+  const target = await getItem<OrganizationItem>(
+    deps.db,
+    deps.table,
+    keys.organization(m.target_organization_id),
+  );
+  await deps.mailer.send(
+    migrationOutcomeEmail({
+      to: m.email,
+      succeeded: m.status === 'succeeded',
+      targetName: target?.name ?? m.target_organization_id,
+      restoredCount: m.plan?.resources.length ?? 0,
+      ...(m.error ? { error: m.error } : {}),
+      ...(m.cause ? { cause: m.cause } : {}),
+      link: migrationLink(deps.publicBaseUrl, m.id),
+    }),
+  );
 }

@@ -69,6 +69,27 @@ export async function updateMigration(
   return out.Attributes && stripKeys<MigrationItem>(out.Attributes);
 }
 
+/**
+ * Make `step` the current step. Only the first start of a step is recorded: a retried or re-invoked task (or the
+ * next iteration of a Map) finds it current already and keeps the first start time.
+ */
+export async function enterStep(deps: Deps, id: string, step: string): Promise<void> {
+  const now = deps.now().toISOString();
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.migration(id),
+        UpdateExpression: 'SET current_step = :step, step_started_at = :now, updated_at = :now',
+        ConditionExpression: 'attribute_exists(pk) AND current_step <> :step',
+        ExpressionAttributeValues: { ':step': step, ':now': now },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
+}
+
 /** Release the user's one-active-migration lock, if this migration holds it. */
 export async function releaseLock(deps: Deps, userId: string, migrationId: string): Promise<void> {
   try {

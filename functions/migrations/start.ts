@@ -1,4 +1,5 @@
-import { migrationRequest, startMigration } from '../migration/service.ts';
+import { migrationRequest } from '../migration/schemas.ts';
+import { startMigration } from '../migration/service.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import { authedRoute, json } from '../shared/http.ts';
 import { withWorkflow } from '../shared/workflow.ts';

@@ -3,14 +3,8 @@ import { orgNotFound } from '../organizations/service.ts';
 import { defaultDeps } from '../shared/deps.ts';
 import type { ResourceKindName } from '../shared/domain.ts';
 import { type AuthedRequest, authedRoute, json } from '../shared/http.ts';
-import {
-  createResource,
-  deleteResource,
-  getResource,
-  listResources,
-  notFound,
-  resourceRequest,
-} from './service.ts';
+import { resourceRequest } from './schemas.ts';
+import { createResource, deleteResource, getResource, listResources, notFound } from './service.ts';
 
 const plural = (kind: ResourceKindName) => `${kind}s`;
 const org = (req: AuthedRequest) => req.path('organization_id', undefined, orgNotFound());

@@ -9,8 +9,9 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { canCreate, canDelete, canRead, readableIds } from '../shared/permissions.ts';
 import { PROJECT_TYPES, type ProjectType } from '../shared/roles.ts';
-import * as z from '../shared/schema.ts';
+import type * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
+import type { resourceRequest } from './schemas.ts';
 
 export const MAX_CONFIGURATION_BYTES = 16 * 1024;
 
@@ -27,14 +28,6 @@ function tooDeep(value: unknown, path: string, depth: number): string | undefine
   }
   return undefined;
 }
-
-export const resourceRequest = z.strictObject({
-  name: z
-    .string()
-    .check(z.trim(), z.minLength(1, 'name is required'), z.maxLength(64, 'name is at most 64 characters')),
-  type: z.optional(z.string()),
-  configuration: z.optional(z.record(z.string(), z.unknown())),
-});
 
 /** The wire shape: what the console shows and what a snapshot must reproduce. */
 export interface Resource {

@@ -3,8 +3,12 @@ import { defaultDeps } from '../shared/deps.ts';
 import { ApiError } from '../shared/errors.ts';
 import { authedRoute, json } from '../shared/http.ts';
 import * as z from '../shared/schema.ts';
+import { resolveUserId } from '../users/service.ts';
 
-/** POST adds and DELETE removes `RoleAssignments` of `/users/{user_id}` (the reference's role_assignments routes). */
+/**
+ * POST adds and DELETE removes `RoleAssignments` of `/users/{user_id}` (the reference's role_assignments routes);
+ * `me` is the caller.
+ */
 export const roleChangeHandler = (mode: 'add' | 'remove') =>
   authedRoute(async (req) => {
     const userId = req.path(
@@ -16,6 +20,6 @@ export const roleChangeHandler = (mode: 'add' | 'remove') =>
     );
     // Shape is checked against the member's organization inside the service (role_assignments.invalid_config).
     const body = req.body(z.record(z.string(), z.unknown()));
-    await changeRoles(defaultDeps(), req.caller, userId, body, mode);
+    await changeRoles(defaultDeps(), req.caller, resolveUserId(userId, req.caller), body, mode);
     return json(200, {});
   });

@@ -79,6 +79,8 @@ export interface InvitationItem {
   version: number;
   /** Set by the migration workflow while it waits for this invitation to be accepted. */
   task_token?: string;
+  /** Set when a migration re-invites with this invitation: its email then speaks of the move. */
+  migration_id?: string;
   /** The migrating user this invitation is bound to (set when their migration starts): only they may accept it. */
   reserved_for?: string;
   ttl?: number;
@@ -149,10 +151,13 @@ export interface MigrationPlan {
 
 export interface MigrationHistoryEntry {
   step: string;
-  status: 'succeeded' | 'failed';
+  /** `waiting`: the acceptance wait began (its task returned; the step itself ends on acceptance). */
+  status: 'succeeded' | 'failed' | 'waiting';
   started_at: string;
   finished_at: string;
   error?: string;
+  /** One resource of a Map state (`<kind>:<id>`): the Map succeeded when every planned resource did. */
+  item?: string;
 }
 
 export interface MigrationItem {
@@ -165,6 +170,9 @@ export interface MigrationItem {
   repository_id: string;
   status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   current_step: string;
+  /** When the current step first started (a retried task keeps the first time). */
+  step_started_at?: string;
+  /** Entries appended as steps end; `GET` shows every step of the workflow from them (`migration/progress.ts`). */
   history: MigrationHistoryEntry[];
   plan?: MigrationPlan;
   /** Set by the leave step, on the condition that no cancel was asked: from then on a cancel stops, not rolls back. */

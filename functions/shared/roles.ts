@@ -11,6 +11,52 @@ export const PROJECT_ROLES = {
 } as const satisfies Record<(typeof PROJECT_TYPES)[number], readonly string[]>;
 
 export type ProjectType = (typeof PROJECT_TYPES)[number];
+export type RoleId =
+  | (typeof ORGANIZATION_ROLES)[number]
+  | (typeof DEPLOYMENT_ROLES)[number]
+  | (typeof PROJECT_ROLES)[ProjectType][number];
+
+const projectRoles = (type: ProjectType, label: string) => {
+  const [admin, middle, viewer] = PROJECT_ROLES[type];
+  const scope = `project (${type}): all or project_ids`;
+  return {
+    [admin]: {
+      scope,
+      allows: `with \`all\`: create ${label} projects; see and delete the ${label} projects it covers`,
+    },
+    [middle]: { scope, allows: `see the ${label} projects it covers (this API has no project edits yet)` },
+    [viewer]: { scope, allows: `see the ${label} projects it covers` },
+  } as Record<(typeof PROJECT_ROLES)[typeof type][number], { scope: string; allows: string }>;
+};
+
+/**
+ * Every role id, its scope and what it allows here (what `permissions.ts` decides), for the README and the API
+ * document. Keyed by `RoleId`, so a new role without words fails to compile. Any member, whatever their roles, may see
+ * the organization and its members and leave it.
+ */
+export const ROLE_CATALOGUE: Record<RoleId, { scope: string; allows: string }> = {
+  'organization-admin': {
+    scope: 'organization',
+    allows:
+      'the owner: everything in the organization: rename it, invite and revoke, remove members, change roles, create, see and delete every deployment and project, see and settle bills. One always remains',
+  },
+  'billing-admin': { scope: 'organization', allows: "see and settle the organization's bills" },
+  'deployment-admin': {
+    scope: 'deployment: all or deployment_ids',
+    allows: 'with `all`: create deployments; see and delete the deployments it covers',
+  },
+  'deployment-editor': {
+    scope: 'deployment: all or deployment_ids',
+    allows: 'see the deployments it covers (this API has no deployment edits yet)',
+  },
+  'deployment-viewer': {
+    scope: 'deployment: all or deployment_ids',
+    allows: 'see the deployments it covers',
+  },
+  ...projectRoles('elasticsearch', 'Elasticsearch'),
+  ...projectRoles('observability', 'Observability'),
+  ...projectRoles('security', 'Security'),
+};
 
 export interface OrganizationRoleAssignment {
   role_id: string;

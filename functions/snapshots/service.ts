@@ -7,12 +7,7 @@ import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
-import * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
-
-export const repositoryRequest = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
-});
 
 export const repositoryNotFound = () =>
   new ApiError('snapshot_repository.not_found', 'Snapshot repository not found among your repositories.');

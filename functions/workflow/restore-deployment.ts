@@ -2,7 +2,7 @@ import * as steps from '../migration/steps.ts';
 import { migrationTask } from './task.ts';
 
 export const handler = migrationTask(
-  null,
+  { group: 'Restore deployments' },
   (deps, i: { migration_id: string; resource: { kind: 'deployment' | 'project'; id: string } }) =>
     steps.restoreResource(deps, i.migration_id, i.resource),
 );

@@ -119,6 +119,18 @@ const ROWS: Row[] = [
     expect: M(200, 403, 403, 403, 403, 403),
   },
   {
+    name: 'leave with `me` (the last organization-admin may not; an outsider is no member)',
+    route: 'DELETE /api/v1/organizations/{organization_id}/members/{user_ids}',
+    prepare: async () => ({ path: `${base()}/members/me` }),
+    expect: { admin: 400, outsider: 403, anonymous: 401 },
+  },
+  {
+    name: 'who am I',
+    route: 'GET /api/v1/users/me',
+    prepare: async () => ({ path: '/api/v1/users/me' }),
+    expect: M(200, 200, 200, 200, 200, 200),
+  },
+  {
     name: 'add a role to a member',
     route: 'POST /api/v1/users/{user_id}/role_assignments',
     prepare: async () => ({
@@ -232,7 +244,11 @@ describe('authorization matrix', () => {
   it('covers every organization-scoped and role route', () => {
     const covered = new Set(ROWS.map(routeKey));
     const scoped = ROUTES.filter(
-      (r) => r.auth && (r.path.includes('{organization_id}') || r.path.includes('{user_id}')),
+      (r) =>
+        r.auth &&
+        (r.path.includes('{organization_id}') ||
+          r.path.includes('{user_id}') ||
+          r.path.endsWith('/users/me')),
     ).map((r) => `${r.method} ${r.path}`);
     const missing = scoped.filter((k) => !covered.has(k));
     expect(missing).toEqual([]);
@@ -259,6 +275,56 @@ describe('authorization matrix', () => {
     expect(await list(emails.viewerOne)).toEqual([d1]);
     expect(await list(emails.member)).toEqual([]);
     expect(await list(emails.deployAdmin)).toEqual(expect.arrayContaining([d1, d2]));
+  });
+
+  it('GET /users/me tells each person who they are, their organization and roles', async () => {
+    const viewer = await api.call('GET', '/api/v1/users/me', { as: emails.viewerOne });
+    expect(viewer.body).toEqual({
+      user_id: expect.any(String),
+      email: emails.viewerOne,
+      name: null,
+      email_verified: true,
+      organization: { id: org.orgId, name: 'Authz' },
+      role_assignments: {
+        deployment: [{ role_id: 'deployment-viewer', organization_id: org.orgId, deployment_ids: [d1] }],
+      },
+    });
+    const members = (await api.call('GET', `${base()}/members`, { as: org.admin })).body.members;
+    expect(members.find((m: { email: string }) => m.email === emails.viewerOne).user_id).toBe(
+      viewer.body.user_id,
+    );
+    const nobody = await api.call('GET', '/api/v1/users/me', {
+      token: await api.token(api.email('nobody'), { name: 'No Body' }),
+    });
+    expect(nobody.body).toMatchObject({ name: 'No Body', organization: null, role_assignments: {} });
+  });
+
+  it('a member leaves with `me`, without knowing their id, and then belongs nowhere', async () => {
+    const leaver = await addMember(api, org, `leaver-${++n}`);
+    const res = await api.call('DELETE', `${base()}/members/me`, { as: leaver.email });
+    expect(res.status, res.text).toBe(200);
+    const me = await api.call('GET', '/api/v1/users/me', { as: leaver.email });
+    expect([me.body.user_id, me.body.organization]).toEqual([leaver.userId, null]);
+    const members = (await api.call('GET', `${base()}/members`, { as: org.admin })).body.members;
+    expect(members.map((m: { user_id: string }) => m.user_id)).not.toContain(leaver.userId);
+  });
+
+  it('`me` in role assignments is the caller', async () => {
+    const add = await api.call('POST', '/api/v1/users/me/role_assignments', {
+      as: org.admin,
+      body: { organization: [{ role_id: 'billing-admin', organization_id: org.orgId }] },
+    });
+    expect(add.status, add.text).toBe(200);
+    const me = await api.call('GET', '/api/v1/users/me', { as: org.admin });
+    expect(me.body.role_assignments.organization.map((a: { role_id: string }) => a.role_id)).toEqual([
+      'billing-admin',
+      'organization-admin',
+    ]);
+    const remove = await api.call('DELETE', '/api/v1/users/me/role_assignments', {
+      as: org.admin,
+      body: { organization: [{ role_id: 'billing-admin', organization_id: org.orgId }] },
+    });
+    expect(remove.status).toBe(200);
   });
 
   it('an operator (identity-provider group) may raise a bill', async () => {

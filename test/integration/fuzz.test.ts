@@ -235,8 +235,10 @@ async function send(route: RouteDef, path: string, token: string | undefined, ra
   expect(res.status, `${route.method} ${path}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
   if (res.status >= 400) tried.refused++;
   if (res.headers.get('content-type')?.includes('application/json') && res.status !== 401) {
-    // What the handlers answer (the authorizer's 401 is API Gateway's own): never cached, never sniffed.
-    expect(res.headers.get('cache-control')).toBe('no-store');
+    // What the handlers answer (the authorizer's 401 is API Gateway's own): never cached (but the public API
+    // document, the same for everyone), never sniffed.
+    const cacheable = route.handler === 'openapi/get' && res.status === 200;
+    expect(res.headers.get('cache-control')).toBe(cacheable ? 'public, max-age=300' : 'no-store');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   }
   return res;
@@ -455,7 +457,7 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
     );
   });
 
-  it('public routes (invitation lookup, page, health, sign-in redirect, scripts) never fail on random input', async () => {
+  it('public routes (invitation lookup, page, health, API document, sign-in redirect, scripts) never fail on random input', async () => {
     const open = (ROUTES as readonly RouteDef[]).filter((r) => !r.auth);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...open), paramValues, async (route, params) => {
@@ -465,8 +467,8 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
           pathFor(route, { token: 'x', invitation_token: 'x', ...params }),
           undefined,
         );
-        // Health and the sign-in redirect page answer 200 whatever they are sent; the others refuse with the body.
-        if (route.handler !== 'health/get' && route.handler !== 'web/callback')
+        // Health, the API document and the sign-in redirect page answer 200 whatever they are sent; the others refuse.
+        if (route.handler !== 'health/get' && route.handler !== 'web/callback' && route.handler !== 'openapi/get')
           expectErrorBody(res, route.path);
         else expect(res.status).toBe(200);
         expect(await snapshot()).toBe(before);

@@ -48,9 +48,9 @@ describe('invitations, as a user lives them', () => {
 
     const token = await tokenFromMail(api, a);
     expect(token.length).toBeGreaterThanOrEqual(22); // >= 128 bits, base64url
-    const page = await fetch(`${api.stack.apiUrl}/invitations/${token}`);
+    const page = await api.call('GET', `/invitations/${token}`);
     expect(page.status).toBe(200);
-    const html = await page.text();
+    const html = page.text;
     expect(html).toContain('Path Org');
     expect(html).toContain('Accept invitation');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -151,9 +151,9 @@ describe('refresh, revoke, expiry', () => {
 
     const accept = await api.call('POST', `/api/v1/organizations/invitations/${ta}/_accept`, { as: a });
     expect(accept.status).toBe(404);
-    const page = await fetch(`${api.stack.apiUrl}/invitations/${ta}`);
+    const page = await api.call('GET', `/invitations/${ta}`);
     expect(page.status).toBe(410);
-    expect(await page.text()).toContain('ask an administrator to send you a new invitation');
+    expect(page.text).toContain('ask an administrator to send you a new invitation');
   });
 
   it('enforces expiry on every read and write with an injected clock, whatever TTL has done', async () => {
@@ -212,9 +212,9 @@ describe('refresh, revoke, expiry', () => {
     const accept = await api.call('POST', `/api/v1/organizations/invitations/${token}/_accept`, { as: who });
     expect(accept.status).toBe(400);
     expect(accept.body.errors[0].code).toBe('organization.invitation_expired');
-    const page = await fetch(`${api.stack.apiUrl}/invitations/${token}`);
+    const page = await api.call('GET', `/invitations/${token}`);
     expect(page.status).toBe(410);
-    expect(await page.text()).toContain('This invitation has expired');
+    expect(page.text).toContain('This invitation has expired');
     expect((await api.call('GET', `/api/v1/organizations/invitations/${token}`)).body.expired).toBe(true);
   });
 });
@@ -261,11 +261,11 @@ describe('who may accept', () => {
     ).toBe(200);
     const members = await api.call('GET', `/api/v1/organizations/${org.orgId}/members`, { as: org.admin });
     expect(members.body.members).toHaveLength(2);
-    const page = await fetch(`${api.stack.apiUrl}/invitations/${token}`);
-    expect(await page.text()).toContain('already been used');
-    const unknown = await fetch(`${api.stack.apiUrl}/invitations/${'A'.repeat(43)}`);
+    const page = await api.call('GET', `/invitations/${token}`);
+    expect(page.text).toContain('already been used');
+    const unknown = await api.call('GET', `/invitations/${'A'.repeat(43)}`);
     expect(unknown.status).toBe(404);
-    expect(await unknown.text()).toContain('ask an administrator to send you a new invitation');
+    expect(unknown.text).toContain('ask an administrator to send you a new invitation');
   });
 });
 

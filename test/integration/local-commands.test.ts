@@ -73,6 +73,7 @@ const COMMANDS = {
   executions: 'local/executions.ts',
   'check-invariants': 'local/check-invariants.ts',
   bench: 'bench/run.ts',
+  docs: 'local/docs.ts',
 };
 
 describe('every command explains itself', () => {

@@ -5,9 +5,11 @@ import {
   acceptFromMail,
   assertNothingLost,
   describeExecution,
+  executionEnded,
   finished,
   scene,
   start,
+  stepStatuses,
   waitFor,
 } from '../support/migration.ts';
 import { useStack } from '../support/stack.ts';
@@ -24,16 +26,28 @@ describe('migration: invitation expired during the wait', () => {
     expect(m.cause).toMatch(/Your 2 snapshot\(s\) are intact.*invite you again.*_restore/);
     await assertNothingLost(api, s, m);
     // Operators see the same error and cause on the execution (DescribeExecution, as in the console).
+    await executionEnded(api, id); // the outcome is recorded a state or two before the execution ends
     const execution = await describeExecution(api, id);
     expect([execution.status, execution.error]).toEqual(['FAILED', 'InvitationExpired']);
     expect(execution.cause).toBe(m.cause);
-    expect((await api.mailTo(s.user)).at(-1)!.subject).toBe('Your organization move needs your attention');
+    expect((await api.mailTo(s.user)).at(-1)!.subject).toBe(
+      `Your move to ${s.target.name} needs your attention`,
+    );
+    // The wait that timed out is the step that failed; the restore never ran.
+    expect(stepStatuses(m)).toMatchObject({
+      'Re-invite to target organization': 'succeeded',
+      'Wait for invitation acceptance': 'failed',
+      'Restore deployments': 'skipped',
+      'Record outcome': 'succeeded',
+    });
 
     const early = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
     expect([early.status, early.body.errors[0].code]).toEqual([400, 'migration.restore_not_possible']);
 
-    // The admin invites again (a refresh of the still-pending invitation), the user accepts, then restores.
+    // The admin invites again (a refresh of the still-pending invitation), the user accepts, then restores. That
+    // email is a plain invitation: the failed move no longer restores by itself on acceptance.
     expect((await invite(api, s.target, [s.user])).status).toBe(201);
+    expect((await api.mailTo(s.user)).at(-1)!.subject).not.toMatch(/finish your move/);
     await acceptFromMail(api, s.user);
     const restored = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
     expect(restored.status, restored.text).toBe(200);

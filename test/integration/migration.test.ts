@@ -6,6 +6,7 @@ import {
   scene,
   start,
   stateTransitions,
+  stepStatuses,
   waitFor,
   waitingForAcceptance,
 } from '../support/migration.ts';
@@ -26,42 +27,86 @@ describe('migration: happy paths through the real definition', () => {
     const waiting = await waitFor(api, s.user, id, waitingForAcceptance);
     expect(waiting.left_at).toBeDefined();
     expect((await api.call('GET', '/api/v1/organizations', { as: s.user })).body.organizations).toEqual([]);
+    // Every step is listed, as it really is: the wait still waits, what follows has not started.
+    const brings = n > 0;
+    const backup = brings ? 'succeeded' : 'skipped';
+    expect(stepStatuses(waiting)).toEqual({
+      'Validate migration': 'succeeded',
+      'Back up deployments': backup,
+      'Verify backups': backup,
+      'Delete source deployments': backup,
+      'Leave source organization': 'succeeded',
+      'Re-invite to target organization': 'succeeded',
+      'Wait for invitation acceptance': 'waiting',
+      'Restore deployments': brings ? 'waiting' : 'skipped',
+      'Record outcome': 'waiting',
+      'Notify user': 'waiting',
+    });
+    expect(
+      waiting.history.find((h: { step: string }) => h.step === 'Wait for invitation acceptance'),
+    ).toEqual({
+      step: 'Wait for invitation acceptance',
+      status: 'waiting',
+      started_at: expect.any(String),
+    });
+
+    // The re-invite is a step of the move, not the first invitation again, and never says to leave first.
+    const mails = await api.mailTo(s.user);
+    const [first, again] = [mails.at(-2)!, mails.at(-1)!];
+    expect(again.subject).toBe(`Accept your invitation to ${s.target.name} to finish your move`);
+    expect(again.body.text).not.toBe(first.body.text);
+    expect(again.body.text).toContain('accepting this invitation is the next step of your move');
+    expect(again.body.text).toMatch(/After you accept, .* restored there/);
+    expect(again.body.text).not.toMatch(/leave it first/i);
 
     await acceptFromMail(api, s.user);
     // "Record success" sets the status; "Notify user" follows it.
-    const m = await waitFor(
-      api,
-      s.user,
-      id,
-      (x) => finished(x) && x.history.some((h: { step: string }) => h.step === 'Notify user'),
-    );
+    const m = await waitFor(api, s.user, id, (x) => stepStatuses(x)['Notify user'] === 'succeeded');
     expect(m.status, JSON.stringify(m)).toBe('succeeded');
-    const steps = m.history.map((h: { step: string }) => h.step);
-    expect(steps).toEqual(
-      expect.arrayContaining([
-        'Validate migration',
-        'Leave source organization',
-        'Re-invite to target organization',
-        'Wait for invitation acceptance',
-        'Notify user',
-      ]),
-    );
-    expect(steps.includes('Verify backups')).toBe(n > 0);
+    expect(stepStatuses(m)).toEqual({
+      'Validate migration': 'succeeded',
+      'Back up deployments': backup,
+      'Verify backups': backup,
+      'Delete source deployments': backup,
+      'Leave source organization': 'succeeded',
+      'Re-invite to target organization': 'succeeded',
+      'Wait for invitation acceptance': 'succeeded',
+      'Restore deployments': backup,
+      'Record outcome': 'succeeded',
+      'Notify user': 'succeeded',
+    });
     await assertNothingLost(api, s, m);
 
-    const members = (
-      await api.call('GET', `/api/v1/organizations/${s.target.orgId}/members`, { as: s.target.admin })
-    ).body.members;
-    expect(
-      members.find((x: { email: string }) => x.email === s.user).role_assignments.deployment[0].role_id,
-    ).toBe('deployment-admin');
+    // Invited as deployment-admin for all; the projects they brought come with their admin role, scoped to them.
+    const me = (await api.call('GET', '/api/v1/users/me', { as: s.user })).body;
+    expect(me.organization.id).toBe(s.target.orgId);
+    expect(me.role_assignments.deployment).toEqual([
+      { role_id: 'deployment-admin', organization_id: s.target.orgId, all: true },
+    ]);
+    // The target had no projects before: every project there now is one the mover brought.
+    const restoredProjects = (
+      await api.call('GET', `/api/v1/organizations/${s.target.orgId}/projects`, { as: s.target.admin })
+    ).body.projects
+      .map((p: { id: string }) => p.id)
+      .sort();
+    expect(me.role_assignments.project?.security ?? []).toEqual(
+      restoredProjects.length
+        ? [{ role_id: 'security-admin', organization_id: s.target.orgId, project_ids: restoredProjects }]
+        : [],
+    );
+    const seen = (await api.call('GET', `/api/v1/organizations/${s.target.orgId}/projects`, { as: s.user }))
+      .body.projects;
+    expect(seen.map((p: { id: string }) => p.id).sort()).toEqual(restoredProjects);
+
+    const done = (await api.mailTo(s.user)).at(-1)!;
+    expect(done.subject).toBe(`Your move to ${s.target.name} is complete`);
+    expect(done.body.text).toContain(`${api.stack.apiUrl}/console/#/migrations/${id}`);
+    expect(done.body.text).not.toContain('GET /api');
     if (n >= 0) {
       expect(
         (await api.call('GET', `/api/v1/organizations/${s.source.orgId}`, { as: s.source.admin })).status,
       ).toBe(404); // closed
     }
-    const mails = await api.mailTo(s.user);
-    expect(mails.at(-1)!.subject).toBe('Your organization move is complete');
     // A migration that succeeded on its own has nothing to restore.
     const restore = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
     expect([restore.status, restore.body.errors?.[0]?.code]).toEqual([400, 'migration.restore_not_possible']);
@@ -99,6 +144,18 @@ describe('migration: happy paths through the real definition', () => {
   });
 });
 
+/** Map states record under the Map's name. */
+const MAP_STATES: Record<string, string> = {
+  'Back up one deployment': 'Back up deployments',
+  'Restore and verify one deployment': 'Restore deployments',
+};
+const COMPENSATION: Record<string, string> = {
+  'Back up one deployment': 'Remove partial backups',
+  'Verify backups': 'Remove partial backups',
+  'Delete source deployments': 'Recreate deleted deployments',
+  'Leave source organization': 'Recreate deleted deployments',
+};
+
 describe('migration: a failure at each step keeps every deployment', () => {
   it.each([
     ['Back up one deployment', false],
@@ -128,6 +185,22 @@ describe('migration: a failure at each step keeps every deployment', () => {
       expect(m.error).toBe(afterLeaving ? 'RestorePending' : 'MigrationRolledBack');
       expect(m.cause).toMatch(afterLeaving ? /snapshot\(s\) are intact/ : /Nothing changed/);
       await assertNothingLost(api, s, m);
+      // The step that failed is shown failed (even though its task never ran: the fault is before the handler),
+      // what came before succeeded, what never ran is skipped, and the compensation that ran is listed.
+      const failedStep = MAP_STATES[state] ?? state;
+      const statuses = stepStatuses(m);
+      const main = Object.keys(statuses).slice(0, 8);
+      const at = main.indexOf(failedStep);
+      expect(at, JSON.stringify(statuses)).toBeGreaterThanOrEqual(0);
+      expect(main.map((step) => statuses[step])).toEqual(
+        main.map((_, i) => (i < at ? 'succeeded' : i === at ? 'failed' : 'skipped')),
+      );
+      expect(statuses['Record outcome']).toBe('succeeded');
+      const compensation = COMPENSATION[state];
+      if (compensation) expect(statuses[compensation]).toBe('succeeded');
+      const failedMail = (await api.mailTo(s.user)).at(-1)!;
+      expect(failedMail.subject).toBe(`Your move to ${s.target.name} needs your attention`);
+      expect(failedMail.body.text).toContain(`/console/#/migrations/${id}`);
       if (!afterLeaving) {
         // Still in the source, with every deployment exactly as it was.
         const deployments = (
@@ -145,6 +218,10 @@ describe('migration: a failure at each step keeps every deployment', () => {
         const restored = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });
         expect(restored.status, restored.text).toBe(200);
         expect(restored.body.status).toBe('succeeded');
+        expect(stepStatuses(restored.body)).toMatchObject({
+          'Restore deployments': 'failed',
+          'Restore deployments (re-run)': 'succeeded',
+        });
         await assertNothingLost(api, s, restored.body);
         // Retried after it finished (say its answer was lost): the same answer, nothing restored twice.
         const again = await api.call('POST', `/api/v1/migrations/${id}/_restore`, { as: s.user });

@@ -26,9 +26,10 @@ afterEach(() => {
 });
 
 describe('security review', () => {
-  it('only health, the invitation lookup, the invitation page, the sign-in redirect page and the scripts are public', () => {
+  it('only health, the API document, the invitation lookup, the invitation page, the sign-in redirect page and the scripts are public', () => {
     expect(ROUTES.filter((r) => !r.auth).map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/v1/health',
+      'GET /api/v1/openapi.json',
       'GET /api/v1/organizations/invitations/{invitation_token}',
       'GET /invitations/{token}',
       'GET /auth/callback',

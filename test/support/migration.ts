@@ -9,7 +9,7 @@ import type { TestApi } from './stack.ts';
 
 export interface Scene {
   source: { orgId: string; admin: string };
-  target: { orgId: string; admin: string };
+  target: { orgId: string; admin: string; name: string };
   user: string;
   repoId: string;
   resources: {
@@ -96,9 +96,13 @@ export async function waitFor(
   throw new Error(`migration ${id} did not get there in time; last seen: ${JSON.stringify(last)}`);
 }
 
+/** Each step's status by name, as `GET /migrations/{id}` lists them. */
+export const stepStatuses = (m: any): Record<string, string> =>
+  Object.fromEntries(m.history.map((h: { step: string; status: string }) => [h.step, h.status]));
+
 export const waitingForAcceptance = (m: any) =>
   m.current_step === 'Wait for invitation acceptance' &&
-  m.history.some((h: any) => h.step === 'Re-invite to target organization');
+  stepStatuses(m)['Re-invite to target organization'] === 'succeeded';
 export const finished = (m: any) => m.status !== 'running';
 
 export async function acceptFromMail(api: TestApi, user: string) {

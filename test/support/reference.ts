@@ -5,7 +5,10 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 
 const swagger = JSON.parse(
-  readFileSync(resolve(import.meta.dirname, 'reference/elastic-cloud-organizations-api.json'), 'utf8'),
+  readFileSync(
+    resolve(import.meta.dirname, '../../functions/openapi/reference/elastic-cloud-organizations-api.json'),
+    'utf8',
+  ),
 ) as { definitions: Record<string, unknown> };
 
 const ajv = new Ajv({ strict: false, allErrors: true });

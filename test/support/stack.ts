@@ -11,6 +11,7 @@ import { durationSeconds, requestDevToken, type TokenOptions } from '../../local
 import { type CapturedEmail, readMailbox } from '../../local/ses.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { stateMachineArnFor } from '../../local/stepfunctions.ts';
+import { assertMatchesOpenApi } from './openapi.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -117,7 +118,8 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
       body = JSON.stringify(opts.body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(`${api.stack.apiUrl}${path}`, { method, headers, body });
+    const url = new URL(`${api.stack.apiUrl}${path}`);
+    const res = await fetch(url, { method, headers, body });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -125,7 +127,10 @@ export function useStack(options: Partial<LocalStackOptions> = {}): TestApi {
     } catch {
       // not JSON (the HTML page)
     }
-    return { status: res.status, body: parsed as never, headers: res.headers, text };
+    const answer = { status: res.status, body: parsed as never, headers: res.headers, text };
+    // Every answer any suite receives must be one the OpenAPI document promises.
+    assertMatchesOpenApi(method, url, answer);
+    return answer;
   };
   api.outboxIdle = () => api.stack.outbox.idle();
   api.mailTo = async (address) => {

@@ -1,0 +1,713 @@
+/**
+ * The OpenAPI 3.1 document of the whole API, built from the code so it cannot drift silently: the paths are `ROUTES`,
+ * the reference's operations and schemas come from the Elastic Swagger file unchanged (converted to 3.1), our request
+ * bodies are the zod schemas the handlers validate with, and our response schemas are written once below. Tests check
+ * that the paths equal `ROUTES` both ways and validate every response the integration suites receive against it.
+ */
+
+import { billRequest } from '../bills/schemas.ts';
+import { MIGRATION_STEPS, STEP_STATUSES } from '../migration/progress.ts';
+import { migrationRequest } from '../migration/schemas.ts';
+import { organizationRequest } from '../organizations/schemas.ts';
+import { resourceRequest } from '../resources/schemas.ts';
+import { ROUTES } from '../routes.ts';
+import { DEPLOYMENT_ROLES, ORGANIZATION_ROLES, PROJECT_ROLES, ROLE_CATALOGUE } from '../shared/roles.ts';
+import * as z from '../shared/schema.ts';
+import { repositoryRequest } from '../snapshots/schemas.ts';
+import swagger from './reference/elastic-cloud-organizations-api.json' with { type: 'json' };
+
+type Json = Record<string, unknown>;
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
+/** `METHOD /path` of every route, one per route (distributed over the union, not a cross product). */
+export type RouteKey = KeyOf<(typeof ROUTES)[number]>;
+
+const REF_BASE = '/api/v1';
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const ERROR = ref('BasicFailedReply');
+
+/** Swagger 2.0 `$ref`s point into `definitions`; OpenAPI 3.1 keeps schemas under `components/schemas`. */
+function convertSchema<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replaceAll('"#/definitions/', '"#/components/schemas/')) as T;
+}
+
+interface SwaggerParam {
+  name: string;
+  in: 'path' | 'query' | 'body' | 'header';
+  description?: string;
+  required?: boolean;
+  type?: string;
+  schema?: unknown;
+}
+interface SwaggerResponse {
+  description: string;
+  schema?: unknown;
+  headers?: Record<string, { type: string; description?: string; enum?: string[] }>;
+}
+interface SwaggerOperation {
+  tags?: string[];
+  summary?: string;
+  description?: string;
+  operationId?: string;
+  parameters?: SwaggerParam[];
+  responses: Record<string, SwaggerResponse>;
+  [extension: `x-${string}`]: unknown;
+}
+const reference = swagger as unknown as {
+  paths: Record<string, Record<string, SwaggerOperation>>;
+  definitions: Record<string, unknown>;
+};
+
+/** One reference operation in OpenAPI 3.1 form: body parameter to `requestBody`, `schema` to `content`. */
+function fromReference(op: SwaggerOperation): Json {
+  const params = op.parameters ?? [];
+  const body = params.find((p) => p.in === 'body');
+  const responses: Record<string, Json> = {};
+  for (const [status, r] of Object.entries(op.responses)) {
+    responses[status] = {
+      description: r.description,
+      ...(r.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(r.headers).map(([name, h]) => [
+                name,
+                {
+                  ...(h.description ? { description: h.description } : {}),
+                  schema: { type: h.type, ...(h.enum ? { enum: h.enum } : {}) },
+                },
+              ]),
+            ),
+          }
+        : {}),
+      ...(r.schema ? { content: json(convertSchema(r.schema)) } : {}),
+    };
+  }
+  const extensions = Object.fromEntries(Object.entries(op).filter(([k]) => k.startsWith('x-')));
+  return {
+    ...(op.tags ? { tags: op.tags } : {}),
+    ...(op.summary ? { summary: op.summary } : {}),
+    ...(op.description ? { description: op.description } : {}),
+    ...(op.operationId ? { operationId: op.operationId } : {}),
+    parameters: params
+      .filter((p) => p.in !== 'body')
+      .map((p) => ({
+        name: p.name,
+        in: p.in,
+        ...(p.description ? { description: p.description } : {}),
+        required: p.in === 'path' ? true : (p.required ?? false),
+        schema: { type: p.type ?? 'string' },
+      })),
+    ...(body
+      ? {
+          requestBody: {
+            ...(body.description ? { description: body.description } : {}),
+            required: body.required ?? false,
+            content: json(convertSchema(body.schema)),
+          },
+        }
+      : {}),
+    responses,
+    ...extensions,
+  };
+}
+
+/** A request schema as JSON Schema 2020-12, from the zod/mini schema the handler validates with. */
+function bodyOf(schema: z.ZodMiniType): Json {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  return rest;
+}
+
+const dateTime = { type: 'string', format: 'date-time' };
+const str = { type: 'string' };
+const obj = (properties: Json, required: string[], description?: string): Json => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  properties,
+  required,
+  additionalProperties: false,
+});
+
+const roleIds = [
+  ...ORGANIZATION_ROLES,
+  ...DEPLOYMENT_ROLES,
+  ...Object.values(PROJECT_ROLES).flat(),
+] as readonly string[];
+
+/** Our own response shapes (the reference's live in its `definitions`). */
+const OUR_SCHEMAS: Record<string, Json> = {
+  Health: obj({ ok: { type: 'boolean' } }, ['ok']),
+  Me: obj(
+    {
+      user_id: {
+        type: 'string',
+        description: 'Your user id (the `sub` claim); `me` stands for it in paths.',
+      },
+      email: { type: 'string', description: 'Your email address (lower-cased).' },
+      name: { type: ['string', 'null'] },
+      email_verified: { type: 'boolean' },
+      organization: {
+        description: 'The organization you belong to, or null (a user belongs to at most one).',
+        oneOf: [ref('Organization'), { type: 'null' }],
+      },
+      role_assignments: {
+        ...ref('RoleAssignments'),
+        description: 'Your roles in that organization (`{}` without one).',
+      },
+    },
+    ['user_id', 'email', 'name', 'email_verified', 'organization', 'role_assignments'],
+    'Who the signed-in caller is.',
+  ),
+  Resource: obj(
+    {
+      id: str,
+      organization_id: str,
+      kind: { enum: ['deployment', 'project'] },
+      type: {
+        type: 'string',
+        description: 'Deployments: `hosted`; projects: `elasticsearch`, `observability` or `security`.',
+      },
+      name: str,
+      configuration: { type: 'object', description: 'Any JSON object of at most 16 KiB, read back exactly.' },
+      status: { const: 'active' },
+      created_at: dateTime,
+    },
+    ['id', 'organization_id', 'kind', 'type', 'name', 'configuration', 'status', 'created_at'],
+    'A deployment or a project.',
+  ),
+  Deployments: obj({ deployments: { type: 'array', items: ref('Resource') } }, ['deployments']),
+  Projects: obj({ projects: { type: 'array', items: ref('Resource') } }, ['projects']),
+  Bill: obj(
+    {
+      id: str,
+      organization_id: str,
+      amount_cents: { type: 'integer' },
+      currency: str,
+      description: str,
+      status: { enum: ['pending', 'settled'] },
+      created_at: dateTime,
+      settled_at: dateTime,
+      settled_by: str,
+    },
+    ['id', 'organization_id', 'amount_cents', 'currency', 'description', 'status', 'created_at'],
+  ),
+  Bills: obj({ bills: { type: 'array', items: ref('Bill') } }, ['bills']),
+  SnapshotRepository: obj({ id: str, user_id: str, name: str, created_at: dateTime }, [
+    'id',
+    'user_id',
+    'name',
+    'created_at',
+  ]),
+  SnapshotRepositories: obj({ repositories: { type: 'array', items: ref('SnapshotRepository') } }, [
+    'repositories',
+  ]),
+  Snapshot: obj(
+    {
+      repository_id: str,
+      migration_id: str,
+      source_kind: { enum: ['deployment', 'project'] },
+      source_id: str,
+      source_organization_id: str,
+      type: str,
+      name: str,
+      configuration: { type: 'object' },
+      checksum: { type: 'string', description: 'SHA-256 of kind, type, name and configuration.' },
+      status: { enum: ['taken', 'verified'] },
+      created_at: dateTime,
+    },
+    [
+      'repository_id',
+      'migration_id',
+      'source_kind',
+      'source_id',
+      'source_organization_id',
+      'type',
+      'name',
+      'configuration',
+      'checksum',
+      'status',
+      'created_at',
+    ],
+    'What is needed to recreate a deployment or project exactly.',
+  ),
+  Snapshots: obj({ snapshots: { type: 'array', items: ref('Snapshot') } }, ['snapshots']),
+  MigrationStep: obj(
+    {
+      step: {
+        type: 'string',
+        description: `One of ${MIGRATION_STEPS.map((s) => `"${s.name}"`).join(', ')}, in that order; then the compensations or a re-run restore when they ran.`,
+      },
+      status: {
+        enum: [...STEP_STATUSES],
+        description:
+          '`waiting`: not started yet, or (the acceptance wait) waiting for you to accept; `running`: in progress; `succeeded`; `failed`; `skipped`: does not run in this migration (nothing to back up or restore, or the run stopped before it).',
+      },
+      started_at: dateTime,
+      finished_at: dateTime,
+      error: str,
+    },
+    ['step', 'status'],
+  ),
+  Migration: obj(
+    {
+      id: { type: 'string', description: 'Also the name of its Step Functions execution.' },
+      user_id: str,
+      email: str,
+      source_organization_id: str,
+      target_organization_id: str,
+      repository_id: str,
+      status: { enum: ['running', 'succeeded', 'failed', 'cancelled'] },
+      current_step: str,
+      history: { type: 'array', items: ref('MigrationStep') },
+      plan: obj(
+        {
+          sole_member: { type: 'boolean' },
+          backup: { type: 'boolean' },
+          resources: {
+            type: 'array',
+            items: obj({ kind: { enum: ['deployment', 'project'] }, id: str }, ['kind', 'id']),
+          },
+        },
+        ['sole_member', 'backup', 'resources'],
+      ),
+      leaving_at: {
+        ...dateTime,
+        description: 'When the leave began: from then on a cancel stops, not rolls back.',
+      },
+      left_at: dateTime,
+      cancel_requested_at: dateTime,
+      restored: {
+        type: 'object',
+        additionalProperties: str,
+        description: '`<kind>:<source id>` to the restored id in the target organization.',
+      },
+      error: str,
+      cause: { type: 'string', description: 'What happened and what to do next.' },
+      created_at: dateTime,
+      updated_at: dateTime,
+      finished_at: dateTime,
+    },
+    [
+      'id',
+      'user_id',
+      'email',
+      'source_organization_id',
+      'target_organization_id',
+      'repository_id',
+      'status',
+      'current_step',
+      'history',
+      'created_at',
+      'updated_at',
+    ],
+  ),
+  Migrations: obj({ migrations: { type: 'array', items: ref('Migration') } }, ['migrations']),
+  OpenApiDocument: { type: 'object', required: ['openapi', 'info', 'paths'] },
+  RoleId: {
+    enum: roleIds,
+    description: Object.entries(ROLE_CATALOGUE)
+      .map(([id, r]) => `\`${id}\` (${r.scope}): ${r.allows}`)
+      .join('\n'),
+  },
+};
+
+interface OurOperation {
+  tags: string[];
+  summary: string;
+  description?: string;
+  body?: z.ZodMiniType;
+  query?: { name: string; description: string }[];
+  /** `media`: a non-JSON answer (`text/html` pages, `text/javascript` scripts); JSON otherwise. */
+  ok: { status: number; description: string; schema?: Json; media?: 'text/html' | 'text/javascript' };
+  /** Statuses this route answers besides the common ones, with the codes. */
+  errors?: Record<number, string>;
+}
+
+const ORG_NOT_FOUND = '`organization.not_found`: no such open organization.';
+const NO_ACCESS =
+  '`organization.invalid_access`: not a member; `root.invalid_authentication`: roles do not allow it.';
+
+const resourceOps = (kind: 'deployment' | 'project'): Record<string, OurOperation> => {
+  const Kind = kind === 'deployment' ? 'Deployments' : 'Projects';
+  const list = kind === 'deployment' ? 'Deployments' : 'Projects';
+  const who =
+    kind === 'deployment'
+      ? '`organization-admin` or `deployment-admin` for all deployments'
+      : '`organization-admin` or `<type>-admin` for all projects of that type';
+  const nf = `\`organization.${kind}_not_found\`: no such ${kind}, or your roles do not cover it.`;
+  return {
+    create: {
+      tags: [Kind],
+      summary: `Create a ${kind}`,
+      description: `Allowed for ${who}.${kind === 'project' ? ' `type` is required.' : ' `type` is `hosted` (the default).'}`,
+      body: resourceRequest,
+      ok: { status: 201, description: `The ${kind}.`, schema: ref('Resource') },
+      errors: { 403: NO_ACCESS, 404: ORG_NOT_FOUND },
+    },
+    list: {
+      tags: [Kind],
+      summary: `List ${kind}s`,
+      description: `Members see the ${kind}s their roles cover.`,
+      ok: { status: 200, description: `The ${kind}s you may see.`, schema: ref(list) },
+      errors: { 403: NO_ACCESS, 404: ORG_NOT_FOUND },
+    },
+    get: {
+      tags: [Kind],
+      summary: `Get a ${kind}`,
+      ok: { status: 200, description: `The ${kind}.`, schema: ref('Resource') },
+      errors: { 403: NO_ACCESS, 404: `${ORG_NOT_FOUND} ${nf}` },
+    },
+    delete: {
+      tags: [Kind],
+      summary: `Delete a ${kind}`,
+      description: `Allowed for \`organization-admin\` and an admin role covering it.`,
+      ok: { status: 200, description: 'Deleted.', schema: ref('EmptyResponse') },
+      errors: { 403: NO_ACCESS, 404: `${ORG_NOT_FOUND} ${nf}` },
+    },
+  };
+};
+const deployments = resourceOps('deployment');
+const projects = resourceOps('project');
+
+const MIGRATION_NF = '`migration.not_found`: no such migration of yours.';
+
+/** Every route: `reference` takes the operation from the Elastic file; ours are described here. */
+const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
+  'GET /api/v1/health': {
+    tags: ['Service'],
+    summary: 'Health check',
+    ok: { status: 200, description: 'The service answers.', schema: ref('Health') },
+  },
+  'GET /api/v1/openapi.json': {
+    tags: ['Service'],
+    summary: 'This document',
+    description: 'Public and cacheable.',
+    ok: { status: 200, description: 'The OpenAPI 3.1 document.', schema: ref('OpenApiDocument') },
+  },
+  'POST /api/v1/organizations': {
+    tags: ['Organizations'],
+    summary: 'Create an organization (ours)',
+    description:
+      'The caller becomes its `organization-admin`. Without a name it is called "<your address\'s local part>\'s organization".',
+    body: organizationRequest,
+    ok: { status: 201, description: 'The organization.', schema: ref('Organization') },
+    errors: {
+      400: '`organization.user_organization_already_belongs`: you belong to an organization; `organization.invalid_name`.',
+    },
+  },
+  'GET /api/v1/organizations': 'reference',
+  'GET /api/v1/organizations/{organization_id}': 'reference',
+  'PUT /api/v1/organizations/{organization_id}': 'reference',
+  'POST /api/v1/organizations/{organization_id}/invitations': 'reference',
+  'GET /api/v1/organizations/{organization_id}/invitations': 'reference',
+  'DELETE /api/v1/organizations/{organization_id}/invitations/{invitation_tokens}': 'reference',
+  'GET /api/v1/organizations/invitations/{invitation_token}': 'reference',
+  'POST /api/v1/organizations/invitations/{invitation_token}/_accept': 'reference',
+  'GET /api/v1/organizations/{organization_id}/members': 'reference',
+  'GET /invitations/{token}': {
+    tags: ['Invitations'],
+    summary: 'The invitation page (HTML)',
+    description:
+      'The page the emailed link opens: the invitation and an Accept button, or what to do next when the link is used, expired, revoked or unknown.',
+    ok: { status: 200, description: 'A pending invitation.', media: 'text/html' },
+    errors: { 404: 'Unknown link (HTML).', 410: 'Used, expired or revoked (HTML).' },
+  },
+  'GET /auth/callback': {
+    tags: ['Sign-in'],
+    summary: 'The sign-in redirect page (HTML)',
+    description:
+      "The pages' redirect URI: its script checks the state, exchanges the one-time code for tokens (PKCE) in the browser and goes back. The server never reads the code.",
+    ok: { status: 200, description: 'The page.', media: 'text/html' },
+  },
+  'GET /assets/{file}': {
+    tags: ['Sign-in'],
+    summary: "The pages' scripts",
+    description:
+      'The bundled browser scripts of the invitation page and the sign-in redirect, from this origin only.',
+    ok: { status: 200, description: 'The script (revalidated by ETag).', media: 'text/javascript' },
+    errors: { 404: '`root.not_found`: no such file.' },
+  },
+  'DELETE /api/v1/organizations/{organization_id}/members/{user_ids}': 'reference',
+  'POST /api/v1/users/{user_id}/role_assignments': 'reference',
+  'DELETE /api/v1/users/{user_id}/role_assignments': 'reference',
+  'GET /api/v1/users/me': {
+    tags: ['Users'],
+    summary: 'Who am I',
+    description:
+      'Your user id, email, name, whether the email is verified, your organization (or null) and your role assignments there. One read of your user record and, in an organization, one batch read of it and your membership.',
+    ok: { status: 200, description: 'You.', schema: ref('Me') },
+  },
+  'POST /api/v1/organizations/{organization_id}/deployments': deployments.create!,
+  'GET /api/v1/organizations/{organization_id}/deployments': deployments.list!,
+  'GET /api/v1/organizations/{organization_id}/deployments/{deployment_id}': deployments.get!,
+  'DELETE /api/v1/organizations/{organization_id}/deployments/{deployment_id}': deployments.delete!,
+  'POST /api/v1/organizations/{organization_id}/projects': projects.create!,
+  'GET /api/v1/organizations/{organization_id}/projects': projects.list!,
+  'GET /api/v1/organizations/{organization_id}/projects/{project_id}': projects.get!,
+  'DELETE /api/v1/organizations/{organization_id}/projects/{project_id}': projects.delete!,
+  'GET /api/v1/organizations/{organization_id}/bills': {
+    tags: ['Bills'],
+    summary: 'List bills',
+    description: '`organization-admin` and `billing-admin` only.',
+    ok: { status: 200, description: 'Newest first.', schema: ref('Bills') },
+    errors: { 403: NO_ACCESS, 404: ORG_NOT_FOUND },
+  },
+  'POST /api/v1/organizations/{organization_id}/bills': {
+    tags: ['Bills'],
+    summary: 'Raise a bill (operators)',
+    description: "Operators only: the identity provider's `operators` group (`cognito:groups` claim).",
+    body: billRequest,
+    ok: { status: 201, description: 'The pending bill.', schema: ref('Bill') },
+    errors: { 403: '`root.invalid_authentication`: not an operator.', 404: ORG_NOT_FOUND },
+  },
+  'POST /api/v1/organizations/{organization_id}/bills/{bill_id}/_settle': {
+    tags: ['Bills'],
+    summary: 'Settle a bill',
+    ok: { status: 200, description: 'The settled bill.', schema: ref('Bill') },
+    errors: {
+      400: '`organization.bill_already_settled`.',
+      403: NO_ACCESS,
+      404: `${ORG_NOT_FOUND} \`organization.bill_not_found\`.`,
+    },
+  },
+  'POST /api/v1/users/me/snapshot-repositories': {
+    tags: ['Snapshot repositories'],
+    summary: 'Create a snapshot repository',
+    description: 'Repositories belong to you, not to an organization, so they survive leaving.',
+    body: repositoryRequest,
+    ok: { status: 201, description: 'The repository.', schema: ref('SnapshotRepository') },
+  },
+  'GET /api/v1/users/me/snapshot-repositories': {
+    tags: ['Snapshot repositories'],
+    summary: 'List your snapshot repositories',
+    ok: { status: 200, description: 'Your repositories.', schema: ref('SnapshotRepositories') },
+  },
+  'GET /api/v1/users/me/snapshot-repositories/{repository_id}/snapshots': {
+    tags: ['Snapshot repositories'],
+    summary: 'List the snapshots in one of your repositories',
+    ok: { status: 200, description: 'The snapshots.', schema: ref('Snapshots') },
+    errors: { 404: '`snapshot_repository.not_found`.' },
+  },
+  'POST /api/v1/migrations': {
+    tags: ['Migrations'],
+    summary: 'Move to another organization, with your deployments',
+    description:
+      "Needs a pending invitation to the target for your email (the target admin's consent; it carries your roles). When you are the sole member of your organization, its deployments and projects are backed up into your repository, deleted, and restored in the target after you accept; you then also get `deployment-admin` on each deployment and `<type>-admin` on each project you brought (scoped to the restored ids), so nothing you own becomes invisible to you whatever roles the invitation gave. A repeated request answers 200 with the active migration.",
+    body: migrationRequest,
+    ok: { status: 201, description: 'Started.', schema: ref('Migration') },
+    errors: {
+      200: 'The same migration is already running: it is returned.',
+      400: '`migration.invitation_required`, `migration.invalid_target`, `migration.not_member`.',
+      404: '`snapshot_repository.not_found`.',
+      409: '`migration.already_active`: another migration of yours is running.',
+    },
+  },
+  'GET /api/v1/migrations': {
+    tags: ['Migrations'],
+    summary: 'List your migrations',
+    ok: { status: 200, description: 'Newest first (up to 50).', schema: ref('Migrations') },
+  },
+  'GET /api/v1/migrations/{migration_id}': {
+    tags: ['Migrations'],
+    summary: 'A migration: status, current step and every step of the workflow',
+    ok: { status: 200, description: 'The migration.', schema: ref('Migration') },
+    errors: { 404: MIGRATION_NF },
+  },
+  'POST /api/v1/migrations/{migration_id}/_cancel': {
+    tags: ['Migrations'],
+    summary: 'Cancel a running migration',
+    description:
+      'Before it leaves the source organization the migration rolls back (nothing changes); after, its execution stops and the migration ends `cancelled` with every snapshot kept for `_restore`. Safe to repeat.',
+    ok: { status: 202, description: 'The migration, cancelling or cancelled.', schema: ref('Migration') },
+    errors: {
+      400: '`migration.cancel_not_possible`: it has already ended.',
+      404: MIGRATION_NF,
+      409: '`migration.busy`: it is leaving the source organization right now; retry after `Retry-After`.',
+    },
+  },
+  'POST /api/v1/migrations/{migration_id}/_restore': {
+    tags: ['Migrations'],
+    summary: 'Restore again after a failure past leaving',
+    description:
+      'Once you have joined the target organization: restores and verifies every snapshot there and grants you the admin roles on what you brought. Safe to retry.',
+    ok: { status: 200, description: 'The migration, succeeded.', schema: ref('Migration') },
+    errors: { 400: '`migration.restore_not_possible`.', 404: `${MIGRATION_NF} ${ORG_NOT_FOUND}` },
+  },
+};
+
+/** What `me` does where a reference route accepts it. */
+const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
+  'DELETE /api/v1/organizations/{organization_id}/members/{user_ids}':
+    'Ours: removing yourself is leaving, and `me` stands for your own id (`…/members/me`).',
+  'POST /api/v1/users/{user_id}/role_assignments': 'Ours: `me` stands for your own id.',
+  'DELETE /api/v1/users/{user_id}/role_assignments': 'Ours: `me` stands for your own id.',
+  'GET /api/v1/organizations/{organization_id}/members':
+    'Ours: `?size=` (1-1000, default 100) and `?next=` page; the answer has `next` when there is more. `?include=invitations` (organization-admins) adds `invitations` and a `status` on every row.',
+  'POST /api/v1/organizations/{organization_id}/invitations':
+    'Ours: `emails` may also be one string of addresses separated by spaces, commas or semicolons; `expires_in` is a duration such as `72h`, `3d` or `90m`.',
+};
+
+/**
+ * Answers of ours on reference routes that the reference does not list (its own stay exactly as written): mostly
+ * authorization (403 where the reference says nothing) and our rules (the last admin, a sole member's resources).
+ */
+const REFERENCE_EXTRA: Partial<Record<RouteKey, Record<number, string>>> = {
+  'POST /api/v1/organizations/{organization_id}/invitations': {
+    502: '`organization.invitation_email_failed`: saved, but an email could not be sent; send the same request again.',
+  },
+  'GET /api/v1/organizations/{organization_id}/invitations': {
+    403: '`organization.invalid_access`, `root.invalid_authentication`: organization-admins only.',
+  },
+  'DELETE /api/v1/organizations/{organization_id}/invitations/{invitation_tokens}': {
+    403: '`organization.invalid_access`, `root.invalid_authentication`: organization-admins only.',
+    409: '`organization.conflict`: an invitation changed meanwhile; nothing was revoked.',
+  },
+  'POST /api/v1/organizations/invitations/{invitation_token}/_accept': {
+    409: '`organization.conflict`: the invitation changed while accepting; try again.',
+  },
+  'GET /api/v1/organizations/{organization_id}/members': {
+    403: '`organization.invalid_access`: not a member (`?include=invitations`: organization-admins only).',
+  },
+  'DELETE /api/v1/organizations/{organization_id}/members/{user_ids}': {
+    400: '`organization.last_admin`, `organization.has_active_deployments`, `organization.has_pending_bills`, `root.invalid_data`.',
+    403: '`organization.invalid_access`, `root.invalid_authentication`: only organization-admins remove others.',
+  },
+};
+
+/** Statuses any route may answer besides its own, by what the route is. */
+function commonResponses(route: (typeof ROUTES)[number], hasBody: boolean): Record<string, Json> {
+  const error = (description: string, headers?: Json) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: json(ERROR),
+  });
+  const retryAfter = { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'string' } } };
+  const out: Record<string, Json> = {
+    429: error('`root.throttled`: busy; retry after `Retry-After` seconds.', retryAfter),
+    503: error('`root.service_unavailable`: a dependency failed; retry.', retryAfter),
+  };
+  if (route.auth) out[401] = error('`root.unauthorized`: no valid bearer token.');
+  if (route.path.includes('{')) out[400] = error('`root.invalid_data`: a path parameter is not valid.');
+  if (hasBody) {
+    out[400] = error(
+      '`root.invalid_json` (not JSON, a lone surrogate, a `__proto__` key), `root.invalid_data` (naming the field).',
+    );
+    out[413] = error('`root.payload_too_large`: the body is over 64 KiB.');
+  }
+  return out;
+}
+
+function ourOperation(key: RouteKey, op: OurOperation): Json {
+  const errorResponses = Object.fromEntries(
+    Object.entries(op.errors ?? {}).map(([status, description]) => [
+      status,
+      {
+        description,
+        content:
+          op.ok.media === 'text/html'
+            ? { 'text/html': { schema: { type: 'string' } } }
+            : status === '200'
+              ? json(op.ok.schema)
+              : json(ERROR),
+      },
+    ]),
+  );
+  return {
+    tags: op.tags,
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    operationId: key.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, ''),
+    parameters: op.query?.map((q) => ({
+      name: q.name,
+      in: 'query',
+      description: q.description,
+      schema: str,
+    })),
+    ...(op.body ? { requestBody: { required: true, content: json(bodyOf(op.body)) } } : {}),
+    responses: {
+      [op.ok.status]: {
+        description: op.ok.description,
+        content: op.ok.media ? { [op.ok.media]: { schema: { type: 'string' } } } : json(op.ok.schema),
+      },
+      ...errorResponses,
+    },
+  };
+}
+
+const PARAM_WORDS: Record<string, string> = {
+  organization_id: 'Identifier for the Organization',
+  deployment_id: 'A deployment id',
+  project_id: 'A project id',
+  bill_id: 'A bill id',
+  repository_id: 'One of your snapshot repositories',
+  migration_id: 'A migration id (also its execution name)',
+  token: 'The invitation token from the emailed link',
+  user_id: 'A user id; `me` is yours',
+  user_ids: 'Comma-separated user ids (up to 25); `me` is yours',
+};
+
+function build(): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of ROUTES) {
+    const key = `${route.method} ${route.path}` as RouteKey;
+    const declared = OPERATIONS[key];
+    let op: Json;
+    if (declared === 'reference') {
+      const source = reference.paths[route.path.slice(REF_BASE.length)]?.[route.method.toLowerCase()];
+      if (!source) throw new Error(`${key} is marked "reference" but the reference has no such operation`);
+      op = fromReference(source);
+      const note = REFERENCE_NOTES[key];
+      if (note) op.description = `${op.description ?? ''}\n\n${note}`.trim();
+      for (const [status, description] of Object.entries(REFERENCE_EXTRA[key] ?? {})) {
+        (op.responses as Record<string, Json>)[status] ??= { description, content: json(ERROR) };
+      }
+    } else {
+      op = ourOperation(key, declared);
+    }
+    const hasBody = 'requestBody' in op;
+    const own = op.responses as Record<string, Json>;
+    // The reference's own answers stay exactly as written; the common ones fill in what it leaves out.
+    op.responses = { ...commonResponses(route, hasBody), ...own };
+    const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+    const given = ((op.parameters as Json[] | undefined) ?? []).filter(Boolean);
+    const missing = names
+      .filter((n) => !given.some((p) => p.name === n && p.in === 'path'))
+      .map((n) => ({ name: n, in: 'path', required: true, description: PARAM_WORDS[n] ?? n, schema: str }));
+    op.parameters = [...given, ...missing];
+    if (!(op.parameters as Json[]).length) delete op.parameters;
+    op.security = route.auth ? [{ bearer: [] }] : [];
+    op['x-who-may-call'] = route.who;
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Organization membership API',
+      version: '1',
+      description:
+        'Organizations, members, invitations and roles, compatible with Elastic Cloud\'s organization API (the routes it defines keep its request and response shapes, status codes and error codes), plus our own: creating organizations, deployments, projects, bills, snapshot repositories, moving to another organization (migrations) and `GET /api/v1/users/me`. Errors are `{"errors":[{"code","message","fields"}]}`. Unknown paths answer 404 `root.not_found`, wrong methods 405 `root.method_not_allowed`.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths,
+    components: {
+      schemas: { ...convertSchema(reference.definitions), ...OUR_SCHEMAS },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: "An OpenID Connect token (Cognito or the deployer's issuer; locally `npm run token`).",
+        },
+      },
+    },
+  };
+}
+
+let cached: Json | undefined;
+/** The document, built once per process. */
+export function openApiDocument(): Json {
+  cached ??= build();
+  return cached;
+}

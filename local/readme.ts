@@ -1,0 +1,45 @@
+/**
+ * The README's generated tables: who may call each route (from `ROUTES` and the OpenAPI document's summaries) and
+ * every role id with what it allows (from `ROLE_CATALOGUE`). `npm run docs` writes them between their markers; a unit
+ * test fails when the README differs from what the code says.
+ */
+import { openApiDocument } from '../functions/openapi/document.ts';
+import { ROUTES } from '../functions/routes.ts';
+import { ROLE_CATALOGUE } from '../functions/shared/roles.ts';
+
+const cell = (s: string) =>
+  s.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\n', ' ');
+
+export function routeTable(): string {
+  const paths = openApiDocument().paths as Record<string, Record<string, { summary?: string }>>;
+  const rows = ROUTES.map((r) => {
+    const summary = paths[r.path]?.[r.method.toLowerCase()]?.summary ?? '';
+    return `| \`${r.method} ${r.path}\` | ${cell(summary)} | ${cell(r.who)} |`;
+  });
+  return ['| route | what | who may call it |', '|---|---|---|', ...rows].join('\n');
+}
+
+export function roleTable(): string {
+  const rows = Object.entries(ROLE_CATALOGUE).map(
+    ([id, r]) => `| \`${id}\` | ${cell(r.scope)} | ${cell(r.allows)} |`,
+  );
+  return ['| role id | scope | what it allows |', '|---|---|---|', ...rows].join('\n');
+}
+
+export const SECTIONS = { routes: routeTable, roles: roleTable } as const;
+
+const marker = (name: string, end: boolean) => `<!-- ${name}:${end ? 'end' : 'start'} (npm run docs) -->`;
+
+/** The README with every generated section replaced; throws when a marker is missing. */
+export function renderReadme(readme: string): string {
+  let out = readme;
+  for (const [name, render] of Object.entries(SECTIONS)) {
+    const start = marker(name, false);
+    const end = marker(name, true);
+    const i = out.indexOf(start);
+    const j = out.indexOf(end);
+    if (i < 0 || j < i) throw new Error(`README.md lacks the markers ${start} … ${end}`);
+    out = `${out.slice(0, i + start.length)}\n${render()}\n${out.slice(j)}`;
+  }
+  return out;
+}
