@@ -468,7 +468,11 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
           undefined,
         );
         // Health, the API document and the sign-in redirect page answer 200 whatever they are sent; the others refuse.
-        if (route.handler !== 'health/get' && route.handler !== 'web/callback' && route.handler !== 'openapi/get')
+        if (
+          route.handler !== 'health/get' &&
+          route.handler !== 'web/callback' &&
+          route.handler !== 'openapi/get'
+        )
           expectErrorBody(res, route.path);
         else expect(res.status).toBe(200);
         expect(await snapshot()).toBe(before);
