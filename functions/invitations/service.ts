@@ -22,6 +22,7 @@ import type {
 } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { METRIC } from '../shared/observability.ts';
 import { isOrgAdmin, type RoleAssignments, sameRoles } from '../shared/roles.ts';
 import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
 
@@ -240,6 +241,7 @@ export async function createInvitations(
     await refund?.();
     throw e;
   }
+  deps.metrics.count(METRIC.invitationsCreated, written.length); // new or refreshed, each emailed
   const now = deps.now();
   const byEmail = new Map([...settled, ...written.map((inv) => [inv.email, inv] as const)]);
   return input.emails.map((email) => toWire(byEmail.get(email)!, now));
@@ -307,6 +309,7 @@ export async function acceptInvitation(deps: Deps, caller: Caller, token: string
     const now = deps.now();
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: acceptItems(deps, caller, inv, now) }));
+      deps.metrics.count(METRIC.invitationsAccepted);
       break;
     } catch (e) {
       if (!conditionsFailed(e) && !isRaceLost(e)) throw e;

@@ -7,6 +7,7 @@ import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { METRIC } from '../shared/observability.ts';
 import type * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
@@ -180,6 +181,7 @@ export async function startMigration(
     await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: keys.migration(migration.id) }));
     throw e;
   }
+  deps.metrics.count(METRIC.migrationsStarted);
   return { created: true, migration: toView(migration) };
 }
 
@@ -270,6 +272,7 @@ export async function cancelMigration(deps: Deps & Callbacks, caller: Caller, id
       [],
       'running',
     );
+    deps.metrics.count(METRIC.migrationsCancelled);
     await releaseLock(deps, caller.userId, id);
     return toView(done);
   } catch (e) {

@@ -27,6 +27,7 @@ import type {
   UserItem,
 } from '../shared/domain.ts';
 import { isApiError } from '../shared/errors.ts';
+import { METRIC } from '../shared/observability.ts';
 import {
   mergeRoleAssignments,
   PROJECT_TYPES,
@@ -546,6 +547,12 @@ export async function recordOutcome(
   return { error: ended.error, cause: ended.cause };
 }
 
+const OUTCOME_METRIC = {
+  succeeded: METRIC.migrationsSucceeded,
+  failed: METRIC.migrationsFailed,
+  cancelled: METRIC.migrationsCancelled,
+} as const;
+
 /**
  * End a running migration (a transition: a migration a cancel already ended keeps that outcome) and release the
  * user's migration lock. Returns the migration as it ended.
@@ -558,6 +565,9 @@ async function endMigration(
   let ended: MigrationItem;
   try {
     ended = await updateMigration(deps, m.id, set, undefined, [], 'running');
+    // Counted on the transition only: a retried task, or a cancel that ended it first, counts nothing here.
+    const outcome = OUTCOME_METRIC[set.status as keyof typeof OUTCOME_METRIC];
+    if (outcome) deps.metrics.count(outcome);
   } catch (e) {
     if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
     ended = await mustGetMigration(deps, m.id);

@@ -24,6 +24,7 @@ import { getMigration } from '../migration/store.ts';
 import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, UserItem } from '../shared/domain.ts';
 import { log } from '../shared/log.ts';
+import { METRIC } from '../shared/observability.ts';
 import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
 
 export interface OutboxDeps extends Deps, Mailing, Callbacks {
@@ -176,9 +177,11 @@ async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefine
     const name = (e as Error)?.name ?? 'Error';
     if (!PERMANENT_SES_ERRORS.has(name)) throw e; // throttled or unavailable: the record is retried
     log('warn', 'invitation email refused', { organization: now.organization_id, error: name });
+    deps.metrics.count(METRIC.emailsFailed);
     await markEmail(deps, now, 'failed', `${name}: ${String((e as Error).message ?? '').slice(0, 300)}`);
     return;
   }
+  deps.metrics.count(METRIC.emailsSent);
   // SES took it: a failed mark would send it again on the retry, so the mark gets its own retries first.
   for (let attempt = 0; ; attempt++) {
     try {

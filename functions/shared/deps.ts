@@ -3,6 +3,7 @@ import { dynamo } from './clients.ts';
 import { config } from './config.ts';
 import type { Db } from './db.ts';
 import type { Mailer } from './mailer.ts';
+import { emfMetrics, type MetricsSink } from './metrics.ts';
 import type { WorkflowCallbacks } from './workflow.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface Deps {
   newToken: () => string;
   publicBaseUrl: string;
   inviteRateLimitPerHour: number;
+  /** Business counters (EMF); the handler wrappers flush them once per invocation. */
+  metrics: MetricsSink;
 }
 
 export interface Mailing {
@@ -43,6 +46,7 @@ export function defaultDeps(): Deps {
       newToken,
       publicBaseUrl: c.publicBaseUrl,
       inviteRateLimitPerHour: c.inviteRateLimitPerHour,
+      metrics: emfMetrics,
     };
   }
   return cached;

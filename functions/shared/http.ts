@@ -1,7 +1,8 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { canonicalEmail } from './email.ts';
 import { ApiError, isApiError } from './errors.ts';
-import { log, redactPath } from './log.ts';
+import { log, redactPath, withLambdaContext } from './log.ts';
+import { flushMetrics } from './metrics.ts';
 import type * as z from './schema.ts';
 
 /** Requests larger than this are refused before parsing (API Gateway allows 10 MB; nothing here needs more). */
@@ -227,10 +228,12 @@ export function toApiError(e: unknown): ApiError {
   );
 }
 
-type Handler = (event: HttpEvent) => Promise<APIGatewayProxyResultV2>;
+/** Lambda passes a context; the local gateway and tests may not. */
+type Handler = (event: HttpEvent, context?: Context) => Promise<APIGatewayProxyResultV2>;
 
 function wrap(fn: (event: HttpEvent) => Promise<HttpResponse>): Handler {
-  return async (event) => {
+  return async (event, context) => {
+    withLambdaContext(context);
     const started = Date.now();
     let response: HttpResponse;
     try {
@@ -254,6 +257,7 @@ function wrap(fn: (event: HttpEvent) => Promise<HttpResponse>): Handler {
       ms: Date.now() - started,
       requestId: event.requestContext?.requestId,
     });
+    flushMetrics();
     return response;
   };
 }

@@ -1,14 +1,74 @@
-/** Structured JSON logs. Never pass tokens, JWTs or request bodies here: `redactPath` hides invitation tokens. */
+/**
+ * Structured JSON logs through Powertools Logger: one line per entry with `level` in capitals (INFO, WARN, ERROR),
+ * which Lambda's JSON log format reads for its application log-level filter, and the Lambda context (request id,
+ * cold start, function name) once a wrapper calls `withLambdaContext`. Every line passes `RedactingFormatter`, so a
+ * token quoted in an error message is cut before it is written. Still: never pass tokens, JWTs or request bodies here.
+ */
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import type { Context } from 'aws-lambda';
+import { OBSERVABILITY } from './observability.ts';
+
+/** Powertools' own key names, every value (and key) passed through `redactSecrets`. */
+export class RedactingFormatter extends LogFormatter {
+  formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const ctx = attributes.lambdaContext;
+    const line = {
+      level: attributes.logLevel,
+      message: attributes.message,
+      timestamp: this.formatTimestamp(attributes.timestamp),
+      service: attributes.serviceName,
+      cold_start: ctx?.coldStart,
+      function_name: ctx?.functionName,
+      function_request_id: ctx?.awsRequestId,
+      xray_trace_id: attributes.xRayTraceId,
+      ...additional,
+    };
+    // Redact the serialised line, as it will be written: nothing nested (an error's cause, an array) escapes it.
+    return new LogItem({ attributes: JSON.parse(redactSecrets(JSON.stringify(line, serialisable))) });
+  }
+}
+
+/** What JSON.stringify would drop or throw on, made printable (as Powertools' own replacer does). */
+function serialisable(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Set) return [...value];
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  return value;
+}
+
+const levelFromEnv = (): string | undefined => process.env.LOG_LEVEL?.toUpperCase() || undefined;
+
+/** Lambda's log level (Advanced Logging Controls) wins over LOG_LEVEL; `LOG_LEVEL=silent` turns lines off in tests. */
+export const logger = new Logger({
+  serviceName: OBSERVABILITY.service,
+  logFormatter: new RedactingFormatter(),
+  ...(levelFromEnv() ? { logLevel: levelFromEnv() as never } : {}),
+});
+let appliedLevel = levelFromEnv();
+
+/** A wrapper's first act: the invocation's request id and cold start go on every line it logs. */
+export function withLambdaContext(context: Context | undefined): void {
+  if (context?.awsRequestId) logger.addContext(context);
+}
+
+/** One log entry; callers keep this signature whatever logs underneath. */
 export function log(
   level: 'info' | 'warn' | 'error',
   message: string,
   fields: Record<string, unknown> = {},
 ): void {
-  if (process.env.LOG_LEVEL === 'silent') return;
-  const line = redactSecrets(JSON.stringify({ level, message, time: new Date().toISOString(), ...fields }));
-  if (level === 'error') console.error(line);
-  else console.log(line);
+  // LOG_LEVEL is read per call, as before: the local runtime and tests switch it at run time (silent <-> info).
+  const wanted = levelFromEnv();
+  if (wanted !== appliedLevel) {
+    appliedLevel = wanted;
+    if (wanted && wanted in LEVELS) logger.setLogLevel(wanted as never);
+  }
+  logger[level](message, fields);
 }
+
+const LEVELS = { TRACE: 1, DEBUG: 1, INFO: 1, WARN: 1, ERROR: 1, CRITICAL: 1, SILENT: 1 };
 
 /**
  * Invitation tokens travel in paths; keep only a short prefix of the segment in logs. The whole segment goes, whatever

@@ -1,9 +1,11 @@
 /** Wraps a migration step as a Lambda task: records the current step and its history, and names errors for Catch/Retry. */
+import type { Context } from 'aws-lambda';
 import { StepError, type StepError as StepErrorType } from '../migration/steps.ts';
 import { enterStep, updateMigration } from '../migration/store.ts';
 import { type Deps, defaultDeps } from '../shared/deps.ts';
 import { toApiError } from '../shared/http.ts';
-import { log } from '../shared/log.ts';
+import { log, withLambdaContext } from '../shared/log.ts';
+import { flushMetrics } from '../shared/metrics.ts';
 
 type Input = { migration_id: string; resource?: { kind: string; id: string } };
 
@@ -33,7 +35,8 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
   fn: (deps: NoInfer<D>, input: I) => Promise<O>,
   extend: (deps: Deps) => D = (deps) => deps as D,
 ) {
-  return async (input: I): Promise<O> => {
+  return async (input: I, context?: Context): Promise<O> => {
+    withLambdaContext(context);
     const deps = extend(defaultDeps());
     const started = deps.now().toISOString();
     const step =
@@ -85,6 +88,8 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
         ).catch(() => undefined);
       }
       throw err;
+    } finally {
+      flushMetrics();
     }
   };
 }

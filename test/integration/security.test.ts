@@ -43,6 +43,13 @@ describe('security review', () => {
     vi.spyOn(console, 'log').mockImplementation(capture);
     vi.spyOn(console, 'error').mockImplementation(capture);
     vi.spyOn(console, 'warn').mockImplementation(capture);
+    // Powertools Logger and Metrics write to the process's streams through their own Console, not the global one.
+    const write = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(write);
+    vi.spyOn(process.stderr, 'write').mockImplementation(write);
     process.env.LOG_LEVEL = 'info';
 
     const org = await orgWithAdmin(api, 'logs');

@@ -37,6 +37,7 @@ const deps = (over: Partial<Deps & Callbacks> = {}): Deps & Callbacks =>
     table: 't',
     now: () => now,
     workflow: { resume: vi.fn(async () => undefined), fail: vi.fn(async () => undefined) },
+    metrics: { count: vi.fn() },
     ...over,
   }) as unknown as Deps & Callbacks;
 
@@ -52,20 +53,23 @@ describe('accept (fault injection)', () => {
     expect(ddb.calls()).toHaveLength(2);
     expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems).toHaveLength(5);
     expect(d.workflow.resume).not.toHaveBeenCalled();
+    expect(d.metrics.count).toHaveBeenCalledExactlyOnceWith('InvitationsAccepted');
   });
 
   it('does not resume anything when the transaction fails', async () => {
     ddb.on(QueryCommand).resolves({ Items: [invitation] });
     ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException' }));
     const resume = vi.fn();
+    const metrics = { count: vi.fn() };
     await expect(
       acceptInvitation(
-        deps({ workflow: { resume, fail: vi.fn(), start: vi.fn(), stop: vi.fn() } }),
+        deps({ workflow: { resume, fail: vi.fn(), start: vi.fn(), stop: vi.fn() }, metrics }),
         ann,
         invitation.token,
       ),
     ).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(resume).not.toHaveBeenCalled();
+    expect(metrics.count).not.toHaveBeenCalled();
   });
 
   it('explains a lost race by reading what is true now: the user joined another organization', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { redactPath, redactSecrets } from '../../functions/shared/log.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { log, redactPath, redactSecrets, withLambdaContext } from '../../functions/shared/log.ts';
 
 const token = () => randomBytes(32).toString('base64url');
 /** Percent-encode the characters at the given positions, as a client may send them. */
@@ -44,5 +44,52 @@ describe('redactSecrets', () => {
   it('keeps ids readable', () => {
     const id = randomBytes(16).toString('hex');
     expect(redactSecrets(JSON.stringify({ organization: id }))).toContain(id);
+  });
+});
+
+describe('log', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.env.LOG_LEVEL = 'silent';
+  });
+  /** What the Logger writes to the process's streams (its own Console, as in Lambda), one parsed line per entry. */
+  const written = () => {
+    const lines: string[] = [];
+    const write = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(write);
+    vi.spyOn(process.stderr, 'write').mockImplementation(write);
+    return lines;
+  };
+
+  it('writes levels Lambda reads (WARN, ERROR) with the invocation context, and nothing secret however nested', () => {
+    const lines = written();
+    process.env.LOG_LEVEL = 'info';
+    const t = token();
+    withLambdaContext({ awsRequestId: 'req-7', functionName: 'invitations-accept' } as never);
+    log('warn', 'refused', { detail: { cause: [`no such token ${t}`] }, error: new Error(`bad ${t}`) });
+    log('error', 'failed');
+    const [warn, error] = lines.map((l) => JSON.parse(l));
+    expect(warn).toMatchObject({
+      level: 'WARN',
+      message: 'refused',
+      function_request_id: 'req-7',
+      function_name: 'invitations-accept',
+      service: 'org-membership',
+    });
+    expect(error).toMatchObject({ level: 'ERROR', message: 'failed' });
+    expect(lines.join('')).not.toContain(t.slice(8, 20));
+  });
+
+  it('writes nothing while LOG_LEVEL is silent, and again once it is not', () => {
+    const lines = written();
+    process.env.LOG_LEVEL = 'silent';
+    log('error', 'hidden');
+    expect(lines).toEqual([]);
+    process.env.LOG_LEVEL = 'info';
+    log('info', 'shown');
+    expect(lines.map((l) => JSON.parse(l).message)).toEqual(['shown']);
   });
 });

@@ -20,8 +20,12 @@ afterEach(() => {
 });
 
 const now = new Date('2026-11-22T12:00:00Z');
+let metrics = { count: vi.fn() };
+afterEach(() => {
+  metrics = { count: vi.fn() };
+});
 const deps = (): OutboxDeps => ({
-  ...withMailer({ ...defaultDeps(), now: () => now }),
+  ...withMailer({ ...defaultDeps(), now: () => now, metrics }),
   workflow: sfnCallbacks,
   emailSendRatePerSecond: 14,
   sleep: vi.fn(async () => undefined),
@@ -82,6 +86,7 @@ describe('invitation emails', () => {
         ExpressionAttributeValues: expect.objectContaining({ ':status': 'sent', ':v': 2 }),
       }),
     ]);
+    expect(metrics.count).toHaveBeenCalledExactlyOnceWith('EmailsSent');
   });
 
   it('a throttled send fails the record (retried by the mapping); the retry sends it once', async () => {
@@ -96,6 +101,7 @@ describe('invitation emails', () => {
     expect((await processRecords(deps(), [r])).batchItemFailures).toEqual([]);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2); // one refused, one delivered
     expect(marks()).toHaveLength(1);
+    expect(metrics.count).toHaveBeenCalledExactlyOnceWith('EmailsSent'); // a throttled try is retried, not failed
   });
 
   it('a permanent refusal (MessageRejected) records failed with the reason and does not fail the batch', async () => {
@@ -107,6 +113,7 @@ describe('invitation emails', () => {
       ':status': 'failed',
       ':reason': expect.stringContaining('MessageRejected'),
     });
+    expect(metrics.count).toHaveBeenCalledExactlyOnceWith('EmailsFailed');
   });
 
   it('a record seen again after its email was marked sends nothing (deduplicated by version)', async () => {
