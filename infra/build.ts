@@ -28,6 +28,7 @@ export function buildApp(app = new App()): { app: App; stack: MembershipStack } 
   const jwtIssuer = optional('jwtIssuer');
   const clientId = optional('oidcClientId');
   const domainPrefix = optional('cognitoDomainPrefix');
+  const alarmEmail = optional('alarmEmail');
   const stack = new MembershipStack(app, `OrgMembership-${stage}`, {
     description: 'Organization membership service (API, functions, table, email, workflows)',
     senderEmail: ctx('senderEmail'),
@@ -48,6 +49,7 @@ export function buildApp(app = new App()): { app: App; stack: MembershipStack } 
     ...(domainPrefix ? { cognitoDomainPrefix: domainPrefix } : {}),
     consoleOrigin: ctx('consoleOrigin'),
     retainData: !throwaway,
+    ...(alarmEmail ? { alarmEmail } : {}),
     emailSendRatePerSecond: emailRate(app.node.tryGetContext('emailSendRatePerSecond') ?? 14),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

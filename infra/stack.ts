@@ -11,6 +11,7 @@ import { ConsoleHosting } from './constructs/console.ts';
 import { Email } from './constructs/email.ts';
 import { Functions } from './constructs/functions.ts';
 import { defaultDomainPrefix, Identity, type SignIn } from './constructs/identity.ts';
+import { Monitoring } from './constructs/monitoring.ts';
 import { Outbox } from './constructs/outbox.ts';
 import { MembershipTable } from './constructs/table.ts';
 import { Workflow } from './constructs/workflow.ts';
@@ -32,6 +33,8 @@ export interface MembershipStackProps extends StackProps {
   retainData: boolean;
   /** SES's sending rate for the account (a new production account: 14); the outbox sends at most this many a second. */
   emailSendRatePerSecond: number;
+  /** An address the alarms topic emails (`-c alarmEmail=...`); without it the topic has no subscription. */
+  alarmEmail?: string;
 }
 
 export class MembershipStack extends Stack {
@@ -86,7 +89,7 @@ export class MembershipStack extends Stack {
       },
     });
     identity?.addAccessTokenClaims(functions.get('auth/pre-token'));
-    new Outbox(this, 'Outbox', { table, handler: functions.get(OUTBOX_MAPPING.handler) });
+    const outbox = new Outbox(this, 'Outbox', { table, handler: functions.get(OUTBOX_MAPPING.handler) });
     const workflow = new Workflow(this, 'Migration', {
       definitionFile: resolve(import.meta.dirname, '../workflows/migration.asl.json'),
       stateMachineName,
@@ -138,6 +141,12 @@ export class MembershipStack extends Stack {
       jwtAudience: signIn.audience,
       consoleOrigin: props.consoleOrigin,
       retainLogs: props.retainData,
+    });
+    new Monitoring(this, 'Monitoring', {
+      functions: functions.byHandler,
+      httpApi: api.httpApi,
+      alarms: [outbox.failedAlarm, outbox.lagAlarm, workflow.failedAlarm],
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
     const consoleHosting = new ConsoleHosting(this, 'Console', {
       apiEndpoint: api.httpApi.apiEndpoint,

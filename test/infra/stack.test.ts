@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
 import { ROUTES } from '../../functions/routes.ts';
+import { METRIC, OBSERVABILITY } from '../../functions/shared/observability.ts';
 import { TABLE } from '../../functions/shared/table.ts';
 import { WORKFLOW_TASKS } from '../../functions/workflow/tasks.ts';
 import { buildApp } from '../../infra/build.ts';
@@ -87,8 +88,80 @@ describe('functions', () => {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
     }
+  });
+});
+
+describe('monitoring', () => {
+  const topicId = () => ofType('AWS::SNS::Topic').map(([id]) => id);
+  const ours = () =>
+    ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
+
+  it('sends every alarm, on ALARM and on OK, to the one topic, encrypted and TLS-only', () => {
+    expect(topicId()).toHaveLength(1);
+    const [topic] = topicId() as [string];
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(ours().length);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topic }]);
+      expect(alarm.Properties.OKActions, id).toEqual([{ Ref: topic }]);
+    }
+    expect(resources[topic]!.Properties.KmsMasterKeyId).toBeDefined();
+    const [[, policy]] = ofType('AWS::SNS::TopicPolicy') as [[string, Resource]];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  it("alarms on each function's errors and throttles, the API's 5xx, the outbox and failed executions", () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const watched = (metric: string) =>
+      alarms.flatMap((a) =>
+        (a.Metrics ?? [])
+          .filter(
+            (m: { MetricStat?: { Metric: { MetricName: string } } }) =>
+              m.MetricStat?.Metric.MetricName === metric,
+          )
+          .map(
+            (m: { MetricStat: { Metric: { Dimensions: { Value: { Ref: string } }[] } } }) =>
+              m.MetricStat.Metric.Dimensions[0]!.Value.Ref,
+          ),
+      );
+    const fnIds = ours()
+      .map(([id]) => id)
+      .sort();
+    expect([...watched('Errors')].sort()).toEqual(fnIds);
+    expect([...watched('Throttles')].sort()).toEqual(fnIds);
+    expect(alarms.filter((a) => a.MetricName === '5xx' && a.Namespace === 'AWS/ApiGateway')).toHaveLength(1);
+    expect(alarms.filter((a) => a.MetricName === 'ExecutionsFailed')).toHaveLength(1);
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    expect(alarms.filter((a) => a.MetricName === 'IteratorAge')).toHaveLength(1);
+  });
+
+  it('has a dashboard of the alarms, the API, the functions and the business metrics', () => {
+    const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard') as [[string, Resource]];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of [...Object.values(METRIC), '5xx', 'Errors', 'Throttles'])
+      expect(body, metric).toContain(metric);
+    expect(body).toContain(OBSERVABILITY.namespace);
+  });
+
+  it('subscribes an email address only when -c alarmEmail is given', () => {
+    expect(ofType('AWS::SNS::Subscription')).toEqual([]);
+    const { stack } = buildApp(
+      new App({ context: { ...CONTEXT, alarmEmail: 'ops@example.com', 'aws:cdk:bundling-stacks': [] } }),
+    );
+    const subs = Object.values(
+      Template.fromStack(stack).toJSON().Resources as Record<string, Resource>,
+    ).filter((r) => r.Type === 'AWS::SNS::Subscription');
+    expect(subs.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({ Protocol: 'email', Endpoint: 'ops@example.com' }),
+    ]);
   });
 });
 
