@@ -45,11 +45,7 @@ export async function updateMigration(
   }
   const parts = ['updated_at = :now'];
   for (const k of remove) names[`#${k}`] = k;
-  for (const [k, v] of Object.entries(set)) {
-    names[`#${k}`] = k;
-    values[`:${k}`] = v;
-    parts.push(`#${k} = :${k}`);
-  }
+  addAssignments(set, names, values, parts);
   if (history) {
     values[':h'] = [history];
     values[':empty'] = [];
@@ -90,6 +86,20 @@ export async function enterStep(deps: Deps, id: string, step: string): Promise<v
   }
 }
 
+/** `#k = :k` for each attribute of `set`, with its name and value placeholders. */
+function addAssignments(
+  set: Partial<MigrationItem>,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+  parts: string[],
+): void {
+  for (const [k, v] of Object.entries(set)) {
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    parts.push(`#${k} = :${k}`);
+  }
+}
+
 /** Release the user's one-active-migration lock, if this migration holds it. */
 export async function releaseLock(deps: Deps, userId: string, migrationId: string): Promise<void> {
   try {
@@ -121,11 +131,7 @@ export async function claimOnRunning(
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':running': 'running', ':now': deps.now().toISOString() };
   const parts = ['updated_at = :now'];
-  for (const [k, v] of Object.entries(set)) {
-    names[`#${k}`] = k;
-    values[`:${k}`] = v;
-    parts.push(`#${k} = :${k}`);
-  }
+  addAssignments(set, names, values, parts);
   for (const k of unlessSet) names[`#${k}`] = k;
   try {
     const out = await deps.db.send(

@@ -143,10 +143,13 @@ describe('the organization console', () => {
     await checkScreen(page, '05-invite-sent', { fullPage: false });
     await invite1.getByRole('button', { name: 'Close', exact: true }).first().click();
 
-    // Open invitations: pending, roles in words, email delivery.
+    // Open invitations: pending, roles in words, email delivery (queued until the outbox has sent it).
     expect(await textOf(page, `tr[data-email="${alex}"]`)).toMatch(
-      /Deployment viewer \(all deployments\).*Pending/,
+      /Deployment viewer \(all deployments\).*Pending.*(Queued|Sent)/,
     );
+    await api.outboxIdle();
+    await page.reload();
+    await page.waitForSelector(`tr[data-email="${blake}"]`);
     expect(await textOf(page, `tr[data-email="${blake}"]`)).toMatch(/Billing admin.*Pending.*Sent/);
     await checkScreen(page, '06-members-invitations');
 
