@@ -149,8 +149,11 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
       violations.push(
         `migration ${m.id}'s invitation to ${m.target_organization_id} was accepted by ${inv.accepted_by}, not by the migrating user ${m.user_id}`,
       );
-    // Nothing can resume a wait on an accepted invitation, or on one that holds no task token: it would stall.
-    if (m.status === 'running' && m.current_step === WAIT_STEP) {
+    // Nothing can resume a wait on an accepted invitation, or on one that holds no task token: it would stall. Only
+    // once the wait's task has returned ('waiting' in the history): before that it is still storing its token, and a
+    // failed attempt is retried or caught by the workflow.
+    const waitEntry = m.history?.filter((h) => h.step === WAIT_STEP).at(-1);
+    if (m.status === 'running' && m.current_step === WAIT_STEP && waitEntry?.status === 'waiting') {
       if (inv?.status === 'accepted')
         violations.push(
           `migration ${m.id} is running at "${WAIT_STEP}" but its invitation is already accepted`,

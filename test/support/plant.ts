@@ -113,13 +113,25 @@ export function plantedBreaks() {
     migration('m-stalled', 'stalled@example.com', {
       status: 'running',
       current_step: 'Wait for invitation acceptance',
+      history: [
+        { step: 'Wait for invitation acceptance', status: 'waiting', started_at: T1, finished_at: T1 },
+      ],
     }),
     invitation('stalled@example.com', { status: 'accepted', accepted_at: T1, accepted_by: 'u-m-stalled' }),
     migration('m-tokenless', 'tokenless@example.com', {
       status: 'running',
       current_step: 'Wait for invitation acceptance',
+      history: [
+        { step: 'Wait for invitation acceptance', status: 'waiting', started_at: T1, finished_at: T1 },
+      ],
     }),
     invitation('tokenless@example.com', { status: 'pending' }),
+    // Not a break: a wait whose task is still storing its token (or being retried) has no 'waiting' entry yet.
+    migration('m-entering', 'entering@example.com', {
+      status: 'running',
+      current_step: 'Wait for invitation acceptance',
+    }),
+    invitation('entering@example.com', { status: 'pending' }),
     // 3. Someone else completed a migration: another account accepted its invitation; the user is nowhere.
     migration('m-taken', 'taken@example.com', {
       status: 'succeeded',
