@@ -49,6 +49,44 @@ const stack: LocalStack = await startLocalStack({
 instrumentClients();
 const run = Date.now().toString(36);
 
+// Requests through the gateway, as a client would send them.
+interface Reply {
+  status: number;
+  body: any;
+  handlerMs: number;
+}
+// One token per person from the local provider, asked once: the bench measures the handlers, not sign-in.
+const tokens = new Map<string, Promise<string>>();
+const accessTokenFor = (email: string): Promise<string> => {
+  let t = tokens.get(email);
+  if (!t) {
+    t = requestDevToken(stack.issuer, email);
+    tokens.set(email, t);
+  }
+  return t;
+};
+async function call(
+  method: string,
+  path: string,
+  email: string,
+  body?: unknown,
+  expected?: number,
+): Promise<Reply> {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await accessTokenFor(email)}`,
+      'content-type': 'application/json',
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await res.json()) as any;
+  if (expected === undefined ? res.status >= 300 : res.status !== expected)
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  const handlerMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]);
+  return { status: res.status, body: json, handlerMs };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // 0. The outbox: invite answers once committed; the emails leave at the configured rate, none lost.
 {
@@ -96,42 +134,6 @@ const run = Date.now().toString(36);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Operations
-interface Reply {
-  status: number;
-  body: any;
-  handlerMs: number;
-}
-// One token per person from the local provider, asked once: the bench measures the handlers, not sign-in.
-const tokens = new Map<string, Promise<string>>();
-const accessTokenFor = (email: string): Promise<string> => {
-  let t = tokens.get(email);
-  if (!t) {
-    t = requestDevToken(stack.issuer, email);
-    tokens.set(email, t);
-  }
-  return t;
-};
-async function call(
-  method: string,
-  path: string,
-  email: string,
-  body?: unknown,
-  expected?: number,
-): Promise<Reply> {
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await accessTokenFor(email)}`,
-      'content-type': 'application/json',
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await res.json()) as any;
-  if (expected === undefined ? res.status >= 300 : res.status !== expected)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  const handlerMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]);
-  return { status: res.status, body: json, handlerMs };
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
