@@ -190,28 +190,54 @@ export async function verifyBackups(deps: Deps, migrationId: string): Promise<vo
         `The snapshot of ${ref.kind} ${ref.id} is missing or does not match the ${ref.kind}.`,
       );
     }
-    if (snap.status !== 'verified') {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.table,
-          Key: keys.snapshot(m.repository_id, m.id, ref.kind, ref.id),
-          UpdateExpression: 'SET #status = :verified',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':verified': 'verified' },
-        }),
-      );
-    }
+    if (snap.status === 'taken') await markSnapshot(deps, m, ref, 'verified', 'taken');
   }
 }
+
+/** Move a snapshot from one status to the next (a no-op when it already moved on: a retried step). */
+async function markSnapshot(
+  deps: Deps,
+  m: MigrationItem,
+  ref: ResourceRef,
+  to: SnapshotItem['status'],
+  from: SnapshotItem['status'],
+): Promise<void> {
+  try {
+    await deps.db.send(new UpdateCommand(snapshotTransition(deps, m, ref, to, from)));
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
+}
+
+const snapshotTransition = (
+  deps: Deps,
+  m: MigrationItem,
+  ref: ResourceRef,
+  to: SnapshotItem['status'],
+  from: SnapshotItem['status'],
+) => ({
+  TableName: deps.table,
+  Key: keys.snapshot(m.repository_id, m.id, ref.kind, ref.id),
+  UpdateExpression: 'SET #status = :to',
+  ConditionExpression: '#status = :from',
+  ExpressionAttributeNames: { '#status': 'status' },
+  ExpressionAttributeValues: { ':to': to, ':from': from },
+});
 
 /** 3. Delete the backed-up resources from the source organization (only those with a verified snapshot). */
 export async function deleteSourceResources(deps: Deps, migrationId: string): Promise<void> {
   const m = await mustGetUncancelled(deps, migrationId);
   for (const ref of m.plan?.resources ?? []) {
     const snap = await getSnapshot(deps, snapshotOf(m, ref));
+    if (snap?.status === 'source_deleted' || snap?.status === 'discarded') continue; // done by an earlier attempt
     if (snap?.status !== 'verified')
       throw new StepError('DeleteRefused', `No verified snapshot of ${ref.kind} ${ref.id}: not deleting it.`);
-    await deleteResourceItem(deps, m.source_organization_id, ref.kind, ref.id);
+    // The delete and the snapshot's `source_deleted` commit together, so a source that is gone without that mark was
+    // deleted by someone else after the backup: it stays deleted (its snapshot is `discarded`, never restored).
+    const deleted = await deleteResourceItem(deps, m.source_organization_id, ref.kind, ref.id, [
+      { Update: snapshotTransition(deps, m, ref, 'source_deleted', 'verified') },
+    ]);
+    if (!deleted) await markSnapshot(deps, m, ref, 'discarded', 'verified');
   }
 }
 
@@ -321,15 +347,19 @@ export async function awaitAcceptance(
 const restoredId = (migrationId: string, ref: ResourceRef) =>
   createHash('sha256').update(`${migrationId}:${ref.kind}:${ref.id}`).digest('hex').slice(0, 32);
 
-/** Recreate a resource from its snapshot in `orgId` and verify it; idempotent. */
+/**
+ * Recreate a resource from its snapshot in `orgId` and verify it; idempotent. Undefined for a `discarded` snapshot:
+ * its source was deleted on purpose during the move, and a deletion the API confirmed is never undone.
+ */
 async function restoreInto(
   deps: Deps,
   m: MigrationItem,
   ref: ResourceRef,
   orgId: string,
   id: string,
-): Promise<Restored> {
+): Promise<Restored | undefined> {
   const snap = await getSnapshot(deps, snapshotOf(m, ref));
+  if (snap?.status === 'discarded') return undefined;
   if (!snap || !snapshotChecksumOk(snap))
     throw new StepError('RestoreFailed', `The snapshot of ${ref.kind} ${ref.id} is missing or damaged.`);
   await putResource(deps, {
@@ -427,6 +457,7 @@ export async function restoreResource(
   const m = await mustGetMigration(deps, migrationId);
   await mustBeInTarget(deps, m);
   const restored = await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref));
+  if (!restored) return { restored_id: '' }; // deleted on purpose during the move: not brought
   await grantOwnerRoles(deps, m, [restored]);
   return { restored_id: restored.id };
 }
@@ -448,6 +479,7 @@ export async function restoreAll(deps: Deps, m: MigrationItem): Promise<Record<s
   const all: Restored[] = [];
   for (const ref of m.plan?.resources ?? []) {
     const r = await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref));
+    if (!r) continue; // deleted on purpose during the move: not brought
     restored[`${ref.kind}:${ref.id}`] = r.id;
     all.push(r);
   }

@@ -213,7 +213,11 @@ const OUR_SCHEMAS: Record<string, Json> = {
       name: str,
       configuration: { type: 'object' },
       checksum: { type: 'string', description: 'SHA-256 of kind, type, name and configuration.' },
-      status: { enum: ['taken', 'verified'] },
+      status: {
+        enum: ['taken', 'verified', 'source_deleted', 'discarded'],
+        description:
+          '`taken`, then `verified`, then `source_deleted` when the migration deleted the source; `discarded` when you deleted the source yourself during the move (it is not restored).',
+      },
       created_at: dateTime,
     },
     [

@@ -1,5 +1,5 @@
 /** Deployments and projects of an organization: one service, two kinds. */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
 import { decodeConfiguration, encodeConfiguration } from '../shared/configuration.ts';
 import { conditionsFailed, countOnOrganization, getItem, queryPrefix } from '../shared/db.ts';
@@ -209,11 +209,14 @@ export async function deleteResourceItem(
   orgId: string,
   kind: ResourceKindName,
   id: string,
+  /** More items to write in the same transaction (the migration marks its snapshot). */
+  also: NonNullable<TransactWriteCommandInput['TransactItems']> = [],
 ): Promise<boolean> {
   try {
     await deps.db.send(
       new TransactWriteCommand({
         TransactItems: [
+          ...also,
           {
             Delete: {
               TableName: deps.table,
@@ -232,7 +235,7 @@ export async function deleteResourceItem(
     );
     return true;
   } catch (e) {
-    if (conditionsFailed(e)?.[0]) return false;
+    if (conditionsFailed(e)?.[also.length]) return false; // the resource is gone
     throw e;
   }
 }

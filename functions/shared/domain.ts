@@ -138,7 +138,11 @@ export interface SnapshotItem {
   name: string;
   configuration: Record<string, unknown>;
   checksum: string;
-  status: 'taken' | 'verified';
+  /**
+   * `taken` → `verified` → `source_deleted` (the migration deleted the source, in the same transaction), or
+   * `discarded` when someone deleted the source after it was backed up: a deployment deleted on purpose stays deleted.
+   */
+  status: 'taken' | 'verified' | 'source_deleted' | 'discarded';
   created_at: string;
 }
 

@@ -131,6 +131,42 @@ describe('interleavings that used to break a promise', () => {
     expect((await invitationItem(s.target.orgId, s.user))?.status).toBe('pending');
   });
 
+  it('a deployment the user deletes after it was backed up stays deleted: the move does not bring it back', async () => {
+    const s = await scene(api, 'deleted', 2);
+    const [gone, kept] = s.resources;
+    const h: Hold = {
+      match: startsStep('Delete source deployments'),
+      seen: 0,
+      // Backed up and verified; now, before the migration deletes the sources, the user deletes one themselves.
+      before: async () => {
+        const del = await api.call(
+          'DELETE',
+          `/api/v1/organizations/${s.source.orgId}/${gone!.kind}/${gone!.id}`,
+          {
+            as: s.user,
+          },
+        );
+        expect(del.status, del.text).toBe(200);
+      },
+    };
+    hold(h);
+    const id = await start(api, s);
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    expect(h.seen).toBe(1);
+    expect((await acceptAs(await tokenFromMail(api, s.user), s.user)).status).toBe(200);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(m.status).toBe('succeeded');
+    const inTarget = async (kind: string) =>
+      (await api.call('GET', `/api/v1/organizations/${s.target.orgId}/${kind}`, { as: s.target.admin })).body[
+        kind
+      ].map((r: any) => r.name);
+    expect([...(await inTarget('deployments')), ...(await inTarget('projects'))]).toEqual([kept!.name]);
+    const snaps = (
+      await api.call('GET', `/api/v1/users/me/snapshot-repositories/${s.repoId}/snapshots`, { as: s.user })
+    ).body.snapshots;
+    expect(snaps.find((x: any) => x.source_id === gone!.id)?.status).toBe('discarded');
+  });
+
   it('30 concurrent invites of one address all answer 201 and leave one pending invitation', async () => {
     const org = await orgWithAdmin(api, 'burst');
     const who = api.email('burst');
