@@ -42,7 +42,14 @@ import {
   putSnapshot,
   querySnapshots,
 } from '../snapshots/service.ts';
-import { claimOnRunning, getMigration, recordWaitToken, releaseLock, updateMigration } from './store.ts';
+import {
+  claimOnRunning,
+  getMigration,
+  recordWaitToken,
+  releaseLock,
+  TARGET_CLOSED,
+  updateMigration,
+} from './store.ts';
 
 /** Invitations re-sent by a migration live this long; the wait state's TimeoutSeconds is the same. */
 export const INVITATION_LIFETIME_MS = 72 * 3600_000;
@@ -335,6 +342,15 @@ export async function awaitAcceptance(
   // Recorded first, so the outbox can end the wait if the user joins another organization meanwhile.
   await recordWaitToken(deps, m.id, taskToken);
   const state = await attachTaskToken(deps, m.target_organization_id, m.email, m.user_id, taskToken);
+  // Checked after the token is stored: a close committed before this read is seen here, one after it finds the token
+  // (the outbox fails the wait), so the wait never outlives its target.
+  const target = await getItem<OrganizationItem>(
+    deps.db,
+    deps.table,
+    keys.organization(m.target_organization_id),
+  );
+  if (state !== 'accepted' && target?.status !== 'open')
+    throw new StepError(TARGET_CLOSED, 'The target organization was closed while this migration waited.');
   if (state === 'gone')
     throw new StepError(
       'InvitationExpired',
@@ -563,6 +579,9 @@ export async function recordOutcome(
       cause = `Stopped at "${m.current_step}": ${detail} ${after}`;
     }
     await releaseReservation(deps, m.target_organization_id, m.email, m.user_id);
+  } else if (error?.Error === TARGET_CLOSED) {
+    name = TARGET_CLOSED;
+    cause = `The target organization was closed while this migration waited for you to accept its invitation, so nothing can be restored there. You have left the source organization. ${kept} Ask to be invited to another organization; the snapshots stay in your repository.`;
   } else if (error?.Error === 'JoinedAnotherOrganization') {
     // Sent by the outbox when the user joined an organization other than the target during the wait.
     name = 'JoinedAnotherOrganization';

@@ -5,6 +5,9 @@ import type { Deps } from '../shared/deps.ts';
 import type { MigrationHistoryEntry, MigrationItem } from '../shared/domain.ts';
 import { keys } from '../shared/table.ts';
 
+/** The error (and migration outcome) when the target organization closed while the migration waited. */
+export const TARGET_CLOSED = 'TargetOrganizationClosed';
+
 export async function getMigration(deps: Deps, id: string): Promise<MigrationItem | undefined> {
   return getItem<MigrationItem>(deps.db, deps.table, keys.migration(id));
 }

@@ -15,5 +15,5 @@ export const OUTBOX_MAPPING = {
   /** Lambda's own limit for the handler; a full batch at the slowest rate fits with room to spare. */
   timeoutSeconds: 120,
   /** Only these entities can ask for a side effect; the rest (counters, memberships...) never invoke the handler. */
-  entities: ['Invitation', 'User', 'Migration'],
+  entities: ['Invitation', 'User', 'Migration', 'Organization'],
 } as const;

@@ -20,9 +20,10 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { invitationEmail, invitationLink } from '../invitations/render.ts';
-import { getMigration } from '../migration/store.ts';
+import { queryInvitations } from '../invitations/service.ts';
+import { getMigration, TARGET_CLOSED } from '../migration/store.ts';
 import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
-import type { InvitationItem, MigrationItem, UserItem } from '../shared/domain.ts';
+import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { log } from '../shared/log.ts';
 import { METRIC } from '../shared/observability.ts';
 import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
@@ -78,6 +79,13 @@ export async function processRecord(deps: OutboxDeps, record: DynamoDBRecord): P
     case ENTITY.user:
       await onUserChange(deps, before as UserItem | undefined, after as unknown as UserItem & Active);
       return;
+    case ENTITY.organization:
+      await onOrganizationClosed(
+        deps,
+        before as OrganizationItem | undefined,
+        after as unknown as OrganizationItem,
+      );
+      return;
     case ENTITY.migration:
       await onWaitStarted(deps, before as MigrationItem | undefined, after as unknown as MigrationItem);
       return;
@@ -111,6 +119,28 @@ async function resumeOrFailWait(deps: OutboxDeps, before: InvitationItem | undef
       ? 'An administrator revoked the invitation to the target organization.'
       : 'The invitation to the target organization was replaced by a new one.',
   );
+}
+
+/**
+ * An organization closed (its last member left): every migration waiting to join it can never be accepted, so its
+ * wait ends now. A wait that stores its token after this commit sees the closed organization itself (`awaitAcceptance`).
+ */
+async function onOrganizationClosed(
+  deps: OutboxDeps,
+  before: OrganizationItem | undefined,
+  after: OrganizationItem,
+) {
+  if (after.status !== 'closed' || before?.status === 'closed') return;
+  const waiting = (await queryInvitations(deps, after.id)).filter(
+    (i) => i.status === 'pending' && i.task_token,
+  );
+  for (const inv of waiting) {
+    await deps.workflow.fail(
+      inv.task_token!,
+      TARGET_CLOSED,
+      'The target organization was closed (its last member left) while this migration waited for you to accept its invitation.',
+    );
+  }
 }
 
 const joinedElsewhere = (orgId: string) =>

@@ -167,6 +167,21 @@ describe('interleavings that used to break a promise', () => {
     expect(snaps.find((x: any) => x.source_id === gone!.id)?.status).toBe('discarded');
   });
 
+  it('the target organization closes while the migration waits: the migration ends at once, saying why', async () => {
+    const s = await scene(api, 'closing', 1);
+    const id = await start(api, s);
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    // The target's only member leaves, which closes it: the invitation can never be accepted now.
+    const left = await api.call('DELETE', `/api/v1/organizations/${s.target.orgId}/members/me`, {
+      as: s.target.admin,
+    });
+    expect(left.status, left.text).toBe(200);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(m.status).toBe('failed');
+    expect(m.error).toBe('TargetOrganizationClosed');
+    expect(m.cause).toMatch(/target organization was closed.*1 snapshot\(s\) are intact/);
+  });
+
   it('30 concurrent invites of one address all answer 201 and leave one pending invitation', async () => {
     const org = await orgWithAdmin(api, 'burst');
     const who = api.email('burst');
