@@ -163,8 +163,24 @@ export async function startMigration(
     );
   } catch (e) {
     const failed = conditionsFailed(e);
-    if (failed?.[1])
+    if (failed?.[1]) {
+      // Another start won the lock: the same request sent twice at once answers with the migration it started.
+      const lock = await getItem<UserItem & { active_migration_id?: string }>(
+        deps.db,
+        deps.table,
+        keys.user(caller.userId),
+      );
+      const active = lock?.active_migration_id
+        ? await getMigration(deps, lock.active_migration_id)
+        : undefined;
+      if (
+        active?.status === 'running' &&
+        active.target_organization_id === input.target_organization_id &&
+        active.repository_id === input.repository_id
+      )
+        return { created: false, migration: toView(active) };
       throw new ApiError('migration.already_active', 'You already have a migration in progress.');
+    }
     if (failed?.[2]) {
       const current = await getItem<InvitationItem>(deps.db, deps.table, invKey);
       if (current?.reserved_for && current.reserved_for !== caller.userId) throw invitationReserved();

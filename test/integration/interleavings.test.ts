@@ -10,7 +10,7 @@ import { localUserId } from '../../local/jwt.ts';
 import { invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
 import { type Hold, isAccept, startsStep, useInterleaving } from '../support/interleave.ts';
 import { finished, scene, start, waitFor, waitingForAcceptance } from '../support/migration.ts';
-import { useStack } from '../support/stack.ts';
+import { type ApiResponse, useStack } from '../support/stack.ts';
 
 const api = useStack();
 
@@ -180,6 +180,29 @@ describe('interleavings that used to break a promise', () => {
     expect(m.status).toBe('failed');
     expect(m.error).toBe('TargetOrganizationClosed');
     expect(m.cause).toMatch(/target organization was closed.*1 snapshot\(s\) are intact/);
+  });
+
+  it('the same migration start sent twice at once answers the one migration both times', async () => {
+    const s = await scene(api, 'twice', -1);
+    const body = { target_organization_id: s.target.orgId, repository_id: s.repoId };
+    let second: ApiResponse | undefined;
+    const h: Hold = {
+      match: (command, input) =>
+        command === 'TransactWriteItemsCommand' &&
+        String(input?.TransactItems?.[0]?.Put?.Item?.pk ?? '').startsWith('MIGRATION#'),
+      seen: 0,
+      // The first start has read and is about to write; the same request, sent again, gets there first.
+      before: async () => {
+        second = await api.call('POST', '/api/v1/migrations', { as: s.user, body });
+      },
+    };
+    hold(h);
+    const first = await api.call('POST', '/api/v1/migrations', { as: s.user, body });
+    expect(h.seen).toBe(1);
+    expect(second?.status, second?.text).toBe(201);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.id).toBe(second?.body.id);
+    await waitFor(api, s.user, first.body.id, waitingForAcceptance);
   });
 
   it('30 concurrent invites of one address all answer 201 and leave one pending invitation', async () => {
