@@ -11,6 +11,7 @@ import {
   keyId,
   queryPrefix,
   stripKeys,
+  updateIf,
 } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type {
@@ -629,17 +630,12 @@ export async function releaseReservation(
   email: string,
   userId: string,
 ): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: keys.invitation(orgId, email),
-        UpdateExpression: 'REMOVE reserved_for SET version = version + :one',
-        ConditionExpression: 'reserved_for = :uid',
-        ExpressionAttributeValues: { ':uid': userId, ':one': 1 },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e; // not bound to them: nothing to release
-  }
+  // A failed condition: not bound to them, nothing to release.
+  await updateIf(deps.db, {
+    TableName: deps.table,
+    Key: keys.invitation(orgId, email),
+    UpdateExpression: 'REMOVE reserved_for SET version = version + :one',
+    ConditionExpression: 'reserved_for = :uid',
+    ExpressionAttributeValues: { ':uid': userId, ':one': 1 },
+  });
 }

@@ -15,7 +15,7 @@ import {
 } from '../invitations/service.ts';
 import { removeMembers } from '../members/changes.ts';
 import { deleteResourceItem, getResourceItem, putResource, queryResources } from '../resources/service.ts';
-import { batchGet, getItem, keyId } from '../shared/db.ts';
+import { batchGet, getItem, keyId, updateIf } from '../shared/db.ts';
 import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type {
   MembershipItem,
@@ -209,11 +209,7 @@ async function markSnapshot(
   to: SnapshotItem['status'],
   from: SnapshotItem['status'],
 ): Promise<void> {
-  try {
-    await deps.db.send(new UpdateCommand(snapshotTransition(deps, m, ref, to, from)));
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  await updateIf(deps.db, snapshotTransition(deps, m, ref, to, from));
 }
 
 const snapshotTransition = (
@@ -297,39 +293,26 @@ export async function reinvite(
  * the move. The version is bumped so that a concurrent refresh, conditioned on the version it read, re-reads.
  */
 async function markInvitationForMove(deps: Deps, m: MigrationItem): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: keys.invitation(m.target_organization_id, m.email),
-        UpdateExpression: 'SET migration_id = :m, version = version + :one',
-        ConditionExpression:
-          '#status = :pending AND (attribute_not_exists(migration_id) OR migration_id <> :m)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':m': m.id, ':one': 1, ':pending': 'pending' },
-      }),
-    );
-  } catch (e) {
-    // Already marked (a retry), or no longer pending: the refresh that follows decides what that means.
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  // A failed condition: already marked (a retry), or no longer pending; the refresh that follows decides what that means.
+  await updateIf(deps.db, {
+    TableName: deps.table,
+    Key: keys.invitation(m.target_organization_id, m.email),
+    UpdateExpression: 'SET migration_id = :m, version = version + :one',
+    ConditionExpression: '#status = :pending AND (attribute_not_exists(migration_id) OR migration_id <> :m)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':m': m.id, ':one': 1, ':pending': 'pending' },
+  });
 }
 
 /** Untie the target invitation from a move that ended without restoring (see `markInvitationForMove`). */
 export async function unmarkInvitation(deps: Deps, m: MigrationItem): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: keys.invitation(m.target_organization_id, m.email),
-        UpdateExpression: 'REMOVE migration_id SET version = version + :one',
-        ConditionExpression: 'migration_id = :m',
-        ExpressionAttributeValues: { ':m': m.id, ':one': 1 },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  await updateIf(deps.db, {
+    TableName: deps.table,
+    Key: keys.invitation(m.target_organization_id, m.email),
+    UpdateExpression: 'REMOVE migration_id SET version = version + :one',
+    ConditionExpression: 'migration_id = :m',
+    ExpressionAttributeValues: { ':m': m.id, ':one': 1 },
+  });
 }
 
 /** 6. Wait: store the task token on the invitation; accepting it resumes the workflow (or resume now if accepted). */

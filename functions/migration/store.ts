@@ -1,6 +1,6 @@
 /** The migration item: its progress, history and outcome, and the user's one-active-migration lock. */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getItem, stripKeys } from '../shared/db.ts';
+import { getItem, stripKeys, updateIf } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MigrationHistoryEntry, MigrationItem } from '../shared/domain.ts';
 import { keys } from '../shared/table.ts';
@@ -74,19 +74,13 @@ export async function updateMigration(
  */
 export async function enterStep(deps: Deps, id: string, step: string): Promise<void> {
   const now = deps.now().toISOString();
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: keys.migration(id),
-        UpdateExpression: 'SET current_step = :step, step_started_at = :now, updated_at = :now',
-        ConditionExpression: 'attribute_exists(pk) AND current_step <> :step',
-        ExpressionAttributeValues: { ':step': step, ':now': now },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  await updateIf(deps.db, {
+    TableName: deps.table,
+    Key: keys.migration(id),
+    UpdateExpression: 'SET current_step = :step, step_started_at = :now, updated_at = :now',
+    ConditionExpression: 'attribute_exists(pk) AND current_step <> :step',
+    ExpressionAttributeValues: { ':step': step, ':now': now },
+  });
 }
 
 /** `#k = :k` for each attribute of `set`, with its name and value placeholders. */
@@ -105,19 +99,13 @@ function addAssignments(
 
 /** Release the user's one-active-migration lock, if this migration holds it. */
 export async function releaseLock(deps: Deps, userId: string, migrationId: string): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: keys.user(userId),
-        UpdateExpression: 'REMOVE active_migration_id',
-        ConditionExpression: 'active_migration_id = :id',
-        ExpressionAttributeValues: { ':id': migrationId },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  await updateIf(deps.db, {
+    TableName: deps.table,
+    Key: keys.user(userId),
+    UpdateExpression: 'REMOVE active_migration_id',
+    ConditionExpression: 'active_migration_id = :id',
+    ExpressionAttributeValues: { ':id': migrationId },
+  });
 }
 
 /**
@@ -163,18 +151,12 @@ export async function claimOnRunning(
  * wait when the user joins another organization. A migration that is no longer running keeps what it has.
  */
 export async function recordWaitToken(deps: Deps, id: string, taskToken: string): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: keys.migration(id),
-        UpdateExpression: 'SET task_token = :t',
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':t': taskToken, ':running': 'running' },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  await updateIf(deps.db, {
+    TableName: deps.table,
+    Key: keys.migration(id),
+    UpdateExpression: 'SET task_token = :t',
+    ConditionExpression: '#status = :running',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':t': taskToken, ':running': 'running' },
+  });
 }

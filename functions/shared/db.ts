@@ -3,6 +3,8 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ApiError } from './errors.ts';
 import type { Key } from './table.ts';
@@ -155,4 +157,18 @@ export function countOnOrganization(
 export async function getItem<T>(db: Db, tableName: string, key: Key): Promise<T | undefined> {
   const out = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
   return out.Item ? stripKeys<T>(out.Item) : undefined;
+}
+
+/**
+ * A conditional update whose failed condition means "nothing to do" (already done, no longer applies): true when it
+ * was applied, false when the condition failed; anything else is thrown.
+ */
+export async function updateIf(db: Db, input: UpdateCommandInput): Promise<boolean> {
+  try {
+    await db.send(new UpdateCommand(input));
+    return true;
+  } catch (e) {
+    if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+    throw e;
+  }
 }
