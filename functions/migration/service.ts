@@ -57,15 +57,25 @@ export async function startMigration(
 ): Promise<{ created: boolean; migration: ReturnType<typeof toView> }> {
   const user = await ensureUser(deps, caller);
   // The same request repeated (even after the workflow has left the source) answers with the migration it started.
-  const activeId = (user as UserItem & { active_migration_id?: string }).active_migration_id;
-  const active = activeId ? await getMigration(deps, activeId) : undefined;
-  if (
-    active?.status === 'running' &&
-    active.target_organization_id === input.target_organization_id &&
-    active.repository_id === input.repository_id
-  ) {
-    await deps.workflow.start(active.id, { migration_id: active.id }).catch(ignoreAlreadyStarted);
-    return { created: false, migration: toView(active) };
+  if ((user as UserItem & { active_migration_id?: string }).active_migration_id) {
+    const active = await getMigration(
+      deps,
+      (user as UserItem & { active_migration_id: string }).active_migration_id,
+    );
+    if (
+      active?.status === 'running' &&
+      active.target_organization_id === input.target_organization_id &&
+      active.repository_id === input.repository_id
+    ) {
+      await deps.workflow.start(active.id, { migration_id: active.id }).catch(ignoreAlreadyStarted);
+      return { created: false, migration: toView(active) };
+    }
+    if (active?.status === 'running') {
+      throw new ApiError(
+        'migration.already_active',
+        `You already have a migration in progress (${active.id}). Wait for it to finish.`,
+      );
+    }
   }
   if (!user.organization_id) {
     throw new ApiError(
@@ -77,12 +87,6 @@ export async function startMigration(
     throw new ApiError('migration.invalid_target', 'You are already a member of the target organization.', [
       'target_organization_id',
     ]);
-  }
-  if (active?.status === 'running') {
-    throw new ApiError(
-      'migration.already_active',
-      `You already have a migration in progress (${active.id}). Wait for it to finish.`,
-    );
   }
   // Target, invitation and repository in one read.
   const tgtKey = keys.organization(input.target_organization_id);
