@@ -56,7 +56,17 @@ export async function startMigration(
   input: z.infer<typeof migrationRequest>,
 ): Promise<{ created: boolean; migration: ReturnType<typeof toView> }> {
   const user = await ensureUser(deps, caller);
-  // The same request repeated (even after the workflow has left the source) answers with the migration it started.
+  if (!user.organization_id) {
+    throw new ApiError(
+      'migration.not_member',
+      'You are not a member of an organization: accept the invitation directly instead.',
+    );
+  }
+  if (user.organization_id === input.target_organization_id) {
+    throw new ApiError('migration.invalid_target', 'You are already a member of the target organization.', [
+      'target_organization_id',
+    ]);
+  }
   if ((user as UserItem & { active_migration_id?: string }).active_migration_id) {
     const active = await getMigration(
       deps,
@@ -76,17 +86,6 @@ export async function startMigration(
         `You already have a migration in progress (${active.id}). Wait for it to finish.`,
       );
     }
-  }
-  if (!user.organization_id) {
-    throw new ApiError(
-      'migration.not_member',
-      'You are not a member of an organization: accept the invitation directly instead.',
-    );
-  }
-  if (user.organization_id === input.target_organization_id) {
-    throw new ApiError('migration.invalid_target', 'You are already a member of the target organization.', [
-      'target_organization_id',
-    ]);
   }
   // Target, invitation and repository in one read.
   const tgtKey = keys.organization(input.target_organization_id);

@@ -247,14 +247,6 @@ export async function deleteSourceResources(deps: Deps, migrationId: string): Pr
 /** 4. Leave the source organization (closing it when the user was its sole member). */
 export async function leaveSource(deps: Deps, migrationId: string): Promise<void> {
   const m = await mustGetUncancelled(deps, migrationId);
-  // Never leave for a target that closed meanwhile: roll back instead (a close after this read ends the wait later).
-  const target = await getItem<OrganizationItem>(
-    deps.db,
-    deps.table,
-    keys.organization(m.target_organization_id),
-  );
-  if (!m.leaving_at && target?.status !== 'open')
-    throw new StepError(TARGET_CLOSED, 'The target organization was closed, so the migration did not leave.');
   // Claim the leave against a cancel: exactly one of them wins, so a cancel either rolls back or stops after leaving.
   if (
     !m.leaving_at &&
@@ -572,7 +564,7 @@ export async function recordOutcome(
     await releaseReservation(deps, m.target_organization_id, m.email, m.user_id);
   } else if (error?.Error === TARGET_CLOSED) {
     name = TARGET_CLOSED;
-    cause = `The target organization was closed (its last member left), so nothing can be restored there. You have left the source organization. ${kept} Ask to be invited to another organization; the snapshots stay in your repository.`;
+    cause = `The target organization was closed while this migration waited for you to accept its invitation, so nothing can be restored there. You have left the source organization. ${kept} Ask to be invited to another organization; the snapshots stay in your repository.`;
   } else if (error?.Error === 'JoinedAnotherOrganization') {
     // Sent by the outbox when the user joined an organization other than the target during the wait.
     name = 'JoinedAnotherOrganization';
