@@ -444,3 +444,16 @@ describe('checks', () => {
     },
   );
 });
+
+describe('logical ids', () => {
+  it('are the ones deployed: moving or renaming a module never replaces a function, role, log group or alarm', async () => {
+    // Every resource's logical id and type, sorted. A change here replaces (or orphans) a deployed resource: update the
+    // file (`npx vitest run test/infra -u`) only when that is the intent, and say so in the commit.
+    const ids = Object.fromEntries(
+      Object.entries(resources)
+        .map(([id, r]) => [id, r.Type] as const)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+    await expect(`${JSON.stringify(ids, null, 2)}\n`).toMatchFileSnapshot('logical-ids.json');
+  });
+});
