@@ -12,6 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/routes.ts';
+import { DEPLOYED_NAME } from '../deployed-names.ts';
 import type { Functions } from './functions.ts';
 
 export interface ApiProps {
@@ -52,7 +53,7 @@ export class Api extends Construct {
       let integration = integrations.get(route.handler);
       if (!integration) {
         integration = new HttpLambdaIntegration(
-          `${route.handler}Integration`,
+          `${DEPLOYED_NAME[route.handler]}Integration`,
           props.functions.get(route.handler),
         );
         integrations.set(route.handler, integration);

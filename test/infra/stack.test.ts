@@ -12,7 +12,9 @@ import { ROUTES } from '../../functions/routes.ts';
 import { METRIC, OBSERVABILITY } from '../../functions/shared/observability.ts';
 import { TABLE } from '../../functions/shared/table.ts';
 import { WORKFLOW_TASKS } from '../../functions/workflow/tasks.ts';
+import type { HandlerName } from '../../infra/access.ts';
 import { buildApp } from '../../infra/build.ts';
+import { functionId } from '../../infra/deployed-names.ts';
 
 const CONTEXT = {
   senderEmail: 'no-reply@example.com',
@@ -31,7 +33,6 @@ const withoutResources = () => {
 let template: Template;
 let resources: Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const pascal = (handler: string) => handler.replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase());
 
 beforeAll(() => {
   // Synthesizing runs every Validations plugin (cdk-nag): an unacknowledged finding throws here.
@@ -176,7 +177,9 @@ describe('api', () => {
       expect(props.AuthorizationType).toBe(route.auth ? 'JWT' : 'NONE');
       const integrationId = props.Target['Fn::Join'][1][1].Ref as string;
       const fnId = integrations[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
-      expect(fnId.startsWith(`Functions${pascal(route.handler)}`), `${route.handler} -> ${fnId}`).toBe(true);
+      expect(fnId.startsWith(`Functions${functionId(route.handler)}`), `${route.handler} -> ${fnId}`).toBe(
+        true,
+      );
     }
     const authorizer = ofType('AWS::ApiGatewayV2::Authorizer')[0]![1];
     expect(authorizer.Properties).toMatchObject({
@@ -350,9 +353,10 @@ describe('iam', () => {
   });
 
   it('gives each handler only its table actions, SES only to the outbox and the summary email, task callbacks only on the state machine', () => {
-    const byFn = (handler: string) =>
-      statements().filter((s) => s.id.startsWith(`Functions${pascal(handler)}Role`));
-    const actionsOf = (handler: string) => byFn(handler).flatMap((s) => ([] as string[]).concat(s.Action));
+    const byFn = (handler: HandlerName) =>
+      statements().filter((s) => s.id.startsWith(`Functions${functionId(handler)}Role`));
+    const actionsOf = (handler: HandlerName) =>
+      byFn(handler).flatMap((s) => ([] as string[]).concat(s.Action));
     expect(actionsOf('invitations/list').filter((a) => a.startsWith('dynamodb:'))).not.toContain(
       'dynamodb:PutItem',
     );
