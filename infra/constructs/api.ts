@@ -31,7 +31,7 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const fallback = new HttpLambdaIntegration('Fallback', props.functions.get('fallback/not-found'));
+    const fallback = new HttpLambdaIntegration('Fallback', props.functions.get('api/handlers/not-found'));
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Organization membership API (Elastic Cloud organization API compatible)',
       // Unknown routes still answer with the API's error body.

@@ -23,7 +23,7 @@ import type { HandlerName } from '../access.ts';
 import { functionId } from '../deployed-names.ts';
 
 export interface MonitoringProps {
-  /** Every function of the stack, by handler name (`invitations/create`). */
+  /** Every function of the stack, by handler name (`invitations/handlers/create`). */
   functions: ReadonlyMap<HandlerName, IFunction>;
   httpApi: HttpApi;
   /** Alarms other constructs own (the outbox's, the workflow's): they get the same actions and a place on the dashboard. */

@@ -7,11 +7,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_TASKS } from '../../functions/migrations/tasks.ts';
 import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
 import { ROUTES } from '../../functions/routes.ts';
 import { METRIC, OBSERVABILITY } from '../../functions/shared/observability.ts';
 import { TABLE } from '../../functions/shared/table.ts';
-import { WORKFLOW_TASKS } from '../../functions/workflow/tasks.ts';
 import type { HandlerName } from '../../infra/access.ts';
 import { buildApp } from '../../infra/build.ts';
 import { functionId } from '../../infra/deployed-names.ts';
@@ -82,7 +82,7 @@ describe('functions', () => {
       ...ROUTES.map((r) => r.handler),
       ...Object.values(WORKFLOW_TASKS),
       OUTBOX_MAPPING.handler,
-      'fallback/not-found',
+      'api/handlers/not-found',
     ]);
     expect(fns).toHaveLength(handlers.size);
     for (const [, fn] of fns) {
@@ -357,11 +357,11 @@ describe('iam', () => {
       statements().filter((s) => s.id.startsWith(`Functions${functionId(handler)}Role`));
     const actionsOf = (handler: HandlerName) =>
       byFn(handler).flatMap((s) => ([] as string[]).concat(s.Action));
-    expect(actionsOf('invitations/list').filter((a) => a.startsWith('dynamodb:'))).not.toContain(
+    expect(actionsOf('invitations/handlers/list').filter((a) => a.startsWith('dynamodb:'))).not.toContain(
       'dynamodb:PutItem',
     );
-    expect(actionsOf('members/list')).not.toContain('dynamodb:UpdateItem');
-    expect(actionsOf('health/get').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(actionsOf('members/handlers/list')).not.toContain('dynamodb:UpdateItem');
+    expect(actionsOf('api/handlers/health').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
     const sesUsers = statements().filter((s) => ([] as string[]).concat(s.Action).includes('ses:SendEmail'));
     // The invite request sends nothing itself: its emails leave through the outbox.
     expect(sesUsers.map((s) => s.id.replace(/Role.*/, '')).sort()).toEqual([
