@@ -131,10 +131,14 @@ function join(s: State, account: Account, org: OrgKey, roles: Role[]) {
   }
 }
 
+/** The last member leaving closes the organization: a migration waiting to join it can never finish, so it fails. */
 function leave(s: State, account: Account, org: OrgKey) {
   delete s.orgs[org].members[account];
   delete s.locks[account];
-  if (Object.keys(s.orgs[org].members).length === 0) s.orgs[org].status = 'closed';
+  if (Object.keys(s.orgs[org].members).length > 0) return;
+  s.orgs[org].status = 'closed';
+  for (const [id, m] of Object.entries(s.migrations))
+    if (m.status === 'waiting' && m.target === org) endMigration(s, id, 'failed');
 }
 
 /** Every legal answer to `op` in `state`, with the state each leads to. */
@@ -177,12 +181,13 @@ export function step(state: State, op: Op): Legal[] {
         return [err(state, 400, 'organization.invitation_already_accepted')];
       }
       if (inv.boundTo && inv.boundTo !== op.actor) return [err(state, 403)];
+      // A binding left by an ended migration may still refuse another account, before or after these checks.
+      const legal: Legal[] = [];
+      if (inv.looselyBoundTo && inv.looselyBoundTo !== op.actor) legal.push(err(state, 403));
       const refusals: Legal[] = [];
       if (s.locks[op.actor]) refusals.push(err(state, 400, 'organization.user_organization_already_belongs'));
       if (org.status !== 'open') refusals.push(err(state, 404, 'organization.not_found'));
-      if (refusals.length) return refusals; // the order of these two checks is not specified
-      const legal: Legal[] = [];
-      if (inv.looselyBoundTo && inv.looselyBoundTo !== op.actor) legal.push(err(state, 403));
+      if (refusals.length) return [...legal, ...refusals]; // the order of these checks is not specified
       inv.status = 'accepted';
       inv.acceptedBy = op.actor;
       delete inv.looselyBoundTo;
