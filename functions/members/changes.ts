@@ -1,5 +1,5 @@
 /** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
 import { batchGet, cancellationReasons, getItem, keyId } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
@@ -33,11 +33,17 @@ const lostRace = (e: unknown): boolean => {
     : (e as Error)?.name === 'TransactionConflictException';
 };
 
-async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+/** `refusal` names the failures that are an answer rather than a lost race (thrown at once, never retried). */
+async function retrying<T>(
+  attempt: () => Promise<T>,
+  refusal?: (e: unknown) => Error | undefined,
+): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await attempt();
     } catch (e) {
+      const refused = refusal?.(e);
+      if (refused) throw refused;
       if (!lostRace(e) || i + 1 >= MAX_ATTEMPTS) throw e;
       await sleep(Math.random() * 20 * 2 ** i);
     }
@@ -131,16 +137,29 @@ export async function changeRoles(
 }
 
 /**
+ * A condition on another item that must hold when a removal commits (a `ConditionCheck` in the same transaction, its
+ * last item), and the error that refuses the removal when it does not.
+ */
+export interface RemovalGuard {
+  check: NonNullable<NonNullable<TransactWriteCommandInput['TransactItems']>[number]['ConditionCheck']>;
+  refused: () => Error;
+}
+
+/**
  * Remove members by user id, all or nothing. Admins may remove anyone; any member may remove themselves (leaving).
  * Members remain: at least one organization-admin must remain. Nobody remains: the organization must have no active
  * deployments or projects and no pending bills, and is closed. Each removal releases the user's organization lock.
+ * With a `guard`, nobody is removed unless its condition holds when the removal commits.
  */
 export async function removeMembers(
   deps: Deps,
   caller: Caller,
   orgId: string,
   userIds: string[],
+  guard?: RemovalGuard,
 ): Promise<{ closed: boolean }> {
+  const guardFailed = (e: unknown) =>
+    guard && cancellationReasons(e)?.at(-1) === 'ConditionalCheckFailed' ? guard.refused() : undefined;
   return retrying(async () => {
     const orgKey = keys.organization(orgId);
     const meKey = keys.membership(orgId, caller.userId);
@@ -248,9 +267,10 @@ export async function removeMembers(
             },
           ]),
           orgUpdate,
+          ...(guard ? [{ ConditionCheck: guard.check }] : []),
         ],
       }),
     );
     return { closed: remaining === 0 };
-  });
+  }, guardFailed);
 }

@@ -263,6 +263,22 @@ export async function leaveSource(deps: Deps, migrationId: string): Promise<void
         { userId: m.user_id, email: m.email, emailVerified: true },
         m.source_organization_id,
         [m.user_id],
+        {
+          // Leave only for a target that can still take the user, held in the leave's own transaction: a close
+          // committed first refuses the leave, and the migration rolls back (a close after it ends the wait instead).
+          check: {
+            TableName: deps.table,
+            Key: keys.organization(m.target_organization_id),
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':open': 'open' },
+          },
+          refused: () =>
+            new StepError(
+              TARGET_CLOSED,
+              'The target organization was closed (its last member left), so the migration did not leave the source organization.',
+            ),
+        },
       );
     } catch (e) {
       if (isApiError(e)) throw new StepError('LeaveRefused', e.message);

@@ -64,7 +64,8 @@ export type Op =
   | { kind: 'roles'; actor: Account; org: OrgKey; target: Account; mode: 'add' | 'remove'; roles: Role[] }
   | { kind: 'remove'; actor: Account; org: OrgKey; target: Account }
   | { kind: 'start'; actor: Account; target: OrgKey }
-  /** The workflow's own steps between the start and the wait (validate, back up, leave, re-invite). */
+  /** The workflow's own steps between the start and the wait (validate, back up, leave, re-invite). A target that closes
+   * before the leave fails the migration (the user stays); one that closes during the wait fails it too. */
   | { kind: 'workflow'; migration: string }
   | { kind: 'cancel'; actor: Account; migration: string };
 
@@ -276,6 +277,11 @@ export function step(state: State, op: Op): Legal[] {
       const me = source.members[m.account];
       const sole = Object.keys(source.members).length === 1;
       if (!me || source.status !== 'open' || (!sole && isAdmin(me) && adminCount(source) <= 1)) {
+        endMigration(s, op.migration, 'failed');
+        return [{ status: 0, next: s }];
+      }
+      // Never leave for a target that closed meanwhile: the migration rolls back, the user stays.
+      if (s.orgs[m.target].status !== 'open') {
         endMigration(s, op.migration, 'failed');
         return [{ status: 0, next: s }];
       }
