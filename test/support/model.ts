@@ -248,6 +248,11 @@ export function step(state: State, op: Op): Legal[] {
       return [{ status: 200, next: s }];
     }
     case 'start': {
+      // The same start again (same account, same target) answers the migration it started, even after the leave.
+      const same = Object.entries(s.migrations).find(
+        ([, m]) => m.account === op.actor && m.target === op.target && m.status === 'waiting',
+      );
+      if (same) return [{ status: 200, next: state, accepts: (a) => a.id === same[0] }];
       const source = s.locks[op.actor];
       if (!source) return [err(state, 400, 'migration.not_member')];
       if (source === op.target) return [err(state, 400, 'migration.invalid_target')];
