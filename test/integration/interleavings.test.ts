@@ -175,6 +175,42 @@ describe('interleavings that used to break a promise', () => {
     expect(snaps.find((x: any) => x.source_id === gone!.id)?.status).toBe('discarded');
   });
 
+  it('a deployment the user deletes before its backup stops the move, and the cause says it is gone (not that every deployment is still there)', async () => {
+    const s = await scene(api, 'delbackup', 2);
+    const [gone, kept] = s.resources;
+    const h: Hold = {
+      // The backup of that deployment is about to read it; the user deletes it first.
+      match: (command, input) => command === 'GetItemCommand' && input?.Key?.sk === `DEPLOYMENT#${gone!.id}`,
+      seen: 0,
+      before: async () => {
+        const del = await api.call(
+          'DELETE',
+          `/api/v1/organizations/${s.source.orgId}/deployments/${gone!.id}`,
+          {
+            as: s.user,
+          },
+        );
+        expect(del.status, del.text).toBe(200);
+      },
+    };
+    hold(h);
+    const id = await start(api, s);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(h.seen).toBe(1);
+    expect([m.status, m.error]).toEqual(['failed', 'MigrationRolledBack']);
+    // The user is still in the source with the project; the deployment they deleted stays deleted, and the cause says so.
+    const inSource = async (kind: string) =>
+      (await api.call('GET', `/api/v1/organizations/${s.source.orgId}/${kind}`, { as: s.user })).body[kind];
+    expect(
+      [...(await inSource('deployments')), ...(await inSource('projects'))].map((r: any) => r.id),
+    ).toEqual([kept!.id]);
+    expect(m.cause).toMatch(/^Stopped at "Back up deployments": /);
+    expect(m.cause).not.toMatch(/every deployment is still there/);
+    expect(m.cause).toMatch(/still a member of the source organization/);
+    expect(m.cause).toContain(`deployment ${gone!.id}`);
+    expect(m.cause).toMatch(/deleted while the migration ran/);
+  });
+
   it('the target organization closes while the migration waits: the migration ends at once, saying why', async () => {
     const s = await scene(api, 'closing', 1);
     const id = await start(api, s);
