@@ -1,6 +1,14 @@
 /** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
 import { noAccess, orgNotFound } from '../organizations/service.ts';
-import { batchGet, getItem, keyId, type TransactItem, type TransactItems, transact } from '../shared/db.ts';
+import {
+  batchGet,
+  conditionsFailed,
+  getItem,
+  keyId,
+  type TransactItem,
+  type TransactItems,
+  transact,
+} from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -120,15 +128,26 @@ export async function changeRoles(
 }
 
 /**
+ * A condition on another item that must hold when a removal commits (a `ConditionCheck` in the same transaction),
+ * and the error that refuses the removal when it does not.
+ */
+export interface RemovalGuard {
+  check: NonNullable<TransactItem['ConditionCheck']>;
+  refused: () => Error;
+}
+
+/**
  * Remove members by user id, all or nothing. Admins may remove anyone; any member may remove themselves (leaving).
  * Members remain: at least one organization-admin must remain. Nobody remains: the organization must have no active
  * deployments or projects and no pending bills, and is closed. Each removal releases the user's organization lock.
+ * With a `guard`, nobody is removed unless its condition holds when the removal commits.
  */
 export async function removeMembers(
   deps: Deps,
   caller: Caller,
   orgId: string,
   userIds: string[],
+  guard?: RemovalGuard,
 ): Promise<{ closed: boolean }> {
   return retrying(async () => {
     const orgKey = keys.organization(orgId);
@@ -244,6 +263,11 @@ export async function removeMembers(
         ]),
       ),
       organization: orgUpdate,
+      ...(guard ? { guard: { ConditionCheck: guard.check } } : {}),
+    }).catch((e) => {
+      // The guard failing is an answer, not a lost race: refuse at once, never retry.
+      if (guard && conditionsFailed(e)?.has('guard')) throw guard.refused();
+      throw e;
     });
     return { closed: remaining === 0 };
   });

@@ -57,6 +57,18 @@ export async function startMigration(
   input: z.infer<typeof migrationRequest>,
 ): Promise<{ created: boolean; migration: ReturnType<typeof toView> }> {
   const user = await ensureUser(deps, caller);
+  // The same request again answers the migration it started, even once the workflow has left the source (so the
+  // caller is in no organization now). Any other request keeps the order of answers below.
+  const activeId = (user as UserItem & { active_migration_id?: string }).active_migration_id;
+  const active = activeId ? await getMigration(deps, activeId) : undefined;
+  if (
+    active?.status === 'running' &&
+    active.target_organization_id === input.target_organization_id &&
+    active.repository_id === input.repository_id
+  ) {
+    await deps.workflow.start(active.id, { migration_id: active.id }).catch(ignoreAlreadyStarted);
+    return { created: false, migration: toView(active) };
+  }
   if (!user.organization_id) {
     throw new ApiError(
       'migration.not_member',
@@ -68,25 +80,11 @@ export async function startMigration(
       'target_organization_id',
     ]);
   }
-  if ((user as UserItem & { active_migration_id?: string }).active_migration_id) {
-    const active = await getMigration(
-      deps,
-      (user as UserItem & { active_migration_id: string }).active_migration_id,
+  if (active?.status === 'running') {
+    throw new ApiError(
+      'migration.already_active',
+      `You already have a migration in progress (${active.id}). Wait for it to finish.`,
     );
-    if (
-      active?.status === 'running' &&
-      active.target_organization_id === input.target_organization_id &&
-      active.repository_id === input.repository_id
-    ) {
-      await deps.workflow.start(active.id, { migration_id: active.id }).catch(ignoreAlreadyStarted);
-      return { created: false, migration: toView(active) };
-    }
-    if (active?.status === 'running') {
-      throw new ApiError(
-        'migration.already_active',
-        `You already have a migration in progress (${active.id}). Wait for it to finish.`,
-      );
-    }
   }
   // Target, invitation and repository in one read.
   const tgtKey = keys.organization(input.target_organization_id);

@@ -37,6 +37,7 @@ import {
   putSnapshot,
   querySnapshots,
 } from '../snapshots/service.ts';
+import { stepsView } from './progress.ts';
 import {
   claimOnRunning,
   getMigration,
@@ -258,6 +259,22 @@ export async function leaveSource(deps: Deps, migrationId: string): Promise<void
         { userId: m.user_id, email: m.email, emailVerified: true },
         m.source_organization_id,
         [m.user_id],
+        {
+          // Leave only for a target that can still take the user, held in the leave's own transaction: a close
+          // committed first refuses the leave, and the migration rolls back (a close after it ends the wait instead).
+          check: {
+            TableName: deps.table,
+            Key: keys.organization(m.target_organization_id),
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':open': 'open' },
+          },
+          refused: () =>
+            new StepError(
+              TARGET_CLOSED,
+              'The target organization was closed (its last member left), so the migration did not leave the source organization.',
+            ),
+        },
       );
     } catch (e) {
       if (isApiError(e)) throw new StepError('LeaveRefused', e.message);
@@ -544,17 +561,26 @@ export async function recordOutcome(
   let name: string;
   let cause: string;
   if (!m.left_at) {
-    // Say what is true now: the step that failed may be "you are no longer a member" (removed meanwhile).
+    // Say what is true now (after the compensation): the step that failed may be "you are no longer a member"
+    // (removed meanwhile), and a deployment deleted during the move (by the user, say, during the backup) stays deleted.
     const stillMember = (await getUser(deps, m.user_id))?.organization_id === m.source_organization_id;
+    const gone = await goneFromSource(deps, m);
+    const except = gone.length
+      ? ` except ${gone.map((r) => `${r.kind} ${r.id}`).join(', ')}, deleted while the migration ran`
+      : '';
     const after = stillMember
-      ? 'Nothing changed: you are still a member of the source organization and every deployment is still there.'
-      : 'The migration moved nothing: every deployment is still in the source organization.';
+      ? gone.length
+        ? `You are still a member of the source organization, and every deployment and project is still there${except}.`
+        : 'Nothing changed: you are still a member of the source organization and every deployment is still there.'
+      : `The migration moved nothing: every deployment${gone.length ? ' and project' : ''} is still in the source organization${except}.`;
     if (error?.Error === CANCELLED) {
       name = CANCELLED;
       cause = `You cancelled the migration before it left the source organization. ${after}`;
     } else {
       name = 'MigrationRolledBack';
-      cause = `Stopped at "${m.current_step}": ${detail} ${after}`;
+      // The step that failed, not the compensation that ran after it (the current step by now).
+      const failed = stepsView({ ...m, status: 'failed' }).find((v) => v.status === 'failed')?.step;
+      cause = `Stopped at "${failed ?? m.current_step}": ${detail} ${after}`;
     }
     await releaseReservation(deps, m.target_organization_id, m.email, m.user_id);
   } else if (error?.Error === TARGET_CLOSED) {
@@ -574,6 +600,15 @@ export async function recordOutcome(
   const status = name === CANCELLED ? 'cancelled' : 'failed';
   const ended = await endMigration(deps, m, { status, error: name, cause, finished_at: now });
   return { error: ended.error, cause: ended.cause };
+}
+
+/** The planned deployments and projects that are no longer in the source organization. */
+async function goneFromSource(deps: Deps, m: MigrationItem): Promise<ResourceRef[]> {
+  const refs = m.plan?.resources ?? [];
+  const found = await Promise.all(
+    refs.map((ref) => getResourceItem(deps, m.source_organization_id, ref.kind, ref.id)),
+  );
+  return refs.filter((_, i) => !found[i]);
 }
 
 const OUTCOME_METRIC = {

@@ -5,7 +5,10 @@ import type { Deps } from '../shared/deps.ts';
 import type { MigrationHistoryEntry, MigrationItem } from '../shared/domain.ts';
 import { keys } from '../shared/table.ts';
 
-/** The error (and migration outcome) when the target organization closed while the migration waited. */
+/**
+ * The error when the target organization closed: during the wait it is the migration's outcome; before the leave it
+ * refuses the leave and the migration rolls back.
+ */
 export const TARGET_CLOSED = 'TargetOrganizationClosed';
 
 export async function getMigration(deps: Deps, id: string): Promise<MigrationItem | undefined> {

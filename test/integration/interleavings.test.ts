@@ -9,7 +9,15 @@ import { dynamo } from '../../functions/shared/clients.ts';
 import { localUserId } from '../../local/jwt.ts';
 import { invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
 import { type Hold, isAccept, startsStep, useInterleaving } from '../support/interleave.ts';
-import { finished, scene, start, waitFor, waitingForAcceptance } from '../support/migration.ts';
+import {
+  assertNothingLost,
+  finished,
+  scene,
+  start,
+  stepStatuses,
+  waitFor,
+  waitingForAcceptance,
+} from '../support/migration.ts';
 import { type ApiResponse, useStack } from '../support/stack.ts';
 
 const api = useStack();
@@ -167,6 +175,42 @@ describe('interleavings that used to break a promise', () => {
     expect(snaps.find((x: any) => x.source_id === gone!.id)?.status).toBe('discarded');
   });
 
+  it('a deployment the user deletes before its backup stops the move, and the cause says it is gone (not that every deployment is still there)', async () => {
+    const s = await scene(api, 'delbackup', 2);
+    const [gone, kept] = s.resources;
+    const h: Hold = {
+      // The backup of that deployment is about to read it; the user deletes it first.
+      match: (command, input) => command === 'GetItemCommand' && input?.Key?.sk === `DEPLOYMENT#${gone!.id}`,
+      seen: 0,
+      before: async () => {
+        const del = await api.call(
+          'DELETE',
+          `/api/v1/organizations/${s.source.orgId}/deployments/${gone!.id}`,
+          {
+            as: s.user,
+          },
+        );
+        expect(del.status, del.text).toBe(200);
+      },
+    };
+    hold(h);
+    const id = await start(api, s);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(h.seen).toBe(1);
+    expect([m.status, m.error]).toEqual(['failed', 'MigrationRolledBack']);
+    // The user is still in the source with the project; the deployment they deleted stays deleted, and the cause says so.
+    const inSource = async (kind: string) =>
+      (await api.call('GET', `/api/v1/organizations/${s.source.orgId}/${kind}`, { as: s.user })).body[kind];
+    expect(
+      [...(await inSource('deployments')), ...(await inSource('projects'))].map((r: any) => r.id),
+    ).toEqual([kept!.id]);
+    expect(m.cause).toMatch(/^Stopped at "Back up deployments": /);
+    expect(m.cause).not.toMatch(/every deployment is still there/);
+    expect(m.cause).toMatch(/still a member of the source organization/);
+    expect(m.cause).toContain(`deployment ${gone!.id}`);
+    expect(m.cause).toMatch(/deleted while the migration ran/);
+  });
+
   it('the target organization closes while the migration waits: the migration ends at once, saying why', async () => {
     const s = await scene(api, 'closing', 1);
     const id = await start(api, s);
@@ -180,6 +224,48 @@ describe('interleavings that used to break a promise', () => {
     expect(m.status).toBe('failed');
     expect(m.error).toBe('TargetOrganizationClosed');
     expect(m.cause).toMatch(/target organization was closed.*1 snapshot\(s\) are intact/);
+  });
+
+  it('the target closes between the leave step’s read and its write: the user stays in the source, the move rolls back', async () => {
+    const s = await scene(api, 'closefirst', 2);
+    const mover = `USER#${localUserId(s.user)}`;
+    const h: Hold = {
+      // The mover's leave transaction (it releases their organization lock), read already, about to commit.
+      match: (command, input) =>
+        command === 'TransactWriteItemsCommand' &&
+        (input?.TransactItems ?? []).some(
+          (i: any) => i.Update?.Key?.pk === mover && i.Update.UpdateExpression === 'REMOVE organization_id',
+        ),
+      seen: 0,
+      // The target's only member leaves first, which closes it: it can no longer take the mover.
+      before: async () => {
+        const left = await api.call('DELETE', `/api/v1/organizations/${s.target.orgId}/members/me`, {
+          as: s.target.admin,
+        });
+        expect(left.status, left.text).toBe(200);
+      },
+    };
+    hold(h);
+    const id = await start(api, s);
+    const m = await waitFor(api, s.user, id, finished);
+    expect(h.seen).toBe(1);
+    expect([m.status, m.error]).toEqual(['failed', 'MigrationRolledBack']);
+    expect(m.left_at).toBeUndefined();
+    expect(m.cause).toMatch(/target organization was closed/);
+    expect(stepStatuses(m)).toMatchObject({
+      'Leave source organization': 'failed',
+      'Recreate deleted deployments': 'succeeded',
+    });
+    // Still a member of the source, with the deployments the move had deleted recreated there as they were.
+    const orgs = (await api.call('GET', '/api/v1/organizations', { as: s.user })).body.organizations;
+    expect(orgs.map((o: any) => o.id)).toEqual([s.source.orgId]);
+    const inSource = async (kind: string) =>
+      (await api.call('GET', `/api/v1/organizations/${s.source.orgId}/${kind}`, { as: s.user })).body[kind];
+    const back = [...(await inSource('deployments')), ...(await inSource('projects'))];
+    expect(back.map((r: any) => [r.id, r.name]).sort()).toEqual(
+      s.resources.map((r) => [r.id, r.name]).sort(),
+    );
+    await assertNothingLost(api, s, m);
   });
 
   it('the same migration start sent twice at once answers the one migration both times', async () => {

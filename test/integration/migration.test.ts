@@ -138,7 +138,20 @@ describe('migration: happy paths through the real definition', () => {
     expect([again.status, again.body.id]).toEqual([200, first]); // a retried start returns the same migration
     const other = await api.call('GET', `/api/v1/migrations/${first}`, { as: s.target.admin });
     expect(other.status).toBe(404);
-    await waitFor(api, s.user, first, waitingForAcceptance);
+    const waiting = await waitFor(api, s.user, first, waitingForAcceptance);
+    expect(waiting.left_at).toBeDefined();
+    // Sent again after the leave (the caller is in no organization now): still the same migration.
+    const late = await api.call('POST', '/api/v1/migrations', {
+      as: s.user,
+      body: { target_organization_id: s.target.orgId, repository_id: s.repoId },
+    });
+    expect([late.status, late.body.id], late.text).toEqual([200, first]);
+    // Another request still gets its own answer, in the usual order (not a member before already active).
+    const elsewhere = await api.call('POST', '/api/v1/migrations', {
+      as: s.user,
+      body: { target_organization_id: s.source.orgId, repository_id: s.repoId },
+    });
+    expect([elsewhere.status, elsewhere.body.errors?.[0]?.code]).toEqual([400, 'migration.not_member']);
     await acceptFromMail(api, s.user);
     await waitFor(api, s.user, first, finished);
   });

@@ -64,7 +64,8 @@ export type Op =
   | { kind: 'roles'; actor: Account; org: OrgKey; target: Account; mode: 'add' | 'remove'; roles: Role[] }
   | { kind: 'remove'; actor: Account; org: OrgKey; target: Account }
   | { kind: 'start'; actor: Account; target: OrgKey }
-  /** The workflow's own steps between the start and the wait (validate, back up, leave, re-invite). */
+  /** The workflow's own steps between the start and the wait (validate, back up, leave, re-invite). A target that closes
+   * before the leave fails the migration (the user stays); one that closes during the wait fails it too. */
   | { kind: 'workflow'; migration: string }
   | { kind: 'cancel'; actor: Account; migration: string };
 
@@ -131,10 +132,14 @@ function join(s: State, account: Account, org: OrgKey, roles: Role[]) {
   }
 }
 
+/** The last member leaving closes the organization: a migration waiting to join it can never finish, so it fails. */
 function leave(s: State, account: Account, org: OrgKey) {
   delete s.orgs[org].members[account];
   delete s.locks[account];
-  if (Object.keys(s.orgs[org].members).length === 0) s.orgs[org].status = 'closed';
+  if (Object.keys(s.orgs[org].members).length > 0) return;
+  s.orgs[org].status = 'closed';
+  for (const [id, m] of Object.entries(s.migrations))
+    if (m.status === 'waiting' && m.target === org) endMigration(s, id, 'failed');
 }
 
 /** Every legal answer to `op` in `state`, with the state each leads to. */
@@ -177,12 +182,13 @@ export function step(state: State, op: Op): Legal[] {
         return [err(state, 400, 'organization.invitation_already_accepted')];
       }
       if (inv.boundTo && inv.boundTo !== op.actor) return [err(state, 403)];
+      // A binding left by an ended migration may still refuse another account, before or after these checks.
+      const legal: Legal[] = [];
+      if (inv.looselyBoundTo && inv.looselyBoundTo !== op.actor) legal.push(err(state, 403));
       const refusals: Legal[] = [];
       if (s.locks[op.actor]) refusals.push(err(state, 400, 'organization.user_organization_already_belongs'));
       if (org.status !== 'open') refusals.push(err(state, 404, 'organization.not_found'));
-      if (refusals.length) return refusals; // the order of these two checks is not specified
-      const legal: Legal[] = [];
-      if (inv.looselyBoundTo && inv.looselyBoundTo !== op.actor) legal.push(err(state, 403));
+      if (refusals.length) return [...legal, ...refusals]; // the order of these checks is not specified
       inv.status = 'accepted';
       inv.acceptedBy = op.actor;
       delete inv.looselyBoundTo;
@@ -242,6 +248,11 @@ export function step(state: State, op: Op): Legal[] {
       return [{ status: 200, next: s }];
     }
     case 'start': {
+      // The same start again (same account, same target) answers the migration it started, even after the leave.
+      const same = Object.entries(s.migrations).find(
+        ([, m]) => m.account === op.actor && m.target === op.target && m.status === 'waiting',
+      );
+      if (same) return [{ status: 200, next: state, accepts: (a) => a.id === same[0] }];
       const source = s.locks[op.actor];
       if (!source) return [err(state, 400, 'migration.not_member')];
       if (source === op.target) return [err(state, 400, 'migration.invalid_target')];
@@ -271,6 +282,11 @@ export function step(state: State, op: Op): Legal[] {
       const me = source.members[m.account];
       const sole = Object.keys(source.members).length === 1;
       if (!me || source.status !== 'open' || (!sole && isAdmin(me) && adminCount(source) <= 1)) {
+        endMigration(s, op.migration, 'failed');
+        return [{ status: 0, next: s }];
+      }
+      // Never leave for a target that closed meanwhile: the migration rolls back, the user stays.
+      if (s.orgs[m.target].status !== 'open') {
         endMigration(s, op.migration, 'failed');
         return [{ status: 0, next: s }];
       }
