@@ -14,7 +14,8 @@ import { ENTITY, keys, queries } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
 import { RESTORE_RERUN, stepsView } from './progress.ts';
 import type { migrationRequest } from './schemas.ts';
-import { restoreAll, unmarkInvitation } from './steps.ts';
+import { unmarkInvitation } from './steps/handoff.ts';
+import { restoreAll } from './steps/restore.ts';
 import { claimOnRunning, getMigration, releaseLock, updateMigration } from './store.ts';
 
 export const migrationNotFound = () => new ApiError('migration.not_found', 'Migration not found.');

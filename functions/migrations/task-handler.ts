@@ -4,7 +4,7 @@ import { type Deps, defaultDeps } from '../shared/deps.ts';
 import { toApiError } from '../shared/http.ts';
 import { log, withLambdaContext } from '../shared/log.ts';
 import { flushMetrics } from '../shared/metrics.ts';
-import { StepError, type StepError as StepErrorType } from './steps.ts';
+import { StepError, type StepError as StepErrorType } from './steps/common.ts';
 import { enterStep, updateMigration } from './store.ts';
 
 type Input = { migration_id: string; resource?: { kind: string; id: string } };

@@ -1,6 +1,6 @@
-import * as steps from '../steps.ts';
+import { deleteSourceResources } from '../steps/backup.ts';
 import { migrationTask } from '../task-handler.ts';
 
 export const handler = migrationTask('Delete source deployments', (deps, i: { migration_id: string }) =>
-  steps.deleteSourceResources(deps, i.migration_id),
+  deleteSourceResources(deps, i.migration_id),
 );

@@ -1,4 +1,4 @@
-import * as steps from '../steps.ts';
+import { recordOutcome } from '../steps/outcome.ts';
 import { migrationTask } from '../task-handler.ts';
 
 export const handler = migrationTask(
@@ -6,5 +6,5 @@ export const handler = migrationTask(
   (
     deps,
     i: { migration_id: string; outcome: 'succeeded' | 'failed'; error?: { Error?: string; Cause?: string } },
-  ) => steps.recordOutcome(deps, i.migration_id, i.outcome, i.error),
+  ) => recordOutcome(deps, i.migration_id, i.outcome, i.error),
 );

@@ -1,6 +1,6 @@
-import * as steps from '../steps.ts';
+import { recreateDeleted } from '../steps/outcome.ts';
 import { migrationTask } from '../task-handler.ts';
 
 export const handler = migrationTask('Recreate deleted deployments', (deps, i: { migration_id: string }) =>
-  steps.recreateDeleted(deps, i.migration_id),
+  recreateDeleted(deps, i.migration_id),
 );

@@ -1,6 +1,6 @@
-import * as steps from '../steps.ts';
+import { removePartialBackups } from '../steps/outcome.ts';
 import { migrationTask } from '../task-handler.ts';
 
 export const handler = migrationTask('Remove partial backups', (deps, i: { migration_id: string }) =>
-  steps.removePartialBackups(deps, i.migration_id),
+  removePartialBackups(deps, i.migration_id),
 );

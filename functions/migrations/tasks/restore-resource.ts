@@ -1,8 +1,8 @@
-import * as steps from '../steps.ts';
+import { restoreResource } from '../steps/restore.ts';
 import { migrationTask } from '../task-handler.ts';
 
 export const handler = migrationTask(
   { group: 'Restore deployments' },
   (deps, i: { migration_id: string; resource: { kind: 'deployment' | 'project'; id: string } }) =>
-    steps.restoreResource(deps, i.migration_id, i.resource),
+    restoreResource(deps, i.migration_id, i.resource),
 );

@@ -1,6 +1,6 @@
-import * as steps from '../steps.ts';
+import { validateMigration } from '../steps/validate.ts';
 import { migrationTask } from '../task-handler.ts';
 
 export const handler = migrationTask('Validate migration', (deps, i: { migration_id: string }) =>
-  steps.validateMigration(deps, i.migration_id),
+  validateMigration(deps, i.migration_id),
 );
