@@ -51,8 +51,7 @@ export function costOf(usage: Usage, prices: Prices = PRICES): Cost {
     usage.readUnits * prices.dynamodb.perReadRequestUnit +
     usage.writeUnits * prices.dynamodb.perWriteRequestUnit;
   const gbSeconds = usage.lambdaMs.reduce((s, ms) => s + Math.ceil(ms) / 1000, 0) * (usage.memoryMb / 1024);
-  const lambda =
-    gbSeconds * prices.lambda.perGbSecondArm + usage.lambdaMs.length * prices.lambda.perRequest;
+  const lambda = gbSeconds * prices.lambda.perGbSecondArm + usage.lambdaMs.length * prices.lambda.perRequest;
   const apiGateway = usage.apiRequests * prices.apiGateway.perHttpRequest;
   const stepFunctions = usage.transitions * prices.stepFunctions.perStateTransition;
   const ses = usage.emails * prices.ses.perEmail;
@@ -127,4 +126,29 @@ export function monthlyCost(
   ];
   const total = [...lines, ...fixedLines].reduce((s, l) => s + l.cost, 0);
   return { lines, fixed: fixedLines, total };
+}
+
+/** What the outbox (functions/outbox) uses to send one email, measured by the bench. */
+export interface PerEmail {
+  readUnits: number;
+  writeUnits: number;
+  /** Lambda time per email: the handler paces SES, so an invocation lasts about as long as its emails take. */
+  ms: number;
+}
+
+/**
+ * The outbox's work for `emails` invitation emails: invocations of up to `batchSize` records (the event source
+ * mapping's batch), each lasting its emails' time, plus the per-email DynamoDB units and SES sends.
+ */
+export function outboxUsage(emails: number, perEmail: PerEmail, batchSize: number, memoryMb: number): Usage {
+  const lambdaMs: number[] = [];
+  for (let left = emails; left > 0; left -= batchSize) lambdaMs.push(Math.min(left, batchSize) * perEmail.ms);
+  return {
+    ...NO_USAGE,
+    readUnits: emails * perEmail.readUnits,
+    writeUnits: emails * perEmail.writeUnits,
+    lambdaMs,
+    memoryMb,
+    emails,
+  };
 }

@@ -1,6 +1,6 @@
 /** The bench's pricing (bench/cost.ts): hand-computed examples at the list prices, so a wrong formula fails. */
 import { describe, expect, it } from 'vitest';
-import { costOf, monthlyCost, NO_USAGE, type Usage } from '../../bench/cost.ts';
+import { costOf, monthlyCost, NO_USAGE, outboxUsage, type Usage } from '../../bench/cost.ts';
 import { PRICES } from '../../bench/prices.ts';
 
 // An accept: 2.5 RRU, 10 WRU, one 512 MB invocation of 9.3 ms (billed 10 ms), one HTTP API request.
@@ -63,5 +63,15 @@ describe('monthlyCost', () => {
     // 57 x $0.10 + $3 + $1
     expect(m.fixed.reduce((s, f) => s + f.cost, 0)).toBeCloseTo(9.7, 9);
     expect(m.total).toBeCloseTo(7.829167 + 0.1 + 9.7, 5);
+  });
+});
+
+describe('outboxUsage', () => {
+  it('bills one invocation per batch, each as long as its emails, and every email once', () => {
+    const u = outboxUsage(30, { readUnits: 1, writeUnits: 2, ms: 70 }, 25, 512);
+    expect(u.lambdaMs).toEqual([25 * 70, 5 * 70]);
+    expect(u).toMatchObject({ readUnits: 30, writeUnits: 60, emails: 30, memoryMb: 512 });
+    // 2.1 s x 0.5 GB x $0.0000133334 + 2 x $0.20/M + 30 x $0.10/1000 + 30 x $0.125/M + 60 x $0.625/M
+    expect(costOf(u).total).toBeCloseTo(0.0000140001 + 0.0000004 + 0.003 + 0.00000375 + 0.0000375, 10);
   });
 });
