@@ -367,8 +367,9 @@ console.log(
 // ---------------------------------------------------------------------------------------------------------------
 // 1a. What each operation costs on AWS at list prices: the units above, Lambda at the p50 handler time, the API
 // request, and for invitations the emails (SES and the outbox's work per email measured in 0).
+/** Dollars to two significant digits, without exponents: $0.0000072, $0.43, $10.53. */
 const dollars = (x: number) =>
-  x === 0 ? '–' : x >= 0.01 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2).replace(/\.?0+$/, '')}`;
+  x === 0 ? '–' : `$${x.toFixed(Math.max(2, 1 - Math.floor(Math.log10(Math.abs(x)))))}`;
 const invitedBy = (label: string) => Number(/^invite (\d+) address/.exec(label)?.[1] ?? 0);
 const priced = new Map<string, Usage>();
 for (const [label, usage] of usageOf) {
@@ -381,12 +382,12 @@ for (const [label, usage] of usageOf) {
   );
 }
 console.log(
-  `\n| cost at list prices (${PRICES.region}, ${PRICES.asOf}) | DynamoDB | Lambda (${FUNCTION_MEMORY_MB} MB arm64) | API Gateway | SES | logs (est.) | per operation | per million |\n|---|---|---|---|---|---|---|---|`,
+  `\n| cost at list prices (${PRICES.region}, ${PRICES.asOf}), per million operations | DynamoDB | Lambda (${FUNCTION_MEMORY_MB} MB arm64) | API Gateway | SES | logs (est.) | per million | per operation |\n|---|---|---|---|---|---|---|---|`,
 );
 for (const [label, usage] of priced) {
   const c = costOf(usage);
   console.log(
-    `| ${label} | ${dollars(c.dynamodb)} | ${dollars(c.lambda)} | ${dollars(c.apiGateway)} | ${dollars(c.ses)} | ${dollars(c.logs)} | ${dollars(c.total)} | ${dollars(c.total * 1e6)} |`,
+    `| ${label} | ${[c.dynamodb, c.lambda, c.apiGateway, c.ses, c.logs, c.total].map((x) => dollars(x * 1e6)).join(' | ')} | ${dollars(c.total)} |`,
   );
 }
 console.log(
