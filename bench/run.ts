@@ -13,7 +13,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { joinItems } from '../functions/members/join.ts';
+import { joinItems } from '../functions/organizations/membership.ts';
 import { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
 import { dynamo } from '../functions/shared/clients.ts';
 import { config } from '../functions/shared/config.ts';
@@ -604,7 +604,7 @@ console.log(
 // ---------------------------------------------------------------------------------------------------------------
 // 3. Bundles (after the operations, so DynamoDB Local's JVM is warm and the figures are the bundles', not the JIT's)
 const bundles = await measureBundles(
-  smoke ? ['health/get', 'organizations/create'] : HANDLERS,
+  smoke ? ['api/handlers/health', 'organizations/handlers/create'] : HANDLERS,
   smoke ? 1 : 5,
 );
 console.log(
