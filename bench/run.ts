@@ -36,9 +36,10 @@ const { values } = parseCommand({
   name: 'npm run bench --',
   usage: `[--smoke]
 
-Starts its own local stack (free ports, its own table) and prints four Markdown tables: each API operation
-against its floor (the same AWS requests made bare), answers that must look alike, the migration's cost, and
-bundle sizes with cold init. About 3 minutes; the README keeps the last figures.
+Starts its own local stack (free ports, its own table) and prints Markdown tables: each API operation
+against its floor (the same AWS requests made bare), answers that must look alike, the migration, bundle sizes
+with cold init, and the cost at AWS list prices of each operation, each migration and a month of bench/workload.ts.
+About 4 minutes; the README keeps the last figures.
 
 Options:
   --smoke     5 samples instead of 100 and the small cases only: checks the benchmark still works (CI runs it)
