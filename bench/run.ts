@@ -279,7 +279,13 @@ const BIG = smoke ? 300 : 10_000;
   for (let k = 0; k < BIG - 1; k++) {
     const email = `member-${k}-${run}@example.com`;
     const userId = localUserId(email);
-    const [, membership, marker] = joinItems(deps, { userId, email, emailVerified: true }, bigOrg, {}, now);
+    const { membership, memberEmail: marker } = joinItems(
+      deps,
+      { userId, email, emailVerified: true },
+      bigOrg,
+      {},
+      now,
+    );
     puts.push(
       {
         ...keys.user(userId),

@@ -1,13 +1,13 @@
 /** Pending amounts an organization owes: raised by operators, settled by billing admins or owners. */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
 import {
   batchGet,
   conditionsFailed,
   countOnOrganization,
   keyId,
-  queryPrefix,
+  queryAll,
   stripKeys,
+  transact,
 } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { BillItem, OrganizationItem } from '../shared/domain.ts';
@@ -15,7 +15,7 @@ import { ApiError } from '../shared/errors.ts';
 import { type Caller, isOperator } from '../shared/http.ts';
 import { canManageBilling } from '../shared/permissions.ts';
 import type * as z from '../shared/schema.ts';
-import { ENTITY, keys } from '../shared/table.ts';
+import { ENTITY, keys, queries } from '../shared/table.ts';
 import type { billRequest } from './schemas.ts';
 
 export type Bill = Omit<BillItem, 'entity'>;
@@ -30,7 +30,7 @@ const billingOnly = () =>
 export async function listBills(deps: Deps, caller: Caller, orgId: string): Promise<Bill[]> {
   const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
   if (!canManageBilling(membership.role_assignments)) throw billingOnly();
-  const bills = await queryPrefix<BillItem>(deps.db, deps.table, keys.organization(orgId).pk, 'BILL#');
+  const bills = await queryAll<BillItem>(deps.db, deps.table, queries.bills(orgId));
   return bills.map(toBill).sort((a, b) => b.created_at.localeCompare(a.created_at));
 }
 
@@ -57,22 +57,18 @@ export async function createBill(
     created_at: deps.now().toISOString(),
   };
   try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.table,
-              Item: { ...keys.bill(orgId, bill.id), ...bill },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          countOnOrganization(deps.table, keys.organization(orgId), { pending_bill_count: 1 }),
-        ],
-      }),
-    );
+    await transact(deps.db, {
+      bill: {
+        Put: {
+          TableName: deps.table,
+          Item: { ...keys.bill(orgId, bill.id), ...bill },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      organizationCount: countOnOrganization(deps.table, keys.organization(orgId), { pending_bill_count: 1 }),
+    });
   } catch (e) {
-    if (conditionsFailed(e)?.[1]) throw orgNotFound();
+    if (conditionsFailed(e)?.has('organizationCount')) throw orgNotFound();
     throw e;
   }
   return toBill(bill);
@@ -90,35 +86,31 @@ export async function settleBill(deps: Deps, caller: Caller, orgId: string, bill
     throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
   const now = deps.now().toISOString();
   try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.bill(orgId, billId),
-              UpdateExpression: 'SET #status = :settled, settled_at = :now, settled_by = :uid',
-              ConditionExpression: '#status = :pending',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':settled': 'settled',
-                ':pending': 'pending',
-                ':now': now,
-                ':uid': caller.userId,
-              },
-            },
+    await transact(deps.db, {
+      bill: {
+        Update: {
+          TableName: deps.table,
+          Key: keys.bill(orgId, billId),
+          UpdateExpression: 'SET #status = :settled, settled_at = :now, settled_by = :uid',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':settled': 'settled',
+            ':pending': 'pending',
+            ':now': now,
+            ':uid': caller.userId,
           },
-          countOnOrganization(
-            deps.table,
-            keys.organization(orgId),
-            { pending_bill_count: -1 },
-            { anyStatus: true },
-          ),
-        ],
-      }),
-    );
+        },
+      },
+      organizationCount: countOnOrganization(
+        deps.table,
+        keys.organization(orgId),
+        { pending_bill_count: -1 },
+        { anyStatus: true },
+      ),
+    });
   } catch (e) {
-    if (conditionsFailed(e)?.[0])
+    if (conditionsFailed(e)?.has('bill'))
       throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
     throw e;
   }

@@ -1,11 +1,11 @@
 /** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
-import { batchGet, cancellationReasons, getItem, keyId } from '../shared/db.ts';
+import { batchGet, getItem, keyId, type TransactItem, type TransactItems, transact } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { retryLostRace } from '../shared/races.ts';
 import {
   isOrgAdmin,
   mergeRoleAssignments,
@@ -17,7 +17,6 @@ import { keys } from '../shared/table.ts';
 
 const MAX_ATTEMPTS = 5;
 export const MAX_REMOVALS = 25;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const lastAdmin = () =>
   new ApiError(
@@ -25,24 +24,15 @@ export const lastAdmin = () =>
     'An organization must keep at least one organization owner (organization-admin). Give another member that role first.',
   );
 
-/** A lost race (a failed version condition or a concurrent transaction): read again and decide again. */
-const lostRace = (e: unknown): boolean => {
-  const reasons = cancellationReasons(e);
-  return reasons
-    ? reasons.every((r) => r === 'None' || r === 'ConditionalCheckFailed' || r === 'TransactionConflict')
-    : (e as Error)?.name === 'TransactionConflictException';
-};
+/** A lost race (a failed version condition or a concurrent transaction) reads again and decides again. */
+const retrying = <T>(attempt: () => Promise<T>): Promise<T> =>
+  retryLostRace({ attempts: MAX_ATTEMPTS, exhausted: membersConflict }, attempt);
 
-async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await attempt();
-    } catch (e) {
-      if (!lostRace(e) || i + 1 >= MAX_ATTEMPTS) throw e;
-      await sleep(Math.random() * 20 * 2 ** i);
-    }
-  }
-}
+const membersConflict = () =>
+  new ApiError(
+    'organization.conflict',
+    'The memberships kept changing while we saved this change (other administrators are editing them). Nothing was changed; try again.',
+  );
 
 const invalidTarget = () =>
   new ApiError(
@@ -89,28 +79,27 @@ export async function changeRoles(
     const wasAdmin = member.is_admin;
     const nowAdmin = isOrgAdmin(next);
     if (wasAdmin && !nowAdmin && org.admin_count <= 1) throw lastAdmin();
-    const transactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> =
-      [
-        {
-          Update: {
-            TableName: deps.table,
-            Key: targetKey,
-            // roles_changed_at: the roles are no longer the invitation's (the invariant checker reads it).
-            UpdateExpression:
-              'SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now',
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: {
-              ':now': deps.now().toISOString(),
-              ':ra': next,
-              ':admin': nowAdmin,
-              ':next': member.version + 1,
-              ':v': member.version,
-            },
+    const writes: TransactItems = {
+      membership: {
+        Update: {
+          TableName: deps.table,
+          Key: targetKey,
+          // roles_changed_at: the roles are no longer the invitation's (the invariant checker reads it).
+          UpdateExpression:
+            'SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: {
+            ':now': deps.now().toISOString(),
+            ':ra': next,
+            ':admin': nowAdmin,
+            ':next': member.version + 1,
+            ':v': member.version,
           },
         },
-      ];
+      },
+    };
     if (wasAdmin !== nowAdmin) {
-      transactItems.push({
+      writes.adminCount = {
         Update: {
           TableName: deps.table,
           Key: orgKey,
@@ -124,9 +113,9 @@ export async function changeRoles(
             ...(nowAdmin ? {} : { ':one': 1 }),
           },
         },
-      });
+      };
     }
-    await deps.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
+    await transact(deps.db, writes);
   });
 }
 
@@ -171,9 +160,7 @@ export async function removeMembers(
     const remaining = org.member_count - leaving.length;
     const now = deps.now().toISOString();
 
-    let orgUpdate: NonNullable<
-      ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
-    >[number];
+    let orgUpdate: TransactItem;
     if (remaining > 0) {
       if (org.admin_count - adminsLeaving < 1) throw lastAdmin();
       orgUpdate = {
@@ -224,10 +211,11 @@ export async function removeMembers(
         },
       };
     }
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...leaving.flatMap((m) => [
+    await transact(deps.db, {
+      ...Object.fromEntries(
+        leaving.flatMap((m) => [
+          [
+            `membership:${m.user_id}`,
             {
               Delete: {
                 TableName: deps.table,
@@ -236,7 +224,13 @@ export async function removeMembers(
                 ExpressionAttributeValues: { ':v': m.version },
               },
             },
+          ],
+          [
+            `memberEmail:${m.user_id}`,
             { Delete: { TableName: deps.table, Key: keys.memberEmail(orgId, m.email) } },
+          ],
+          [
+            `userLock:${m.user_id}`,
             {
               Update: {
                 TableName: deps.table,
@@ -246,11 +240,11 @@ export async function removeMembers(
                 ExpressionAttributeValues: { ':org': orgId },
               },
             },
-          ]),
-          orgUpdate,
-        ],
-      }),
-    );
+          ],
+        ]),
+      ),
+      organization: orgUpdate,
+    });
     return { closed: remaining === 0 };
   });
 }

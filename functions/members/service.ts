@@ -1,12 +1,11 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { listInvitations } from '../invitations/service.ts';
+import { listInvitations } from '../invitations/manage.ts';
 import { loadOrgAndMembership } from '../organizations/service.ts';
-import { decodeCursor, encodeCursor, stripKeys } from '../shared/db.ts';
+import { queryPage } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem } from '../shared/domain.ts';
 import type { Caller } from '../shared/http.ts';
 import type { RoleAssignments } from '../shared/roles.ts';
-import { keys } from '../shared/table.ts';
+import { queries } from '../shared/table.ts';
 
 /** The reference's `OrganizationMembership`. */
 export interface OrganizationMembership {
@@ -59,19 +58,11 @@ export async function listMembers(
         : { invitations: invitations.map((i) => ({ ...i, status: i.expired ? 'expired' : 'pending' })) }),
     };
   }
-  const { pk, skPrefix } = keys.membersPrefix(orgId);
-  const start = decodeCursor(page.next, pk, skPrefix);
   await loadOrgAndMembership(deps, orgId, caller.userId);
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-      Limit: page.size,
-      ExclusiveStartKey: start,
-    }),
-  );
-  const members = (out.Items ?? []).map((i) => toMembership(stripKeys<MembershipItem>(i)));
-  const next = encodeCursor(out.LastEvaluatedKey);
+  const { items, next } = await queryPage<MembershipItem>(deps.db, deps.table, queries.members(orgId), {
+    limit: page.size,
+    ...(page.next !== undefined ? { next: page.next } : {}),
+  });
+  const members = items.map(toMembership);
   return next ? { members, next } : { members };
 }

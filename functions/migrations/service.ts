@@ -1,15 +1,16 @@
 /** The migration API: start one (the workflow does the work), read its progress, re-run a restore. */
-import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { isExpired, releaseReservation } from '../invitations/service.ts';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { isExpired } from '../invitations/store.ts';
+import { releaseReservation } from '../invitations/workflow.ts';
 import { ensureUser, orgNotFound } from '../organizations/service.ts';
-import { batchGet, conditionsFailed, getItem, keyId, stripKeys } from '../shared/db.ts';
+import { batchGet, conditionsFailed, getItem, keyId, queryPage, transact } from '../shared/db.ts';
 import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { METRIC } from '../shared/observability.ts';
 import type * as z from '../shared/schema.ts';
-import { ENTITY, keys } from '../shared/table.ts';
+import { ENTITY, keys, queries } from '../shared/table.ts';
 import { repositoryNotFound } from '../snapshots/service.ts';
 import { RESTORE_RERUN, stepsView } from './progress.ts';
 import type { migrationRequest } from './schemas.ts';
@@ -117,53 +118,44 @@ export async function startMigration(
     updated_at: now,
   };
   try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.table,
-              Item: {
-                ...keys.migration(migration.id),
-                ...keys.migrationsOfUser(caller.userId, now),
-                ...migration,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
+    await transact(deps.db, {
+      migration: {
+        Put: {
+          TableName: deps.table,
+          Item: {
+            ...keys.migration(migration.id),
+            ...keys.migrationsOfUser(caller.userId, now),
+            ...migration,
           },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: keys.user(caller.userId),
-              UpdateExpression: 'SET active_migration_id = :id',
-              ConditionExpression: 'attribute_not_exists(active_migration_id)',
-              ExpressionAttributeValues: { ':id': migration.id },
-            },
-          },
-          {
-            // Bind the invitation to this user: from now on only their accept consumes it (and resumes the workflow).
-            // A new version, so a refresh that read it before carries the binding over.
-            Update: {
-              TableName: deps.table,
-              Key: invKey,
-              UpdateExpression: 'SET reserved_for = :uid, version = version + :one',
-              ConditionExpression:
-                '#status = :pending AND expires_at > :now AND (attribute_not_exists(reserved_for) OR reserved_for = :uid)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':uid': caller.userId,
-                ':one': 1,
-                ':pending': 'pending',
-                ':now': now,
-              },
-            },
-          },
-        ],
-      }),
-    );
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      migrationLock: {
+        Update: {
+          TableName: deps.table,
+          Key: keys.user(caller.userId),
+          UpdateExpression: 'SET active_migration_id = :id',
+          ConditionExpression: 'attribute_not_exists(active_migration_id)',
+          ExpressionAttributeValues: { ':id': migration.id },
+        },
+      },
+      invitation: {
+        // Bind the invitation to this user: from now on only their accept consumes it (and resumes the workflow).
+        // A new version, so a refresh that read it before carries the binding over.
+        Update: {
+          TableName: deps.table,
+          Key: invKey,
+          UpdateExpression: 'SET reserved_for = :uid, version = version + :one',
+          ConditionExpression:
+            '#status = :pending AND expires_at > :now AND (attribute_not_exists(reserved_for) OR reserved_for = :uid)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':uid': caller.userId, ':one': 1, ':pending': 'pending', ':now': now },
+        },
+      },
+    });
   } catch (e) {
     const failed = conditionsFailed(e);
-    if (failed?.[1]) {
+    if (failed?.has('migrationLock')) {
       // Another start won the lock: the same request sent twice at once answers with the migration it started.
       const lock = await getItem<UserItem & { active_migration_id?: string }>(
         deps.db,
@@ -181,7 +173,7 @@ export async function startMigration(
         return { created: false, migration: toView(active) };
       throw new ApiError('migration.already_active', 'You already have a migration in progress.');
     }
-    if (failed?.[2]) {
+    if (failed?.has('invitation')) {
       const current = await getItem<InvitationItem>(deps.db, deps.table, invKey);
       if (current?.reserved_for && current.reserved_for !== caller.userId) throw invitationReserved();
       throw invitationRequired(caller.email);
@@ -226,18 +218,16 @@ export async function getOwnMigration(deps: Deps, caller: Caller, id: string): P
 }
 
 export async function listMigrations(deps: Deps, caller: Caller) {
-  const k = keys.migrationsOfUser(caller.userId, '');
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.table,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': k.gsi1pk },
-      ScanIndexForward: false,
-      Limit: 50,
-    }),
+  // The 50 newest: a person looks at their latest moves, not their whole history.
+  const { items } = await queryPage<MigrationItem>(
+    deps.db,
+    deps.table,
+    queries.migrationsOfUser(caller.userId),
+    {
+      limit: 50,
+    },
   );
-  return (out.Items ?? []).map((i) => toView(stripKeys<MigrationItem>(i)));
+  return items.map(toView);
 }
 
 /**

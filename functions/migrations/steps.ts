@@ -6,13 +6,8 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { migrationLink, migrationOutcomeEmail } from '../invitations/render.ts';
-import {
-  attachTaskToken,
-  getInvitationByEmail,
-  isExpired,
-  refreshForMigration,
-  releaseReservation,
-} from '../invitations/service.ts';
+import { getInvitationByEmail, isExpired } from '../invitations/store.ts';
+import { attachTaskToken, refreshForMigration, releaseReservation } from '../invitations/workflow.ts';
 import { removeMembers } from '../members/changes.ts';
 import { deleteResourceItem, getResourceItem, putResource, queryResources } from '../resources/service.ts';
 import { batchGet, getItem, keyId, updateIf } from '../shared/db.ts';
@@ -237,9 +232,9 @@ export async function deleteSourceResources(deps: Deps, migrationId: string): Pr
       throw new StepError('DeleteRefused', `No verified snapshot of ${ref.kind} ${ref.id}: not deleting it.`);
     // The delete and the snapshot's `source_deleted` commit together, so a source that is gone without that mark was
     // deleted by someone else after the backup: it stays deleted (its snapshot is `discarded`, never restored).
-    const deleted = await deleteResourceItem(deps, m.source_organization_id, ref.kind, ref.id, [
-      { Update: snapshotTransition(deps, m, ref, 'source_deleted', 'verified') },
-    ]);
+    const deleted = await deleteResourceItem(deps, m.source_organization_id, ref.kind, ref.id, {
+      snapshot: { Update: snapshotTransition(deps, m, ref, 'source_deleted', 'verified') },
+    });
     if (!deleted) await markSnapshot(deps, m, ref, 'discarded', 'verified');
   }
 }

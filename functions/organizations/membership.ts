@@ -1,4 +1,5 @@
 /** Joining an organization, shared by creating one and accepting an invitation: the same three items, always together. */
+import type { TransactItems } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem } from '../shared/domain.ts';
 import type { Caller } from '../shared/http.ts';
@@ -6,8 +7,8 @@ import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 
 /**
- * Transaction items that make `caller` a member of `orgId`, in this order: the user's one-organization lock
- * (conditional: fails when they belong elsewhere), the membership, the member-email marker.
+ * Transaction items that make `caller` a member of `orgId`: `userLock`, the user's one-organization lock (its condition
+ * fails when they belong to an organization), `membership` and `memberEmail`, the member-email marker.
  */
 export function joinItems(
   deps: Deps,
@@ -30,8 +31,8 @@ export function joinItems(
     version: 1,
     ...(joinedVia ? { joined_via: joinedVia } : {}),
   };
-  return [
-    {
+  return {
+    userLock: {
       Update: {
         TableName: deps.table,
         Key: keys.user(caller.userId),
@@ -47,14 +48,14 @@ export function joinItems(
         },
       },
     },
-    {
+    membership: {
       Put: {
         TableName: deps.table,
         Item: { ...keys.membership(orgId, caller.userId), ...membership },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    {
+    memberEmail: {
       Put: {
         TableName: deps.table,
         Item: {
@@ -65,5 +66,5 @@ export function joinItems(
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-  ];
+  } satisfies TransactItems;
 }

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGet, conditionsFailed, getItem, keyId, stripKeys } from '../shared/db.ts';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet, conditionsFailed, getItem, keyId, stripKeys, transact } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -110,22 +110,18 @@ export async function createOrganization(
     pending_bill_count: 0,
   };
   try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.table,
-              Item: { ...keys.organization(orgId), ...org },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...joinItems(deps, caller, orgId, adminRoleAssignments(orgId), now),
-        ],
-      }),
-    );
+    await transact(deps.db, {
+      organization: {
+        Put: {
+          TableName: deps.table,
+          Item: { ...keys.organization(orgId), ...org },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...joinItems(deps, caller, orgId, adminRoleAssignments(orgId), now),
+    });
   } catch (e) {
-    if (conditionsFailed(e)?.[1]) throw alreadyBelongs();
+    if (conditionsFailed(e)?.has('userLock')) throw alreadyBelongs();
     throw e;
   }
   return toOrganization(org);

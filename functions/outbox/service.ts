@@ -20,7 +20,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { invitationEmail, invitationLink } from '../invitations/render.ts';
-import { queryInvitations } from '../invitations/service.ts';
+import { queryInvitations } from '../invitations/store.ts';
 import { getMigration, TARGET_CLOSED } from '../migrations/store.ts';
 import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';

@@ -1,7 +1,13 @@
 /** Deployments and projects of an organization: one service, two kinds. */
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
-import { conditionsFailed, countOnOrganization, getItem, queryPrefix } from '../shared/db.ts';
+import {
+  conditionsFailed,
+  countOnOrganization,
+  getItem,
+  queryAll,
+  type TransactItems,
+  transact,
+} from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, ResourceKindName } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -9,7 +15,7 @@ import type { Caller } from '../shared/http.ts';
 import { canCreate, canDelete, canRead, readableIds } from '../shared/permissions.ts';
 import { PROJECT_TYPES, type ProjectType } from '../shared/roles.ts';
 import type * as z from '../shared/schema.ts';
-import { ENTITY, keys } from '../shared/table.ts';
+import { ENTITY, keys, queries } from '../shared/table.ts';
 import { decodeConfiguration, encodeConfiguration } from './configuration.ts';
 import type { resourceRequest } from './schemas.ts';
 
@@ -52,8 +58,6 @@ export const toResource = (r: ResourceItem): Resource => ({
   created_at: r.created_at,
 });
 
-const prefixFor = (kind: ResourceKindName) => (kind === 'deployment' ? 'DEPLOYMENT#' : 'PROJECT#');
-
 export const notFound = (kind: ResourceKindName) =>
   new ApiError(
     kind === 'deployment' ? 'organization.deployment_not_found' : 'organization.project_not_found',
@@ -83,30 +87,23 @@ function resourceType(kind: ResourceKindName, raw: string | undefined): string {
  */
 export async function putResource(deps: Deps, item: ResourceItem): Promise<'created' | 'exists'> {
   try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.table,
-              Item: {
-                ...keys.resource(item.kind, item.organization_id, item.id),
-                ...encodeConfiguration(item),
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          countOnOrganization(deps.table, keys.organization(item.organization_id), {
-            active_resource_count: 1,
-          }),
-        ],
+    await transact(deps.db, {
+      resource: {
+        Put: {
+          TableName: deps.table,
+          Item: { ...keys.resource(item.kind, item.organization_id, item.id), ...encodeConfiguration(item) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      organizationCount: countOnOrganization(deps.table, keys.organization(item.organization_id), {
+        active_resource_count: 1,
       }),
-    );
+    });
     return 'created';
   } catch (e) {
     const failed = conditionsFailed(e);
-    if (failed?.[0]) return 'exists';
-    if (failed?.[1]) throw orgNotFound();
+    if (failed?.has('resource')) return 'exists';
+    if (failed?.has('organizationCount')) throw orgNotFound();
     throw e;
   }
 }
@@ -155,12 +152,7 @@ export async function queryResources(
   orgId: string,
   kind: ResourceKindName,
 ): Promise<ResourceItem[]> {
-  const items = await queryPrefix<ResourceItem>(
-    deps.db,
-    deps.table,
-    keys.organization(orgId).pk,
-    prefixFor(kind),
-  );
+  const items = await queryAll<ResourceItem>(deps.db, deps.table, queries.resources(kind, orgId));
   return items.map(decodeConfiguration);
 }
 
@@ -210,32 +202,28 @@ export async function deleteResourceItem(
   kind: ResourceKindName,
   id: string,
   /** More items to write in the same transaction (the migration marks its snapshot). */
-  also: NonNullable<TransactWriteCommandInput['TransactItems']> = [],
+  also: TransactItems = {},
 ): Promise<boolean> {
   try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...also,
-          {
-            Delete: {
-              TableName: deps.table,
-              Key: keys.resource(kind, orgId, id),
-              ConditionExpression: 'attribute_exists(pk)',
-            },
-          },
-          countOnOrganization(
-            deps.table,
-            keys.organization(orgId),
-            { active_resource_count: -1 },
-            { anyStatus: true },
-          ),
-        ],
-      }),
-    );
+    await transact(deps.db, {
+      ...also,
+      resource: {
+        Delete: {
+          TableName: deps.table,
+          Key: keys.resource(kind, orgId, id),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      organizationCount: countOnOrganization(
+        deps.table,
+        keys.organization(orgId),
+        { active_resource_count: -1 },
+        { anyStatus: true },
+      ),
+    });
     return true;
   } catch (e) {
-    if (conditionsFailed(e)?.[also.length]) return false; // the resource is gone
+    if (conditionsFailed(e)?.has('resource')) return false; // the resource is gone
     throw e;
   }
 }

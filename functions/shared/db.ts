@@ -3,26 +3,56 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ApiError } from './errors.ts';
-import type { Key } from './table.ts';
+import type { Key, QuerySpec } from './table.ts';
 
 export type Db = DynamoDBDocumentClient;
 
-/** Why each item of a cancelled transaction failed ('None' when it did not), in request order. */
-export function cancellationReasons(e: unknown): string[] | undefined {
-  if ((e as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((r) => r.Code ?? 'None');
+/** One item of a transaction (`Put`, `Update`, `Delete` or `ConditionCheck`). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** A transaction's items by name, written in the order given. Names say what failed when it is cancelled. */
+export type TransactItems = Record<string, TransactItem>;
+
+const ITEM_NAMES = Symbol('transaction item names');
+
+/**
+ * Write named items in one transaction. When it is cancelled, the error (rethrown as is) remembers the names, so
+ * `conditionsFailed(e)` and `cancellationReasons(e)` answer by name instead of by position.
+ */
+export async function transact(db: Db, items: TransactItems): Promise<void> {
+  const names = Object.keys(items);
+  try {
+    await db.send(new TransactWriteCommand({ TransactItems: Object.values(items) }));
+  } catch (e) {
+    if ((e as { name?: string })?.name === 'TransactionCanceledException' && e && typeof e === 'object')
+      Object.defineProperty(e, ITEM_NAMES, { value: names });
+    throw e;
+  }
 }
 
-/** True when the transaction was cancelled only because of failed conditions (not conflicts or throttling). */
-export function conditionsFailed(e: unknown): boolean[] | undefined {
+/** Why each named item of a cancelled `transact` failed ('None' when it did not); undefined for any other error. */
+export function cancellationReasons(e: unknown): Map<string, string> | undefined {
+  if ((e as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
+  const names = (e as { [ITEM_NAMES]?: string[] })[ITEM_NAMES];
+  if (!names) throw new Error('A transaction not written with transact(): its failures have no names');
+  const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return new Map(names.map((n, i) => [n, reasons[i]?.Code ?? 'None']));
+}
+
+/**
+ * The names of the items whose condition failed, when the transaction was cancelled by failed conditions only (not
+ * by a conflict or throttling); undefined otherwise.
+ */
+export function conditionsFailed(e: unknown): Set<string> | undefined {
   const reasons = cancellationReasons(e);
-  if (!reasons || reasons.some((r) => r !== 'None' && r !== 'ConditionalCheckFailed')) return undefined;
-  return reasons.map((r) => r === 'ConditionalCheckFailed');
+  if (!reasons || [...reasons.values()].some((r) => r !== 'None' && r !== 'ConditionalCheckFailed'))
+    return undefined;
+  return new Set([...reasons].filter(([, r]) => r === 'ConditionalCheckFailed').map(([n]) => n));
 }
 
 /**
@@ -67,32 +97,28 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
 }
 
 /** Cursor for paged queries: opaque, URL-safe. */
-export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
+const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
 /**
  * The cursor must point inside the queried range (same pk, a storable sort key under the prefix), or DynamoDB would
  * refuse it.
  */
-export function decodeCursor(
-  cursor: string | undefined,
-  expectPk: string,
-  expectSkPrefix: string,
-): Record<string, unknown> | undefined {
+function decodeCursor(cursor: string | undefined, range: { pk: string; skPrefix: string }) {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       key &&
       typeof key === 'object' &&
-      key.pk === expectPk &&
+      key.pk === range.pk &&
       typeof key.sk === 'string' &&
-      key.sk.startsWith(expectSkPrefix) &&
+      key.sk.startsWith(range.skPrefix) &&
       key.sk.isWellFormed() &&
       Buffer.byteLength(key.sk) <= 1024 && // DynamoDB's limit for a sort key
       Object.keys(key).length === 2
     ) {
-      return key;
+      return key as Record<string, unknown>;
     }
   } catch {
     // fall through to the error below
@@ -104,24 +130,49 @@ export function decodeCursor(
   );
 }
 
-/** Every item under `pk` whose sort key starts with `prefix` (all pages, strongly consistent), keys stripped. */
-export async function queryPrefix<T>(db: Db, tableName: string, pk: string, prefix: string): Promise<T[]> {
+/** Every item an access pattern finds (all pages; strongly consistent on the table, as an index cannot be), keys stripped. */
+export async function queryAll<T>(db: Db, tableName: string, query: QuerySpec): Promise<T[]> {
+  const { range: _range, ...input } = query;
   const out: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ...input,
         ExclusiveStartKey: start,
-        ConsistentRead: true,
+        ConsistentRead: !input.IndexName,
       }),
     );
     for (const item of page.Items ?? []) out.push(stripKeys<T>(item));
     start = page.LastEvaluatedKey;
   } while (start);
   return out;
+}
+
+/**
+ * One page of an access pattern (eventually consistent, as a listing is), keys stripped, from the opaque cursor of the
+ * previous page (`next`), which must point inside the same range.
+ */
+export async function queryPage<T>(
+  db: Db,
+  tableName: string,
+  query: QuerySpec,
+  page: { limit: number; next?: string },
+): Promise<{ items: T[]; next?: string }> {
+  const { range, ...input } = query;
+  if (page.next !== undefined && !range) throw new Error('This access pattern has no cursor');
+  const out = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      ...input,
+      Limit: page.limit,
+      ExclusiveStartKey: range ? decodeCursor(page.next, range) : undefined,
+    }),
+  );
+  const items = (out.Items ?? []).map((i) => stripKeys<T>(i));
+  const next = encodeCursor(out.LastEvaluatedKey);
+  return next ? { items, next } : { items };
 }
 
 /**

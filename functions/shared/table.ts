@@ -1,6 +1,7 @@
 /**
  * The single table: its physical definition (shared by the CDK stack and the local bootstrap), the entity
- * types it stores, and every key. No other module builds a key string.
+ * types it stores, every key, and every access pattern that reads more than one item (`queries`). No other module
+ * builds a key string, names the index or writes a key condition (test/unit/table.test.ts checks).
  *
  * Access patterns (also in the README):
  * | pattern                                   | key / index                                        | operation            |
@@ -22,12 +23,14 @@
  * | outbox email sends in one second          | pk=OUTBOX_RATE, sk=<epoch second>                  | UpdateItem (ADD)     |
  */
 
+const GSI1 = 'gsi1';
+
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB deletes expired items eventually (can lag days): reads always check times. */
   ttlAttribute: 'ttl',
-  indexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  indexes: [{ indexName: GSI1, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
   /** The outbox reads every change with both images: side effects are derived from what a write changed. */
   streamViewType: 'NEW_AND_OLD_IMAGES',
 } as const;
@@ -54,10 +57,8 @@ export const keys = {
   organization: (orgId: string): Key => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
   user: (userId: string): Key => ({ pk: `USER#${userId}`, sk: 'USER' }),
   membership: (orgId: string, userId: string): Key => ({ pk: `ORG#${orgId}`, sk: `MEMBER#${userId}` }),
-  membersPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'MEMBER#' }),
   memberEmail: (orgId: string, email: string): Key => ({ pk: `ORG#${orgId}`, sk: `EMAIL#${email}` }),
   invitation: (orgId: string, email: string): Key => ({ pk: `ORG#${orgId}`, sk: `INVITATION#${email}` }),
-  invitationsPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'INVITATION#' }),
   invitationByToken: (token: string) => ({ gsi1pk: `INVITATION#${token}`, gsi1sk: 'INVITATION' }),
   inviteRate: (orgId: string, hour: string): Key => ({ pk: `ORG#${orgId}`, sk: `INVITE_RATE#${hour}` }),
   deployment: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `DEPLOYMENT#${id}` }),
@@ -74,8 +75,6 @@ export const keys = {
     pk: `REPO#${repoId}`,
     sk: `SNAPSHOT#${migrationId}#${kind}#${sourceId}`,
   }),
-  snapshotsPrefix: (repoId: string) => ({ pk: `REPO#${repoId}`, skPrefix: 'SNAPSHOT#' }),
-  repositoriesPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'REPO#' }),
   migration: (id: string): Key => ({ pk: `MIGRATION#${id}`, sk: 'MIGRATION' }),
   migrationsOfUser: (userId: string, createdAt: string) => ({
     gsi1pk: `USER#${userId}#MIGRATIONS`,
@@ -83,6 +82,52 @@ export const keys = {
   }),
   /** One counter per second shared by every outbox invocation, so the email rate holds across shards. */
   outboxRate: (epochSecond: number): Key => ({ pk: 'OUTBOX_RATE', sk: String(epochSecond) }),
+} as const;
+
+/**
+ * A Query an access pattern runs, without the table name. `range` (the partition and sort-key prefix) lets a page's
+ * cursor be checked to point inside it.
+ */
+export interface QuerySpec {
+  IndexName?: string;
+  KeyConditionExpression: string;
+  ExpressionAttributeValues: Record<string, string>;
+  ScanIndexForward?: boolean;
+  range?: { pk: string; skPrefix: string };
+}
+
+/** Items of one partition whose sort key starts with a prefix. */
+const under = (pk: string, skPrefix: string): QuerySpec => ({
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+  ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+  range: { pk, skPrefix },
+});
+
+/** Every access pattern that reads more than one item (or reads through the index), as the query it runs. */
+export const queries = {
+  members: (orgId: string) => under(keys.organization(orgId).pk, 'MEMBER#'),
+  invitations: (orgId: string) => under(keys.organization(orgId).pk, 'INVITATION#'),
+  resources: (kind: 'deployment' | 'project', orgId: string) =>
+    under(keys.organization(orgId).pk, kind === 'deployment' ? 'DEPLOYMENT#' : 'PROJECT#'),
+  bills: (orgId: string) => under(keys.organization(orgId).pk, 'BILL#'),
+  repositories: (userId: string) => under(keys.user(userId).pk, 'REPO#'),
+  snapshots: (repoId: string) => under(`REPO#${repoId}`, 'SNAPSHOT#'),
+  /** At most one item: tokens are unique. The index is eventually consistent: writes' conditions decide. */
+  invitationByToken: (token: string): QuerySpec => {
+    const k = keys.invitationByToken(token);
+    return {
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
+    };
+  },
+  /** Newest first. */
+  migrationsOfUser: (userId: string): QuerySpec => ({
+    IndexName: GSI1,
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.migrationsOfUser(userId, '').gsi1pk },
+    ScanIndexForward: false,
+  }),
 } as const;
 
 /** Epoch seconds for the TTL attribute. */

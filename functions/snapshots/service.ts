@@ -2,12 +2,12 @@
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeConfiguration, encodeConfiguration } from '../resources/configuration.ts';
-import { getItem, queryPrefix } from '../shared/db.ts';
+import { getItem, queryAll } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
-import { ENTITY, keys } from '../shared/table.ts';
+import { ENTITY, keys, queries } from '../shared/table.ts';
 
 export const repositoryNotFound = () =>
   new ApiError('snapshot_repository.not_found', 'Snapshot repository not found among your repositories.');
@@ -33,8 +33,9 @@ export async function createRepository(deps: Deps, caller: Caller, name: string)
 }
 
 export async function listRepositories(deps: Deps, caller: Caller) {
-  const { pk, skPrefix } = keys.repositoriesPrefix(caller.userId);
-  return (await queryPrefix<SnapshotRepositoryItem>(deps.db, deps.table, pk, skPrefix)).map(view);
+  return (
+    await queryAll<SnapshotRepositoryItem>(deps.db, deps.table, queries.repositories(caller.userId))
+  ).map(view);
 }
 
 export async function getRepository(
@@ -46,8 +47,9 @@ export async function getRepository(
 }
 
 export async function querySnapshots(deps: Deps, repoId: string): Promise<SnapshotItem[]> {
-  const { pk, skPrefix } = keys.snapshotsPrefix(repoId);
-  return (await queryPrefix<SnapshotItem>(deps.db, deps.table, pk, skPrefix)).map(decodeConfiguration);
+  return (await queryAll<SnapshotItem>(deps.db, deps.table, queries.snapshots(repoId))).map(
+    decodeConfiguration,
+  );
 }
 
 const snapshotKey = (s: Pick<SnapshotItem, 'repository_id' | 'migration_id' | 'source_kind' | 'source_id'>) =>

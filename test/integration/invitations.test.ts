@@ -1,11 +1,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import {
-  acceptInvitation,
-  createInvitations,
-  getInvitationByEmail,
-  listInvitations,
-} from '../../functions/invitations/service.ts';
+import { acceptInvitation } from '../../functions/invitations/accept.ts';
+import { createInvitations } from '../../functions/invitations/invite.ts';
+import { listInvitations } from '../../functions/invitations/manage.ts';
+import { getInvitationByEmail } from '../../functions/invitations/store.ts';
 import { dynamo } from '../../functions/shared/clients.ts';
 import { type Callbacks, type Deps, defaultDeps, type Mailing } from '../../functions/shared/deps.ts';
 import { withMailer } from '../../functions/shared/mailer.ts';

@@ -5,7 +5,7 @@
  * handler fail in the poller (a crashed Lambda).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getInvitationByEmail } from '../../functions/invitations/service.ts';
+import { getInvitationByEmail } from '../../functions/invitations/store.ts';
 import { defaultDeps } from '../../functions/shared/deps.ts';
 import { ses } from '../../functions/shared/mailer.ts';
 import { sfn } from '../../functions/shared/workflow.ts';

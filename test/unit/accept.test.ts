@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { acceptInvitation } from '../../functions/invitations/service.ts';
+import { acceptInvitation } from '../../functions/invitations/accept.ts';
 import type { Callbacks, Deps } from '../../functions/shared/deps.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);

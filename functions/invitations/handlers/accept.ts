@@ -1,7 +1,8 @@
 import { defaultDeps } from '../../shared/deps.ts';
 import { authedRoute, json } from '../../shared/http.ts';
+import { acceptInvitation } from '../accept.ts';
 import { TOKEN_PATTERN } from '../schemas.ts';
-import { acceptInvitation, invitationNotFound } from '../service.ts';
+import { invitationNotFound } from '../store.ts';
 
 export const handler = authedRoute(async (req) => {
   const token = req.path('invitation_token', TOKEN_PATTERN, invitationNotFound());

@@ -2,8 +2,8 @@ import { orgNotFound } from '../../organizations/service.ts';
 import { defaultDeps } from '../../shared/deps.ts';
 import { authedRoute, json } from '../../shared/http.ts';
 import { parseRoleAssignments } from '../../shared/roles.ts';
+import { createInvitations } from '../invite.ts';
 import { invitationRequest, parseEmails, parseExpiresIn } from '../schemas.ts';
-import { createInvitations } from '../service.ts';
 
 export const handler = authedRoute(async (req) => {
   const orgId = req.path('organization_id', undefined, orgNotFound());

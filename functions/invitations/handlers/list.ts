@@ -1,7 +1,7 @@
 import { orgNotFound } from '../../organizations/service.ts';
 import { defaultDeps } from '../../shared/deps.ts';
 import { authedRoute, json } from '../../shared/http.ts';
-import { listInvitations } from '../service.ts';
+import { listInvitations } from '../manage.ts';
 
 export const handler = authedRoute(async (req) => {
   const orgId = req.path('organization_id', undefined, orgNotFound());

@@ -4,7 +4,7 @@ import { defaultDeps } from '../../shared/deps.ts';
 import { publicRoute } from '../../shared/http.ts';
 import { invitationPage, type PageState, pageHeaders } from '../render.ts';
 import { TOKEN_PATTERN } from '../schemas.ts';
-import { findByToken, isExpired } from '../service.ts';
+import { findByToken, isExpired } from '../store.ts';
 
 const STATUS: Record<PageState, number> = {
   pending: 200,

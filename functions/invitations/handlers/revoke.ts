@@ -2,8 +2,8 @@ import { orgNotFound } from '../../organizations/service.ts';
 import { defaultDeps } from '../../shared/deps.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { authedRoute, json } from '../../shared/http.ts';
+import { revokeInvitations } from '../manage.ts';
 import { TOKEN_PATTERN } from '../schemas.ts';
-import { revokeInvitations } from '../service.ts';
 
 export const handler = authedRoute(async (req) => {
   const orgId = req.path('organization_id', undefined, orgNotFound());
