@@ -2,8 +2,10 @@
  * What one request costs below the HTTP layer: every AWS call the handler makes is recorded (with its start and end
  * and, for DynamoDB, the capacity it consumed), then replayed bare through the same SDK clients to get the floor.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../functions/shared/clients.ts';
 import { ses } from '../functions/shared/mailer.ts';
+import { TABLE } from '../functions/shared/table.ts';
 import { sfn } from '../functions/shared/workflow.ts';
 
 interface Sendable {
@@ -15,6 +17,8 @@ export interface Call {
   send: (command: unknown) => Promise<unknown>;
   start: number;
   end: number;
+  /** DynamoDB's ConsumedCapacity in the answer, when it gave one. */
+  consumed?: Consumed;
 }
 
 let recording: Call[] | undefined;
@@ -24,8 +28,11 @@ function instrument(name: string, client: Sendable): void {
   const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
   client.send = async (command: unknown) => {
     const start = performance.now();
+    let consumed: Consumed;
     try {
-      return await send(command);
+      const out = await send(command);
+      consumed = (out as { ConsumedCapacity?: Consumed } | undefined)?.ConsumedCapacity;
+      return out;
     } finally {
       recording?.push({
         client: name,
@@ -33,14 +40,19 @@ function instrument(name: string, client: Sendable): void {
         send,
         start,
         end: performance.now(),
+        ...(consumed ? { consumed } : {}),
       });
     }
   };
 }
 
-type Consumed = { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
-const units = (c: Consumed) =>
-  (Array.isArray(c) ? c : c ? [c] : []).reduce((s, x) => s + (x.CapacityUnits ?? 0), 0);
+interface Capacity {
+  CapacityUnits?: number;
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+}
+type Consumed = Capacity | Capacity[] | undefined;
+const list = (c: Consumed) => (Array.isArray(c) ? c : c ? [c] : []);
+const units = (c: Consumed) => list(c).reduce((s, x) => s + (x.CapacityUnits ?? 0), 0);
 
 /** Instrument the clients the handlers use (they run in this process behind the local gateway). */
 export function instrumentClients(): void {
@@ -74,6 +86,45 @@ export function writeUnits(calls: Call[]): number {
     else if (name.startsWith('BatchWrite'))
       units += Object.values(input.RequestItems ?? {}).reduce((n, reqs) => n + reqs.length, 0);
     else if (/^(Put|Update|Delete)/.test(name)) units += 1;
+  }
+  return units;
+}
+
+const INDEX_KEYS = TABLE.indexes.map((i) => i.partitionKey);
+const inIndex = (item: Record<string, unknown> | undefined) =>
+  INDEX_KEYS.some((k) => item?.[k] !== undefined);
+
+/**
+ * Index writes, which on-demand bills as write request units too: DynamoDB Local's own figure for single-item and batch
+ * writes (it counts them right, key changes included); for a transaction, where it reports 2 per table or index
+ * whatever the items, 1 per item written that carries an index key: a Put by its item, an Update by the item as it is
+ * afterwards (read here, after the request). Items a transaction deletes (memberships) are in no index.
+ */
+export async function indexWriteUnits(calls: Call[]): Promise<number> {
+  let units = 0;
+  for (const c of calls) {
+    const name = c.command.constructor.name;
+    if (name.startsWith('TransactWrite')) {
+      const items = (c.command.input.TransactItems ?? []) as {
+        Put?: { Item: Record<string, unknown> };
+        Update?: { TableName: string; Key: Record<string, unknown> };
+      }[];
+      for (const t of items) {
+        if (t.Put && inIndex(t.Put.Item)) units += 1;
+        if (t.Update) {
+          const after = (await c.send(
+            new GetCommand({ TableName: t.Update.TableName, Key: t.Update.Key, ConsistentRead: true }),
+          )) as { Item?: Record<string, unknown> };
+          if (inIndex(after.Item)) units += 1;
+        }
+      }
+    } else if (/^(Put|Update|Delete|BatchWrite)/.test(name)) {
+      for (const x of list(c.consumed))
+        units += Object.values(x.GlobalSecondaryIndexes ?? {}).reduce(
+          (s, g) => s + (g.CapacityUnits ?? 0),
+          0,
+        );
+    }
   }
   return units;
 }

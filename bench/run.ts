@@ -6,15 +6,20 @@
  *    replayed bare through the SDK in the same run, with the ratio of the two p50s.
  * 2. The migration: state transitions, Lambda invocations and end-to-end time for 0, 1, 10 and 50 deployments.
  * 3. Per Lambda bundle: minified size as the stack bundles it, cold module initialisation (fresh Node process).
+ * 4. Cost at AWS list prices (bench/prices.ts, bench/cost.ts): per operation, per migration, and a month of the
+ *    workload in bench/workload.ts.
  */
 
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { joinItems } from '../functions/organizations/membership.ts';
+import { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
 import { dynamo } from '../functions/shared/clients.ts';
 import { config } from '../functions/shared/config.ts';
 import { defaultDeps, newToken } from '../functions/shared/deps.ts';
 import { ENTITY, keys } from '../functions/shared/table.ts';
+import { FUNCTION_MEMORY_MB } from '../infra/constructs/functions.ts';
 import { executionArnOf } from '../local/arns.ts';
 import { parseCommand } from '../local/cli.ts';
 import { localUserId, requestDevToken } from '../local/jwt.ts';
@@ -22,15 +27,19 @@ import { readMailbox } from '../local/ses.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { stateMachineArnFor } from '../local/stepfunctions.ts';
 import { HANDLERS, measureBundles } from './bundles.ts';
-import { type Call, instrumentClients, record, replay, writeUnits } from './record.ts';
+import { addUsage, costOf, monthlyCost, NO_USAGE, outboxUsage, type PerEmail, type Usage } from './cost.ts';
+import { PRICES } from './prices.ts';
+import { type Call, indexWriteUnits, instrumentClients, record, replay, writeUnits } from './record.ts';
+import { LOG_BYTES, stackFixed, WORKLOAD } from './workload.ts';
 
 const { values } = parseCommand({
   name: 'npm run bench --',
   usage: `[--smoke]
 
-Starts its own local stack (free ports, its own table) and prints four Markdown tables: each API operation
-against its floor (the same AWS requests made bare), answers that must look alike, the migration's cost, and
-bundle sizes with cold init. About 3 minutes; the README keeps the last figures.
+Starts its own local stack (free ports, its own table) and prints Markdown tables: each API operation
+against its floor (the same AWS requests made bare), answers that must look alike, the migration, bundle sizes
+with cold init, and the cost at AWS list prices of each operation, each migration and a month of bench/workload.ts.
+About 4 minutes; the README keeps the last figures.
 
 Options:
   --smoke     5 samples instead of 100 and the small cases only: checks the benchmark still works (CI runs it)
@@ -87,6 +96,10 @@ async function call(
   return { status: res.status, body: json, handlerMs };
 }
 
+const dynamoOnly = (calls: Call[]) => calls.filter((c) => c.client === 'dynamodb');
+/** The outbox's work per invitation email, from the largest batch below. */
+let perEmail: PerEmail = { readUnits: 0, writeUnits: 0, ms: 0 };
+
 // ---------------------------------------------------------------------------------------------------------------
 // 0. The outbox: invite answers once committed; the emails leave at the configured rate, none lost.
 {
@@ -101,22 +114,34 @@ async function call(
     await stack.outbox.idle();
     const reply = await call('POST', `/api/v1/organizations/${org}/invitations`, owner, { emails });
     const answered = Date.now();
-    // Watch the mailbox: when the first and the last email arrived (local SES stamps whole seconds only).
+    // Watch the mailbox: when the first and the last email arrived (local SES stamps whole seconds only). Nothing
+    // else runs meanwhile: the DynamoDB calls recorded are the outbox's.
     const wanted = new Set(emails);
     let got: Awaited<ReturnType<typeof readMailbox>> = [];
     let first = 0;
     let last = 0;
-    for (let seen = 0; ; ) {
-      got = (await readMailbox(stack.sesEndpoint)).filter((m) => wanted.has(m.destination.to[0] ?? ''));
-      if (got.length > seen) {
-        seen = got.length;
-        first ||= Date.now();
-        last = Date.now();
+    const sending = await record(async () => {
+      for (let seen = 0; ; ) {
+        got = (await readMailbox(stack.sesEndpoint)).filter((m) => wanted.has(m.destination.to[0] ?? ''));
+        if (got.length > seen) {
+          seen = got.length;
+          first ||= Date.now();
+          last = Date.now();
+        }
+        if (seen >= size || Date.now() - answered > 600_000) break;
+        await new Promise((r) => setTimeout(r, 25));
       }
-      if (seen >= size || Date.now() - answered > 600_000) break;
-      await new Promise((r) => setTimeout(r, 25));
+      await stack.outbox.idle(600_000);
+    });
+    if (size > 1 && last > first) {
+      const dynamoCalls = dynamoOnly(sending.calls);
+      perEmail = {
+        readUnits: sending.capacity / size,
+        writeUnits: (writeUnits(dynamoCalls) + (await indexWriteUnits(dynamoCalls))) / size,
+        // Paced at the configured rate, an invocation lasts about as long as its emails take to leave.
+        ms: (last - first) / (size - 1),
+      };
     }
-    await stack.outbox.idle(600_000);
     got = (await readMailbox(stack.sesEndpoint)).filter((m) => wanted.has(m.destination.to[0] ?? ''));
     const delivered = new Set(got.map((m) => m.destination.to[0])).size;
     const span = (last - first) / 1000;
@@ -128,6 +153,9 @@ async function call(
     if (got.length !== size || delivered !== size)
       throw new Error(`outbox: ${size} invited, ${got.length} emails`);
   }
+  console.log(
+    `\nPer email the outbox used ${perEmail.readUnits.toFixed(1)} read and ${perEmail.writeUnits.toFixed(1)} write units and ${perEmail.ms.toFixed(0)} ms of its invocation (paced sending), priced with each invitation below.`,
+  );
   // The operations below measure request paths: no emails going out behind them.
   stack.outbox.pause();
 }
@@ -141,8 +169,16 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const scans: string[] = [];
-
-const dynamoOnly = (calls: Call[]) => calls.filter((c) => c.client === 'dynamodb');
+/** What each operation used (the most units one request used, the p50 handler time), for the cost tables. */
+const usageOf = new Map<string, Usage>();
+/** One request through the API to one function: its Lambda, API Gateway and log usage. */
+const request = (ms: number): Usage => ({
+  ...NO_USAGE,
+  lambdaMs: [ms],
+  memoryMb: FUNCTION_MEMORY_MB,
+  apiRequests: 1,
+  logBytes: LOG_BYTES.perInvocation + LOG_BYTES.perApiRequest,
+});
 
 /** `prepare(i)` sets the scene outside the measurement and returns the request to measure. */
 async function measure(label: string, n: number, prepare: (i: number) => Promise<() => Promise<Reply>>) {
@@ -158,11 +194,12 @@ async function measure(label: string, n: number, prepare: (i: number) => Promise
     if (dynamoCalls.some((c) => c.command.constructor.name.startsWith('Scan'))) scans.push(label);
     trips = Math.max(trips, dynamoCalls.length);
     reads = Math.max(reads, capacity);
-    writes = Math.max(writes, writeUnits(dynamoCalls));
+    writes = Math.max(writes, writeUnits(dynamoCalls) + (await indexWriteUnits(dynamoCalls)));
     handler.push(result.handlerMs);
     floor.push(await replay(calls));
   }
   const ratio = pct(handler, 50) / pct(floor, 50);
+  usageOf.set(label, { ...request(pct(handler, 50)), readUnits: reads, writeUnits: writes });
   console.log(
     `| ${label} | ${trips} | ${reads} | ${writes} | ${ms(pct(handler, 50))} | ${ms(pct(handler, 99))} | ${ms(pct(floor, 50))} | ${ms(pct(floor, 99))} | ${ratio.toFixed(2)} |`,
   );
@@ -331,7 +368,37 @@ await measure('start migration', N, async (i) => {
 });
 if (previous) await until(previous.user, previous.id, waiting);
 console.log(
-  `\nScan on a request path: ${scans.length ? scans.join(', ') : 'none'}. Units: the most one request used; reads as DynamoDB reports them (ReturnConsumedCapacity INDEXES), writes counted from the requests as AWS bills them (1 per item, 2 per transactional item, index updates not included).`,
+  `\nScan on a request path: ${scans.length ? scans.join(', ') : 'none'}. Units: the most one request used; reads as DynamoDB reports them (ReturnConsumedCapacity INDEXES), writes counted from the requests as AWS bills them (1 per item, 2 per transactional item) plus index writes (see bench/record.ts).`,
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1a. What each operation costs on AWS at list prices: the units above, Lambda at the p50 handler time, the API
+// request, and for invitations the emails (SES and the outbox's work per email measured in 0).
+/** Dollars to two significant digits, without exponents: $0.0000072, $0.43, $10.53. */
+const dollars = (x: number) =>
+  x === 0 ? '–' : `$${x.toFixed(Math.max(2, 1 - Math.floor(Math.log10(Math.abs(x)))))}`;
+const invitedBy = (label: string) => Number(/^invite (\d+) address/.exec(label)?.[1] ?? 0);
+const priced = new Map<string, Usage>();
+for (const [label, usage] of usageOf) {
+  const emails = invitedBy(label);
+  priced.set(
+    label,
+    emails
+      ? addUsage(usage, outboxUsage(emails, perEmail, OUTBOX_MAPPING.batchSize, FUNCTION_MEMORY_MB))
+      : usage,
+  );
+}
+console.log(
+  `\n| cost at list prices (${PRICES.region}, ${PRICES.asOf}), per million operations | DynamoDB | Lambda (${FUNCTION_MEMORY_MB} MB arm64) | API Gateway | SES | logs (est.) | per million | per operation |\n|---|---|---|---|---|---|---|---|`,
+);
+for (const [label, usage] of priced) {
+  const c = costOf(usage);
+  console.log(
+    `| ${label} | ${[c.dynamodb, c.lambda, c.apiGateway, c.ses, c.logs, c.total].map((x) => dollars(x * 1e6)).join(' | ')} | ${dollars(c.total)} |`,
+  );
+}
+console.log(
+  '\nLambda billed per 1 ms of the p50 handler time plus the request charge; invitations include their emails: SES and the outbox (its invocations per batch, DynamoDB units per email). Logs: the assumed bytes per invocation and request of bench/workload.ts. No free tier.',
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -395,8 +462,21 @@ await alike('invite a user who belongs elsewhere', N, async (i) => {
 // are not emailed: the outbox goes on from the stream's end.
 stack.outbox.skipToLatest();
 stack.outbox.resume();
+// The migration's own work is recorded in two windows (start to the wait, accept to the end); the bench watches the
+// migration item through a client of its own, so its polling is not counted. The accept is priced as an accept.
+const watcher = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint }));
+const WAIT_STEP = 'Wait for invitation acceptance';
+const migrationItem = async (id: string) =>
+  (
+    await watcher.send(
+      new GetCommand({ TableName: stack.tableName, Key: keys.migration(id), ConsistentRead: true }),
+    )
+  ).Item as
+    | { status: string; current_step: string; history?: { step: string; status: string }[] }
+    | undefined;
+const migrationUsage = new Map<number, Usage>();
 console.log(
-  '\n| deployments | state transitions | budget (15 + 4n) | Lambda invocations | end to end |\n|---|---|---|---|---|',
+  '\n| deployments | state transitions | budget (15 + 4n) | Lambda invocations | Lambda time | read units | write units | emails | end to end | cost per migration |\n|---|---|---|---|---|---|---|---|---|---|',
 );
 for (const n of smoke ? [0, 1] : [0, 1, 10, 50]) {
   const user = `migrant-${n}-${run}@example.com`;
@@ -410,22 +490,49 @@ for (const n of smoke ? [0, 1] : [0, 1, 10, 50]) {
   const tgt = (await call('POST', '/api/v1/organizations', target, { name: 'Target' })).body.id;
   await call('POST', `/api/v1/organizations/${tgt}/invitations`, target, { emails: [user] });
   const repo = (await call('POST', '/api/v1/users/me/snapshot-repositories', user, { name: 'b' })).body.id;
+  await stack.outbox.idle(600_000);
+  const mailBefore = (await readMailbox(stack.sesEndpoint)).filter(
+    (m) => m.destination.to[0] === user,
+  ).length;
   const t = performance.now();
-  const id = (
-    await call('POST', '/api/v1/migrations', user, { target_organization_id: tgt, repository_id: repo })
-  ).body.id as string;
-  await until(user, id, (m) => m.current_step === 'Wait for invitation acceptance' || m.status !== 'running');
+  let id = '';
+  let startMs = 0;
+  const untilItem = async (done: (m: NonNullable<Awaited<ReturnType<typeof migrationItem>>>) => boolean) => {
+    for (let k = 0; k < 3000; k++) {
+      const m = await migrationItem(id);
+      if (m && done(m)) return m;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`migration ${id} stalled`);
+  };
+  const toWait = await record(async () => {
+    const r = await call('POST', '/api/v1/migrations', user, {
+      target_organization_id: tgt,
+      repository_id: repo,
+    });
+    id = r.body.id;
+    startMs = r.handlerMs;
+    await untilItem(
+      (m) =>
+        m.status !== 'running' ||
+        (m.current_step === WAIT_STEP &&
+          m.history?.filter((h) => h.step === WAIT_STEP).at(-1)?.status === 'waiting'),
+    );
+  });
   const token = (await call('GET', `/api/v1/organizations/${tgt}/invitations`, target)).body.invitations.find(
     (x: { email: string }) => x.email === user,
   ).token;
   await call('POST', `/api/v1/organizations/invitations/${token}/_accept`, user);
-  const done = await until(user, id, (m) => m.status !== 'running');
   // The outcome is recorded a state before the end: wait for the execution itself to finish.
   const executionArn = executionArnOf(stateMachineArnFor('migration'), id);
-  while ((await sfnClient.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING')
-    await new Promise((r) => setTimeout(r, 20));
+  const toEnd = await record(async () => {
+    while ((await sfnClient.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING')
+      await new Promise((r) => setTimeout(r, 20));
+    await stack.outbox.idle(600_000);
+  });
   const elapsed = performance.now() - t;
-  if (done.status !== 'succeeded') throw new Error(`migration with ${n} deployments ${done.status}`);
+  const done = await migrationItem(id);
+  if (done?.status !== 'succeeded') throw new Error(`migration with ${n} deployments ${done?.status}`);
   const { events = [] } = await sfnClient.send(
     new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
   );
@@ -433,9 +540,72 @@ for (const n of smoke ? [0, 1] : [0, 1, 10, 50]) {
   const invocations = events.filter((e) =>
     ['TaskStateEntered', 'TaskStateRetried'].includes(e.type as string),
   ).length;
-  console.log(
-    `| ${n} | ${transitions} | ${15 + 4 * n} | ${invocations} | ${(elapsed / 1000).toFixed(2)} s |`,
+  // Each task's time from the history (entered to exited, paired by state name in order). The wait's task returns
+  // once it has stored its token, but its state lasts until the accept: it is priced at the other tasks' median.
+  const entered = new Map<string, number[]>();
+  const taskMs: number[] = [];
+  for (const e of events) {
+    const name = (e.stateEnteredEventDetails ?? e.stateExitedEventDetails)?.name ?? '';
+    const at = e.timestamp?.getTime() ?? 0;
+    if (e.type === 'TaskStateEntered') entered.set(name, [...(entered.get(name) ?? []), at]);
+    if (e.type === 'TaskStateExited' && name !== WAIT_STEP) {
+      const from = entered.get(name)?.shift();
+      if (from !== undefined) taskMs.push(at - from);
+    }
+  }
+  if (events.some((e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === WAIT_STEP))
+    taskMs.push(pct(taskMs, 50));
+  const calls = dynamoOnly([...toWait.calls, ...toEnd.calls]);
+  const emails =
+    (await readMailbox(stack.sesEndpoint)).filter((m) => m.destination.to[0] === user).length - mailBefore;
+  const usage = addUsage(
+    request(startMs),
+    {
+      ...NO_USAGE,
+      readUnits: toWait.capacity + toEnd.capacity,
+      writeUnits: writeUnits(calls) + (await indexWriteUnits(calls)),
+      lambdaMs: taskMs,
+      memoryMb: FUNCTION_MEMORY_MB,
+      transitions,
+      emails,
+      logBytes: taskMs.length * LOG_BYTES.perInvocation + transitions * LOG_BYTES.perTransition,
+    },
+    // The outbox's own invocations for those emails (their units are in the windows already).
+    {
+      ...outboxUsage(emails, perEmail, OUTBOX_MAPPING.batchSize, FUNCTION_MEMORY_MB),
+      readUnits: 0,
+      writeUnits: 0,
+    },
   );
+  migrationUsage.set(n, usage);
+  console.log(
+    `| ${n} | ${transitions} | ${15 + 4 * n} | ${invocations} | ${taskMs.reduce((a, b) => a + Math.ceil(b), 0)} ms | ${usage.readUnits} | ${usage.writeUnits} | ${emails} | ${(elapsed / 1000).toFixed(2)} s | ${dollars(costOf(usage).total)} |`,
+  );
+}
+console.log(
+  "\nA migration: the start request, every task invocation (billed per 1 ms of its time in the history), every state transition, its DynamoDB units (the start, the tasks and the outbox, which resumes the wait and sends the emails), its emails (SES and the outbox invocations), logs as assumed. The target invitation's accept is priced as an accept.",
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2b. A month of the stated workload (bench/workload.ts), from the per-operation costs above, and the fixed items.
+{
+  const migrationOf = (label: string) =>
+    migrationUsage.get(Number(/\((\d+) deployments?\)/.exec(label)?.[1]));
+  const workload = Object.entries(WORKLOAD.perMonth).flatMap(([label, count]) => {
+    const usage = priced.get(label) ?? migrationOf(label);
+    return usage ? [{ label, count, usage }] : [];
+  });
+  const month = monthlyCost(workload, stackFixed({ ownUserPool: true }));
+  console.log(
+    `\n| a month (${WORKLOAD.organizations} organizations, ${WORKLOAD.members} members) | per month | each | cost |\n|---|---|---|---|`,
+  );
+  for (const l of month.lines)
+    console.log(`| ${l.label} | ${l.count} | ${dollars(l.each)} | ${dollars(l.cost)} |`);
+  for (const f of month.fixed) console.log(`| ${f.label} | – | – | ${dollars(f.cost)} |`);
+  console.log(`| **total** | | | **${dollars(month.total)}** |`);
+  const missing = Object.keys(WORKLOAD.perMonth).filter((l) => !workload.some((w) => w.label === l));
+  if (missing.length)
+    console.log(`\nNot measured in this run (left out of the total): ${missing.join(', ')}.`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

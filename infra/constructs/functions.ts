@@ -16,6 +16,9 @@ import { functionId } from '../deployed-names.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
+/** Every function's memory (MB); `npm run bench` prices Lambda time at it. */
+export const FUNCTION_MEMORY_MB = 512;
+
 export interface FunctionsProps {
   table: TableV2;
   environment: Record<string, string>;
@@ -59,7 +62,7 @@ export class Functions extends Construct {
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB,
       // The outbox paces emails at SES's rate: a full batch needs longer than a request does.
       timeout: Duration.seconds(name === OUTBOX_MAPPING.handler ? OUTBOX_MAPPING.timeoutSeconds : 15),
       environment: ACCESS[name].cognitoTrigger ? {} : this.props.environment,

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { stackFixed } from '../../bench/workload.ts';
 import { WORKFLOW_TASKS } from '../../functions/migrations/tasks.ts';
 import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
 import { ROUTES } from '../../functions/routes.ts';
@@ -142,6 +143,13 @@ describe('monitoring', () => {
     expect(alarms.filter((a) => a.MetricName === 'ExecutionsFailed')).toHaveLength(1);
     expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(1);
     expect(alarms.filter((a) => a.MetricName === 'IteratorAge')).toHaveLength(1);
+  });
+
+  it('has the alarms, dashboard and key `npm run bench` prices a month of (bench/workload.ts)', () => {
+    const fixed = stackFixed({ ownUserPool: false });
+    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(fixed.alarms);
+    expect(ofType('AWS::CloudWatch::Dashboard')).toHaveLength(fixed.dashboards);
+    expect(ofType('AWS::KMS::Key')).toHaveLength(fixed.kmsKeys);
   });
 
   it('has a dashboard of the alarms, the API, the functions and the business metrics', () => {
