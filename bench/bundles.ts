@@ -8,9 +8,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { WORKFLOW_TASKS } from '../functions/migrations/tasks.ts';
 import { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
 import { ROUTES, type RouteDef } from '../functions/routes.ts';
-import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 import { BUNDLE } from '../infra/bundling.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -22,7 +22,7 @@ export const HANDLERS = [
     ...ROUTES.map((r) => r.handler),
     ...Object.values(WORKFLOW_TASKS),
     OUTBOX_MAPPING.handler,
-    'fallback/not-found',
+    'api/handlers/not-found',
   ]),
 ].sort();
 
@@ -57,16 +57,20 @@ async function bundle(handler: string): Promise<{ file: string; bytes: number }>
 
 /** A body each write route accepts, so the cold call goes past validation to DynamoDB. */
 const BODIES: Record<string, (n: number) => unknown> = {
-  'organizations/create': () => ({ name: 'Cold start' }),
-  'organizations/update': () => ({ name: 'Warm start' }),
-  'invitations/create': (n) => ({ emails: [`cold-invitee-${n}@example.com`] }),
-  'deployments/create': () => ({ name: 'search' }),
-  'projects/create': () => ({ name: 'observe', type: 'observability' }),
-  'bills/create': () => ({ amount_cents: 100, description: 'Cold start' }),
-  'snapshots/create-repository': () => ({ name: 'backups' }),
-  'roles/add': () => ({ organization: [{ role_id: 'billing-admin', organization_id: 'cold-org' }] }),
-  'roles/remove': () => ({ organization: [{ role_id: 'billing-admin', organization_id: 'cold-org' }] }),
-  'migrations/start': () => ({ target_organization_id: 'cold-org', repository_id: 'cold-repo' }),
+  'organizations/handlers/create': () => ({ name: 'Cold start' }),
+  'organizations/handlers/update': () => ({ name: 'Warm start' }),
+  'invitations/handlers/create': (n) => ({ emails: [`cold-invitee-${n}@example.com`] }),
+  'resources/handlers/create-deployment': () => ({ name: 'search' }),
+  'resources/handlers/create-project': () => ({ name: 'observe', type: 'observability' }),
+  'bills/handlers/create': () => ({ amount_cents: 100, description: 'Cold start' }),
+  'snapshots/handlers/create-repository': () => ({ name: 'backups' }),
+  'members/handlers/add-roles': () => ({
+    organization: [{ role_id: 'billing-admin', organization_id: 'cold-org' }],
+  }),
+  'members/handlers/remove-roles': () => ({
+    organization: [{ role_id: 'billing-admin', organization_id: 'cold-org' }],
+  }),
+  'migrations/handlers/start': () => ({ target_organization_id: 'cold-org', repository_id: 'cold-repo' }),
 };
 
 /** An event the handler does real work on: a signed-in caller for routes, a migration id for workflow tasks. */

@@ -10,7 +10,7 @@
 
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { joinItems } from '../functions/members/join.ts';
+import { joinItems } from '../functions/organizations/membership.ts';
 import { dynamo } from '../functions/shared/clients.ts';
 import { config } from '../functions/shared/config.ts';
 import { defaultDeps, newToken } from '../functions/shared/deps.ts';
@@ -435,7 +435,7 @@ for (const n of smoke ? [0, 1] : [0, 1, 10, 50]) {
 // ---------------------------------------------------------------------------------------------------------------
 // 3. Bundles (after the operations, so DynamoDB Local's JVM is warm and the figures are the bundles', not the JIT's)
 const bundles = await measureBundles(
-  smoke ? ['health/get', 'organizations/create'] : HANDLERS,
+  smoke ? ['api/handlers/health', 'organizations/handlers/create'] : HANDLERS,
   smoke ? 1 : 5,
 );
 console.log(

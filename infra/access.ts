@@ -1,10 +1,11 @@
 /**
  * What each Lambda may touch: the least privilege per handler. Keyed by every handler in `functions/routes.ts` and
- * `functions/workflow/tasks.ts`, so adding a handler without deciding its access fails to compile.
+ * `functions/migrations/tasks.ts`, so adding a handler without deciding its access fails to compile.
  */
+
+import type { WORKFLOW_TASKS } from '../functions/migrations/tasks.ts';
 import type { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
 import type { ROUTES } from '../functions/routes.ts';
-import type { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 
 /** Item writes; transactions need the same actions on the items they touch (there is no TransactWriteItems action). */
 export type WriteAction = 'PutItem' | 'UpdateItem' | 'DeleteItem';
@@ -33,63 +34,67 @@ export type HandlerName =
   | (typeof ROUTES)[number]['handler']
   | (typeof WORKFLOW_TASKS)[keyof typeof WORKFLOW_TASKS]
   | typeof OUTBOX_MAPPING.handler
-  | 'fallback/not-found'
-  | 'auth/pre-token';
+  | 'api/handlers/not-found'
+  | 'auth/handlers/pre-token';
 
 export const ACCESS: Record<HandlerName, Access> = {
-  'health/get': {},
-  'openapi/get': {},
-  'fallback/not-found': {},
-  'auth/pre-token': { cognitoTrigger: true },
-  'organizations/create': { write: ['UpdateItem', 'PutItem'] },
-  'organizations/list': { read: true, write: ['PutItem'] },
-  'organizations/get': { read: true },
-  'organizations/update': { read: true, write: ['UpdateItem'] },
+  'api/handlers/health': {},
+  'openapi/handlers/get': {},
+  'api/handlers/not-found': {},
+  'auth/handlers/pre-token': { cognitoTrigger: true },
+  'organizations/handlers/create': { write: ['UpdateItem', 'PutItem'] },
+  'organizations/handlers/list': { read: true, write: ['PutItem'] },
+  'organizations/handlers/get': { read: true },
+  'organizations/handlers/update': { read: true, write: ['UpdateItem'] },
   // No SES: the outbox sends the emails after the commit.
-  'invitations/create': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'invitations/list': { read: true },
-  'invitations/revoke': { read: true, write: ['UpdateItem'] },
-  'invitations/get': { read: true },
-  'invitations/accept': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'invitations/page': { read: true },
-  'web/callback': {},
-  'web/asset': { webAssets: true },
-  'members/list': { read: true },
-  'members/remove': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'roles/add': { read: true, write: ['UpdateItem'] },
-  'roles/remove': { read: true, write: ['UpdateItem'] },
-  'users/me': { read: true },
-  'deployments/create': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'deployments/list': { read: true },
-  'deployments/get': { read: true },
-  'deployments/delete': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'projects/create': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'projects/list': { read: true },
-  'projects/get': { read: true },
-  'projects/delete': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'bills/list': { read: true },
-  'bills/create': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'bills/settle': { read: true, write: ['UpdateItem'] },
-  'snapshots/create-repository': { write: ['PutItem'] },
-  'snapshots/list-repositories': { read: true },
-  'snapshots/list-snapshots': { read: true },
-  'migrations/start': { read: true, write: ['PutItem', 'UpdateItem', 'DeleteItem'], startWorkflow: true },
-  'migrations/list': { read: true },
-  'migrations/get': { read: true },
-  'migrations/cancel': { read: true, write: ['UpdateItem'], stopWorkflow: true },
-  'migrations/restore': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'workflow/validate-migration': { read: true, write: ['UpdateItem'] },
-  'workflow/back-up-deployment': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'workflow/verify-backups': { read: true, write: ['UpdateItem'] },
-  'workflow/delete-source-deployments': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'workflow/leave-source-organization': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'workflow/reinvite-to-target': { read: true, write: ['UpdateItem'] },
-  'workflow/await-acceptance': { read: true, write: ['UpdateItem'], workflowCallback: true },
-  'workflow/restore-deployment': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'workflow/record-outcome': { read: true, write: ['UpdateItem'] },
-  'workflow/notify-user': { read: true, write: ['UpdateItem'], email: true },
-  'workflow/remove-partial-backups': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'workflow/recreate-deleted-deployments': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'invitations/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'invitations/handlers/list': { read: true },
+  'invitations/handlers/revoke': { read: true, write: ['UpdateItem'] },
+  'invitations/handlers/get': { read: true },
+  'invitations/handlers/accept': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'invitations/handlers/page': { read: true },
+  'web/handlers/callback': {},
+  'web/handlers/asset': { webAssets: true },
+  'members/handlers/list': { read: true },
+  'members/handlers/remove': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'members/handlers/add-roles': { read: true, write: ['UpdateItem'] },
+  'members/handlers/remove-roles': { read: true, write: ['UpdateItem'] },
+  'users/handlers/me': { read: true },
+  'resources/handlers/create-deployment': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'resources/handlers/list-deployments': { read: true },
+  'resources/handlers/get-deployment': { read: true },
+  'resources/handlers/delete-deployment': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'resources/handlers/create-project': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'resources/handlers/list-projects': { read: true },
+  'resources/handlers/get-project': { read: true },
+  'resources/handlers/delete-project': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'bills/handlers/list': { read: true },
+  'bills/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'bills/handlers/settle': { read: true, write: ['UpdateItem'] },
+  'snapshots/handlers/create-repository': { write: ['PutItem'] },
+  'snapshots/handlers/list-repositories': { read: true },
+  'snapshots/handlers/list-snapshots': { read: true },
+  'migrations/handlers/start': {
+    read: true,
+    write: ['PutItem', 'UpdateItem', 'DeleteItem'],
+    startWorkflow: true,
+  },
+  'migrations/handlers/list': { read: true },
+  'migrations/handlers/get': { read: true },
+  'migrations/handlers/cancel': { read: true, write: ['UpdateItem'], stopWorkflow: true },
+  'migrations/handlers/restore': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'migrations/tasks/validate-migration': { read: true, write: ['UpdateItem'] },
+  'migrations/tasks/back-up-resource': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'migrations/tasks/verify-backups': { read: true, write: ['UpdateItem'] },
+  'migrations/tasks/delete-source-resources': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'migrations/tasks/leave-source-organization': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'migrations/tasks/reinvite-to-target': { read: true, write: ['UpdateItem'] },
+  'migrations/tasks/await-acceptance': { read: true, write: ['UpdateItem'], workflowCallback: true },
+  'migrations/tasks/restore-resource': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'migrations/tasks/record-outcome': { read: true, write: ['UpdateItem'] },
+  'migrations/tasks/notify-user': { read: true, write: ['UpdateItem'], email: true },
+  'migrations/tasks/remove-partial-backups': { read: true, write: ['DeleteItem', 'UpdateItem'] },
+  'migrations/tasks/recreate-deleted-resources': { read: true, write: ['PutItem', 'UpdateItem'] },
   // Emails and the workflow callbacks after the commit, from the table's stream (stream reads granted by the mapping).
-  'outbox/handler': { read: true, write: ['UpdateItem'], email: true, workflowCallback: true },
+  'outbox/handlers/stream': { read: true, write: ['UpdateItem'], email: true, workflowCallback: true },
 };

@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { ArnFormat, CfnOutput, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { WORKFLOW_TASKS } from '../functions/migrations/tasks.ts';
 import { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
 import { ENV } from '../functions/shared/env-names.ts';
-import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
 import { ACCESS, type HandlerName } from './access.ts';
 import { Api } from './constructs/api.ts';
 import { ConsoleHosting } from './constructs/console.ts';
@@ -88,7 +88,7 @@ export class MembershipStack extends Stack {
           : {}),
       },
     });
-    identity?.addAccessTokenClaims(functions.get('auth/pre-token'));
+    identity?.addAccessTokenClaims(functions.get('auth/handlers/pre-token'));
     const outbox = new Outbox(this, 'Outbox', { table, handler: functions.get(OUTBOX_MAPPING.handler) });
     const workflow = new Workflow(this, 'Migration', {
       definitionFile: resolve(import.meta.dirname, '../workflows/migration.asl.json'),

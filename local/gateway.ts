@@ -178,7 +178,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ...(body.length ? { body: body.toString('utf8') } : {}),
         isBase64Encoded: false,
       };
-      const handler = await loadHandler(match ? match.c.route.handler : 'fallback/not-found');
+      const handler = await loadHandler(match ? match.c.route.handler : 'api/handlers/not-found');
       const started = performance.now();
       const result = await handler(event, { awsRequestId: event.requestContext.requestId });
       // Like Lambda's REPORT line: the handler's own time, without the gateway and the JWT check.

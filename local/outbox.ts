@@ -1,6 +1,6 @@
 /**
  * The local stand-in for Lambda's DynamoDB event source mapping: reads DynamoDB Local's stream through the DynamoDB
- * Streams API and invokes the same handler module Lambda runs (`functions/outbox/handler.ts`) with a real
+ * Streams API and invokes the same handler module Lambda runs (`functions/outbox/handlers/stream.ts`) with a real
  * `DynamoDBStreamEvent`, one batch at a time per shard, in order. A batch that throws is retried whole; a batch that
  * reports item failures is retried from the first failed record (records before it are done). After the mapping's
  * retry attempts the batch goes to the on-failure destination: here a list (`failures`) and a line on stderr.

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { WORKFLOW_TASKS } from '../functions/workflow/tasks.ts';
+import { WORKFLOW_TASKS } from '../functions/migrations/tasks.ts';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { joinItems } from '../members/join.ts';
+import { joinItems } from '../organizations/membership.ts';
 import { alreadyBelongs, type Organization, orgNotFound, requireOrgAdmin } from '../organizations/service.ts';
 import {
   batchGet,

@@ -6,8 +6,8 @@
  */
 
 import { billRequest } from '../bills/schemas.ts';
-import { MIGRATION_STEPS, STEP_STATUSES } from '../migration/progress.ts';
-import { migrationRequest } from '../migration/schemas.ts';
+import { MIGRATION_STEPS, STEP_STATUSES } from '../migrations/progress.ts';
+import { migrationRequest } from '../migrations/schemas.ts';
 import { organizationRequest } from '../organizations/schemas.ts';
 import { resourceRequest } from '../resources/schemas.ts';
 import { ROUTES } from '../routes.ts';

@@ -1,5 +1,4 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { joinItems } from '../members/join.ts';
 import { batchGet, conditionsFailed, getItem, keyId, stripKeys } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
@@ -7,6 +6,7 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { adminRoleAssignments, isOrgAdmin } from '../shared/roles.ts';
 import { ENTITY, keys } from '../shared/table.ts';
+import { joinItems } from './membership.ts';
 
 /** The reference's `Organization` shape. */
 export interface Organization {

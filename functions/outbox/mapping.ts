@@ -3,7 +3,7 @@
  * (`infra/constructs/outbox.ts`) and the local poller (`local/outbox.ts`).
  */
 export const OUTBOX_MAPPING = {
-  handler: 'outbox/handler',
+  handler: 'outbox/handlers/stream',
   /** Records per invocation. At 14 emails a second a full batch of invitations takes about 2 s. */
   batchSize: 25,
   /** One invocation per shard at a time, so each item's records are handled in order. */

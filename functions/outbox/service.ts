@@ -21,7 +21,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { invitationEmail, invitationLink } from '../invitations/render.ts';
 import { queryInvitations } from '../invitations/service.ts';
-import { getMigration, TARGET_CLOSED } from '../migration/store.ts';
+import { getMigration, TARGET_CLOSED } from '../migrations/store.ts';
 import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { log } from '../shared/log.ts';

@@ -1,7 +1,6 @@
 /** Deployments and projects of an organization: one service, two kinds. */
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
-import { decodeConfiguration, encodeConfiguration } from '../shared/configuration.ts';
 import { conditionsFailed, countOnOrganization, getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, ResourceKindName } from '../shared/domain.ts';
@@ -11,6 +10,7 @@ import { canCreate, canDelete, canRead, readableIds } from '../shared/permission
 import { PROJECT_TYPES, type ProjectType } from '../shared/roles.ts';
 import type * as z from '../shared/schema.ts';
 import { ENTITY, keys } from '../shared/table.ts';
+import { decodeConfiguration, encodeConfiguration } from './configuration.ts';
 import type { resourceRequest } from './schemas.ts';
 
 export const MAX_CONFIGURATION_BYTES = 16 * 1024;

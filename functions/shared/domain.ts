@@ -176,7 +176,7 @@ export interface MigrationItem {
   current_step: string;
   /** When the current step first started (a retried task keeps the first time). */
   step_started_at?: string;
-  /** Entries appended as steps end; `GET` shows every step of the workflow from them (`migration/progress.ts`). */
+  /** Entries appended as steps end; `GET` shows every step of the workflow from them (`migrations/progress.ts`). */
   history: MigrationHistoryEntry[];
   plan?: MigrationPlan;
   /** Set by the leave step, on the condition that no cancel was asked: from then on a cancel stops, not rolls back. */

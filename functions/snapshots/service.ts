@@ -1,7 +1,7 @@
 /** Snapshot repositories belong to a user (not an organization), so they survive leaving. */
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeConfiguration, encodeConfiguration } from '../shared/configuration.ts';
+import { decodeConfiguration, encodeConfiguration } from '../resources/configuration.ts';
 import { getItem, queryPrefix } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { ResourceItem, SnapshotItem, SnapshotRepositoryItem } from '../shared/domain.ts';

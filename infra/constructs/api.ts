@@ -12,6 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/routes.ts';
+import { DEPLOYED_NAME } from '../deployed-names.ts';
 import type { Functions } from './functions.ts';
 
 export interface ApiProps {
@@ -30,7 +31,7 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const fallback = new HttpLambdaIntegration('Fallback', props.functions.get('fallback/not-found'));
+    const fallback = new HttpLambdaIntegration('Fallback', props.functions.get('api/handlers/not-found'));
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Organization membership API (Elastic Cloud organization API compatible)',
       // Unknown routes still answer with the API's error body.
@@ -52,7 +53,7 @@ export class Api extends Construct {
       let integration = integrations.get(route.handler);
       if (!integration) {
         integration = new HttpLambdaIntegration(
-          `${route.handler}Integration`,
+          `${DEPLOYED_NAME[route.handler]}Integration`,
           props.functions.get(route.handler),
         );
         integrations.set(route.handler, integration);

@@ -12,6 +12,7 @@ import { webBuildCliArgs } from '../../web/build.ts';
 import { WEB_DIST } from '../../web/files.ts';
 import { ACCESS, type HandlerName } from '../access.ts';
 import { BUNDLE } from '../bundling.ts';
+import { functionId } from '../deployed-names.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -44,7 +45,7 @@ export class Functions extends Construct {
   }
 
   private create(name: HandlerName): void {
-    const id = name.replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase());
+    const id = functionId(name);
     const logGroup = new LogGroup(this, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: this.props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

@@ -19,10 +19,12 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { METRIC, OBSERVABILITY } from '../../functions/shared/observability.ts';
+import type { HandlerName } from '../access.ts';
+import { functionId } from '../deployed-names.ts';
 
 export interface MonitoringProps {
-  /** Every function of the stack, by handler name (`invitations/create`). */
-  functions: ReadonlyMap<string, IFunction>;
+  /** Every function of the stack, by handler name (`invitations/handlers/create`). */
+  functions: ReadonlyMap<HandlerName, IFunction>;
   httpApi: HttpApi;
   /** Alarms other constructs own (the outbox's, the workflow's): they get the same actions and a place on the dashboard. */
   alarms: Alarm[];
@@ -68,7 +70,7 @@ export class Monitoring extends Construct {
       // One alarm per function (errors + throttles): it names the function at fault; two would cost twice the
       // alarms for no other action, and the template stays well under CloudFormation's 500 resources.
       fnAlarms.push(
-        new Alarm(this, `${pascal(handler)}Failing`, {
+        new Alarm(this, `${functionId(handler)}Failing`, {
           alarmDescription: `The ${handler} function failed or was throttled: read its log group (level ERROR) and its Errors and Throttles metrics.`,
           metric: new MathExpression({
             expression: 'errors + throttles',
@@ -191,5 +193,3 @@ export class Monitoring extends Construct {
     );
   }
 }
-
-const pascal = (handler: string) => handler.replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase());

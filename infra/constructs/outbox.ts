@@ -9,7 +9,7 @@ import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
 
 export interface OutboxProps {
   table: TableV2;
-  /** The outbox handler (`functions/outbox/handler.ts`). */
+  /** The outbox handler (`functions/outbox/handlers/stream.ts`). */
   handler: IFunction;
 }
 

@@ -7,12 +7,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_TASKS } from '../../functions/migrations/tasks.ts';
 import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
 import { ROUTES } from '../../functions/routes.ts';
 import { METRIC, OBSERVABILITY } from '../../functions/shared/observability.ts';
 import { TABLE } from '../../functions/shared/table.ts';
-import { WORKFLOW_TASKS } from '../../functions/workflow/tasks.ts';
+import type { HandlerName } from '../../infra/access.ts';
 import { buildApp } from '../../infra/build.ts';
+import { functionId } from '../../infra/deployed-names.ts';
 
 const CONTEXT = {
   senderEmail: 'no-reply@example.com',
@@ -31,7 +33,6 @@ const withoutResources = () => {
 let template: Template;
 let resources: Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const pascal = (handler: string) => handler.replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase());
 
 beforeAll(() => {
   // Synthesizing runs every Validations plugin (cdk-nag): an unacknowledged finding throws here.
@@ -81,7 +82,7 @@ describe('functions', () => {
       ...ROUTES.map((r) => r.handler),
       ...Object.values(WORKFLOW_TASKS),
       OUTBOX_MAPPING.handler,
-      'fallback/not-found',
+      'api/handlers/not-found',
     ]);
     expect(fns).toHaveLength(handlers.size);
     for (const [, fn] of fns) {
@@ -176,7 +177,9 @@ describe('api', () => {
       expect(props.AuthorizationType).toBe(route.auth ? 'JWT' : 'NONE');
       const integrationId = props.Target['Fn::Join'][1][1].Ref as string;
       const fnId = integrations[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
-      expect(fnId.startsWith(`Functions${pascal(route.handler)}`), `${route.handler} -> ${fnId}`).toBe(true);
+      expect(fnId.startsWith(`Functions${functionId(route.handler)}`), `${route.handler} -> ${fnId}`).toBe(
+        true,
+      );
     }
     const authorizer = ofType('AWS::ApiGatewayV2::Authorizer')[0]![1];
     expect(authorizer.Properties).toMatchObject({
@@ -350,14 +353,15 @@ describe('iam', () => {
   });
 
   it('gives each handler only its table actions, SES only to the outbox and the summary email, task callbacks only on the state machine', () => {
-    const byFn = (handler: string) =>
-      statements().filter((s) => s.id.startsWith(`Functions${pascal(handler)}Role`));
-    const actionsOf = (handler: string) => byFn(handler).flatMap((s) => ([] as string[]).concat(s.Action));
-    expect(actionsOf('invitations/list').filter((a) => a.startsWith('dynamodb:'))).not.toContain(
+    const byFn = (handler: HandlerName) =>
+      statements().filter((s) => s.id.startsWith(`Functions${functionId(handler)}Role`));
+    const actionsOf = (handler: HandlerName) =>
+      byFn(handler).flatMap((s) => ([] as string[]).concat(s.Action));
+    expect(actionsOf('invitations/handlers/list').filter((a) => a.startsWith('dynamodb:'))).not.toContain(
       'dynamodb:PutItem',
     );
-    expect(actionsOf('members/list')).not.toContain('dynamodb:UpdateItem');
-    expect(actionsOf('health/get').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(actionsOf('members/handlers/list')).not.toContain('dynamodb:UpdateItem');
+    expect(actionsOf('api/handlers/health').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
     const sesUsers = statements().filter((s) => ([] as string[]).concat(s.Action).includes('ses:SendEmail'));
     // The invite request sends nothing itself: its emails leave through the outbox.
     expect(sesUsers.map((s) => s.id.replace(/Role.*/, '')).sort()).toEqual([
@@ -443,4 +447,17 @@ describe('checks', () => {
       expect(run.status, run.stdout + run.stderr).toBe(0);
     },
   );
+});
+
+describe('logical ids', () => {
+  it('are the ones deployed: moving or renaming a module never replaces a function, role, log group or alarm', async () => {
+    // Every resource's logical id and type, sorted. A change here replaces (or orphans) a deployed resource: update the
+    // file (`npx vitest run test/infra -u`) only when that is the intent, and say so in the commit.
+    const ids = Object.fromEntries(
+      Object.entries(resources)
+        .map(([id, r]) => [id, r.Type] as const)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+    await expect(`${JSON.stringify(ids, null, 2)}\n`).toMatchFileSnapshot('logical-ids.json');
+  });
 });

@@ -239,7 +239,7 @@ async function send(route: RouteDef, path: string, token: string | undefined, ra
   if (res.headers.get('content-type')?.includes('application/json') && res.status !== 401) {
     // What the handlers answer (the authorizer's 401 is API Gateway's own): never cached (but the public API
     // document, the same for everyone), never sniffed.
-    const cacheable = route.handler === 'openapi/get' && res.status === 200;
+    const cacheable = route.handler === 'openapi/handlers/get' && res.status === 200;
     expect(res.headers.get('cache-control')).toBe(cacheable ? 'public, max-age=300' : 'no-store');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   }
@@ -471,9 +471,9 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
         );
         // Health, the API document and the sign-in redirect page answer 200 whatever they are sent; the others refuse.
         if (
-          route.handler !== 'health/get' &&
-          route.handler !== 'web/callback' &&
-          route.handler !== 'openapi/get'
+          route.handler !== 'api/handlers/health' &&
+          route.handler !== 'web/handlers/callback' &&
+          route.handler !== 'openapi/handlers/get'
         )
           expectErrorBody(res, route.path);
         else expect(res.status).toBe(200);

@@ -1,7 +1,7 @@
 /**
  * The one place browser tests get a browser. API (keep it small; other suites build on it):
  *
- *   import { launchBrowser } from '../support/browser.ts';
+ *   import { launchBrowser } from './browser.ts';
  *   const browser = await launchBrowser();   // playwright-core `Browser`, headless; `await browser.close()` in afterAll
  *
  *   chromiumExecutable(): Promise<string>    // the binary launchBrowser runs (for a log line or another driver)

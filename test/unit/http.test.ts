@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handler as notFound } from '../../functions/fallback/not-found.ts';
+import { handler as notFound } from '../../functions/api/handlers/not-found.ts';
 import { ApiError } from '../../functions/shared/errors.ts';
 import {
   authedRoute,

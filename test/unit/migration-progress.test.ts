@@ -1,6 +1,6 @@
 /** The steps `GET /migrations/{id}` lists, from what the tasks record (the cases the workflow tests cannot stage). */
 import { describe, expect, it } from 'vitest';
-import { stepsView } from '../../functions/migration/progress.ts';
+import { stepsView } from '../../functions/migrations/progress.ts';
 import type { MigrationHistoryEntry, MigrationItem } from '../../functions/shared/domain.ts';
 
 const t = '2026-01-01T00:00:00.000Z';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/openapi/document.ts';
-import { handler } from '../../functions/openapi/get.ts';
+import { handler } from '../../functions/openapi/handlers/get.ts';
 import { ROUTES } from '../../functions/routes.ts';
 
 type Json = Record<string, any>;

@@ -2,8 +2,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handler as create } from '../../functions/organizations/create.ts';
-import { handler as list } from '../../functions/organizations/list.ts';
+import { handler as create } from '../../functions/organizations/handlers/create.ts';
+import { handler as list } from '../../functions/organizations/handlers/list.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 afterEach(() => ddb.reset());

@@ -1,7 +1,7 @@
 /** The two pieces of sign-in that are plain functions: Cognito's access-token claims and where sign-in may return. */
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { handler } from '../../functions/auth/pre-token.ts';
+import { handler } from '../../functions/auth/handlers/pre-token.ts';
 import { callerFrom, type HttpEvent } from '../../functions/shared/http.ts';
 import { safeReturnTo } from '../../web/return-to.ts';
 

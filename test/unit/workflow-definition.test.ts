@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_TASKS } from '../../functions/workflow/tasks.ts';
+import { WORKFLOW_TASKS } from '../../functions/migrations/tasks.ts';
 
 const definition = JSON.parse(readFileSync('workflows/migration.asl.json', 'utf8'));
 const states = (def: { States: Record<string, any> }): [string, any][] =>

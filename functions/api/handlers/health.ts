@@ -1,0 +1,3 @@
+import { json, publicRoute } from '../../shared/http.ts';
+
+export const handler = publicRoute(async () => json(200, { ok: true }));

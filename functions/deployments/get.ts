@@ -1,3 +1,0 @@
-import { getHandler } from '../resources/handlers.ts';
-
-export const handler = getHandler('deployment');

@@ -1,0 +1,20 @@
+import { orgNotFound } from '../../organizations/service.ts';
+import { defaultDeps } from '../../shared/deps.ts';
+import { authedRoute, json } from '../../shared/http.ts';
+import { parseRoleAssignments } from '../../shared/roles.ts';
+import { invitationRequest, parseEmails, parseExpiresIn } from '../schemas.ts';
+import { createInvitations } from '../service.ts';
+
+export const handler = authedRoute(async (req) => {
+  const orgId = req.path('organization_id', undefined, orgNotFound());
+  const body = req.body(invitationRequest);
+  const input = {
+    emails: parseEmails(body.emails),
+    expiresInMs: parseExpiresIn(body.expires_in),
+    roleAssignments:
+      body.role_assignments === undefined ? undefined : parseRoleAssignments(body.role_assignments, orgId),
+  };
+  return json(201, {
+    invitations: await createInvitations(defaultDeps(), req.caller, orgId, input),
+  });
+});

@@ -1,0 +1,3 @@
+import { roleChangeHandler } from '../role-route.ts';
+
+export const handler = roleChangeHandler('remove');

@@ -1,9 +1,0 @@
-import { cancelMigration, migrationNotFound } from '../migration/service.ts';
-import { defaultDeps } from '../shared/deps.ts';
-import { authedRoute, json } from '../shared/http.ts';
-import { withWorkflow } from '../shared/workflow.ts';
-
-export const handler = authedRoute(async (req) => {
-  const id = req.path('migration_id', undefined, migrationNotFound());
-  return json(202, await cancelMigration(withWorkflow(defaultDeps()), req.caller, id));
-});

@@ -1,8 +1,0 @@
-import { getOwnMigration, migrationNotFound, toView } from '../migration/service.ts';
-import { defaultDeps } from '../shared/deps.ts';
-import { authedRoute, json } from '../shared/http.ts';
-
-export const handler = authedRoute(async (req) => {
-  const id = req.path('migration_id', undefined, migrationNotFound());
-  return json(200, toView(await getOwnMigration(defaultDeps(), req.caller, id)));
-});

@@ -1,0 +1,9 @@
+import { defaultDeps } from '../../shared/deps.ts';
+import { authedRoute, json } from '../../shared/http.ts';
+import { withWorkflow } from '../../shared/workflow.ts';
+import { cancelMigration, migrationNotFound } from '../service.ts';
+
+export const handler = authedRoute(async (req) => {
+  const id = req.path('migration_id', undefined, migrationNotFound());
+  return json(202, await cancelMigration(withWorkflow(defaultDeps()), req.caller, id));
+});

@@ -1,0 +1,8 @@
+import { defaultDeps } from '../../shared/deps.ts';
+import { authedRoute, json } from '../../shared/http.ts';
+import { getOwnMigration, migrationNotFound, toView } from '../service.ts';
+
+export const handler = authedRoute(async (req) => {
+  const id = req.path('migration_id', undefined, migrationNotFound());
+  return json(200, toView(await getOwnMigration(defaultDeps(), req.caller, id)));
+});

@@ -1,0 +1,14 @@
+import { defaultDeps } from '../../shared/deps.ts';
+import { authedRoute, json } from '../../shared/http.ts';
+import { withWorkflow } from '../../shared/workflow.ts';
+import { migrationRequest } from '../schemas.ts';
+import { startMigration } from '../service.ts';
+
+export const handler = authedRoute(async (req) => {
+  const { created, migration } = await startMigration(
+    withWorkflow(defaultDeps()),
+    req.caller,
+    req.body(migrationRequest),
+  );
+  return json(created ? 201 : 200, migration);
+});

@@ -1,7 +1,0 @@
-import { listMigrations } from '../migration/service.ts';
-import { defaultDeps } from '../shared/deps.ts';
-import { authedRoute, json } from '../shared/http.ts';
-
-export const handler = authedRoute(async (req) =>
-  json(200, { migrations: await listMigrations(defaultDeps(), req.caller) }),
-);

@@ -1,3 +1,0 @@
-import { createHandler } from '../resources/handlers.ts';
-
-export const handler = createHandler('project');

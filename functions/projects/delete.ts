@@ -1,3 +1,0 @@
-import { deleteHandler } from '../resources/handlers.ts';
-
-export const handler = deleteHandler('project');

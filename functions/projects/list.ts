@@ -1,3 +1,0 @@
-import { listHandler } from '../resources/handlers.ts';
-
-export const handler = listHandler('project');

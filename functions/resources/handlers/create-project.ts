@@ -1,0 +1,3 @@
+import { createHandler } from '../routes.ts';
+
+export const handler = createHandler('project');

@@ -1,0 +1,3 @@
+import { deleteHandler } from '../routes.ts';
+
+export const handler = deleteHandler('deployment');

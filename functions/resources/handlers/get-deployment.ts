@@ -1,0 +1,3 @@
+import { getHandler } from '../routes.ts';
+
+export const handler = getHandler('deployment');

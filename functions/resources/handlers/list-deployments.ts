@@ -1,0 +1,3 @@
+import { listHandler } from '../routes.ts';
+
+export const handler = listHandler('deployment');

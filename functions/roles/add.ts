@@ -1,3 +1,0 @@
-import { roleChangeHandler } from './handler.ts';
-
-export const handler = roleChangeHandler('add');

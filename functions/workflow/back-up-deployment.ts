@@ -1,8 +1,0 @@
-import * as steps from '../migration/steps.ts';
-import { migrationTask } from './task.ts';
-
-export const handler = migrationTask(
-  { group: 'Back up deployments' },
-  (deps, i: { migration_id: string; resource: { kind: 'deployment' | 'project'; id: string } }) =>
-    steps.backUpResource(deps, i.migration_id, i.resource),
-);
