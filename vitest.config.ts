@@ -19,6 +19,9 @@ export default defineConfig({
           env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // Against a deployed stage (API_URL, see test/support/stage.ts) every file shares its table, and each file's
+          // invariant check must see it at rest: one file at a time.
+          fileParallelism: !process.env.API_URL,
         },
       },
       {

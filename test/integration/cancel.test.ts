@@ -19,7 +19,10 @@ import {
 } from '../support/migration.ts';
 import { useStack } from '../support/stack.ts';
 
-const api = useStack();
+const api = useStack({
+  localOnly:
+    'holds requests in the DynamoDB client of the handlers running in this process (test/support/interleave.ts)',
+});
 const { hold } = useInterleaving();
 
 const cancel = (id: string, as: string) => api.call('POST', `/api/v1/migrations/${id}/_cancel`, { as });

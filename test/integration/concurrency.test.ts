@@ -4,7 +4,6 @@
  * DynamoDB Local; afterwards the invariant checker finds nothing. Plus the known traps, each run several times.
  */
 import { describe, expect, it } from 'vitest';
-import { localUserId } from '../../local/jwt.ts';
 import { invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
 import { acceptFromMail, finished, scene, waitFor, waitingForAcceptance } from '../support/migration.ts';
 import { seeded } from '../support/random.ts';
@@ -141,9 +140,10 @@ describe('known traps', () => {
       );
       await invite(api, b, [user]);
       const token = await tokenFromMail(api, user);
+      const userId = await api.userId(user);
 
       const [removed, accepted] = await Promise.all([
-        api.call('DELETE', `/api/v1/organizations/${a.orgId}/members/${localUserId(user)}`, { as: a.admin }),
+        api.call('DELETE', `/api/v1/organizations/${a.orgId}/members/${userId}`, { as: a.admin }),
         api.call('POST', acceptPath(token), { as: user }),
       ]);
       expect(removed.status, removed.text).toBe(200);
@@ -169,12 +169,13 @@ describe('known traps', () => {
     const outcomes = new Set<string>();
     for (let i = 0; i < 4; i++) {
       const s = await scene(api, `race${n + 1}-${i}`, n);
+      const userId = await api.userId(s.user);
       const [started, left] = await Promise.all([
         api.call('POST', '/api/v1/migrations', {
           as: s.user,
           body: { target_organization_id: s.target.orgId, repository_id: s.repoId },
         }),
-        api.call('DELETE', `/api/v1/organizations/${s.source.orgId}/members/${localUserId(s.user)}`, {
+        api.call('DELETE', `/api/v1/organizations/${s.source.orgId}/members/${userId}`, {
           as: s.user,
         }),
       ]);

@@ -18,7 +18,9 @@ import {
 import { createDeployment, invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
 import { useStack } from '../support/stack.ts';
 
-const api = useStack();
+const api = useStack({
+  localOnly: "signs in on the local provider's page in a headless browser and reads the mailbox",
+});
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 

@@ -26,7 +26,9 @@ import {
 import { seeded } from '../support/random.ts';
 import { type ApiResponse, useStack } from '../support/stack.ts';
 
-const api = useStack();
+const api = useStack({
+  localOnly: 'injects failures into the AWS clients of the handlers running in this process',
+});
 
 type Failure = { name: string; message: string; extra?: Record<string, unknown> };
 const FAILURES: Record<string, Failure[]> = {

@@ -20,7 +20,10 @@ import {
 } from '../support/migration.ts';
 import { type ApiResponse, useStack } from '../support/stack.ts';
 
-const api = useStack();
+const api = useStack({
+  localOnly:
+    'holds requests in the DynamoDB client of the handlers running in this process (test/support/interleave.ts)',
+});
 
 const { hold } = useInterleaving();
 

@@ -10,7 +10,9 @@ import { addMember, deploymentViewer, orgWithAdmin } from '../support/factories.
 import { plantBreaks } from '../support/plant.ts';
 import { useStack } from '../support/stack.ts';
 
-const api = useStack();
+const api = useStack({
+  localOnly: 'plants broken items in its table, which must never be done to a deployed one',
+});
 const set = (key: Record<string, string>, expr: string, values: Record<string, unknown>) =>
   dynamo.send(
     new UpdateCommand({

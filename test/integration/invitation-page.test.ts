@@ -11,7 +11,9 @@ import { launchBrowser } from '../support/browser.ts';
 import { invite, orgWithAdmin } from '../support/factories.ts';
 import { useStack } from '../support/stack.ts';
 
-const api = useStack();
+const api = useStack({
+  localOnly: "signs in on the local provider's page in a headless browser and reads the mailbox",
+});
 let browser: Browser;
 // `UPDATE_SCREENSHOTS=1` refreshes the README's images in docs/; otherwise they go to .local/ (untracked).
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.local/screenshots';

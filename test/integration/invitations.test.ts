@@ -155,6 +155,7 @@ describe('refresh, revoke, expiry', () => {
   });
 
   it('enforces expiry on every read and write with an injected clock, whatever TTL has done', async () => {
+    api.requires('local-runtime', 'calls the service in this process with an injected clock');
     const org = await orgWithAdmin(api, 'expiry');
     const who = api.email('late');
     const deps: Deps & Mailing & Callbacks = { ...withMailer(defaultDeps()), ...withWorkflow(defaultDeps()) };
@@ -444,6 +445,7 @@ describe('bad input changes nothing', () => {
 
 describe('limits', () => {
   it('rate-limits invitations per organization with 429 and Retry-After, writing nothing', async () => {
+    api.requires('local-runtime', 'calls the service in this process with a lower rate limit');
     const org = await orgWithAdmin(api, 'rate');
     const deps = withMailer({ ...defaultDeps(), inviteRateLimitPerHour: 3 });
     const admin = callerOf(org.admin);

@@ -1,7 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/shared/clients.ts';
-import { localUserId } from '../../local/jwt.ts';
 import {
   addMember,
   createDeployment,
@@ -88,10 +87,14 @@ describe('role assignments', () => {
       body: adminRole(org.orgId),
     });
     expect(unknown.body.errors[0].code).toBe('role_assignments.invalid_target_user_id');
-    const foreign = await api.call('POST', `/api/v1/users/${localUserId(other.admin)}/role_assignments`, {
-      as: org.admin,
-      body: adminRole(org.orgId),
-    });
+    const foreign = await api.call(
+      'POST',
+      `/api/v1/users/${await api.userId(other.admin)}/role_assignments`,
+      {
+        as: org.admin,
+        body: adminRole(org.orgId),
+      },
+    );
     expect([foreign.status, foreign.body.errors[0].code]).toEqual([
       400,
       'role_assignments.invalid_target_user_id',
@@ -143,7 +146,7 @@ describe('role assignments', () => {
 describe('the last organization-admin', () => {
   it('cannot lose the role, be removed or leave while others remain; promoting someone first makes it possible', async () => {
     const org = await orgWithAdmin(api, 'last');
-    const adminId = localUserId(org.admin);
+    const adminId = await api.userId(org.admin);
     const bob = await addMember(api, org, 'last-bob');
 
     const demote = await api.call('DELETE', `/api/v1/users/${adminId}/role_assignments`, {
@@ -176,8 +179,9 @@ describe('the last organization-admin', () => {
     const org = await orgWithAdmin(api, 'skew');
     const second = await addMember(api, org, 'skew-second', adminRole(org.orgId));
     await addMember(api, org, 'skew-member');
+    const adminId = await api.userId(org.admin);
     const leaves = await Promise.all([
-      api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/${localUserId(org.admin)}`, {
+      api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/${adminId}`, {
         as: org.admin,
       }),
       api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/${second.userId}`, { as: second.email }),
@@ -191,12 +195,13 @@ describe('the last organization-admin', () => {
   it('two admins demoting each other at once: one keeps the role', async () => {
     const org = await orgWithAdmin(api, 'demote');
     const second = await addMember(api, org, 'demote-second', adminRole(org.orgId));
+    const adminId = await api.userId(org.admin);
     const results = await Promise.all([
       api.call('DELETE', `/api/v1/users/${second.userId}/role_assignments`, {
         as: org.admin,
         body: adminRole(org.orgId),
       }),
-      api.call('DELETE', `/api/v1/users/${localUserId(org.admin)}/role_assignments`, {
+      api.call('DELETE', `/api/v1/users/${adminId}/role_assignments`, {
         as: second.email,
         body: adminRole(org.orgId),
       }),
@@ -247,7 +252,7 @@ describe('removing members and leaving', () => {
 
   it('a sole member leaves only with no deployments, projects or pending bills; the organization closes and the lock is released', async () => {
     const org = await orgWithAdmin(api, 'sole');
-    const me = localUserId(org.admin);
+    const me = await api.userId(org.admin);
     const leave = () =>
       api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/${me}`, { as: org.admin });
 

@@ -14,7 +14,10 @@ import {
 } from '../support/migration.ts';
 import { useStack } from '../support/stack.ts';
 
-const api = useStack({ taskTimeoutMs: 1500 });
+const api = useStack({
+  taskTimeoutMs: 1500,
+  localOnly: "shortens the workflow's wait for acceptance, a setting of the local runtime",
+});
 
 describe('migration: invitation expired during the wait', () => {
   it('fails with InvitationExpired, keeps the snapshots, and a later restore brings everything back', async () => {

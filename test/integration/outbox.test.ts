@@ -22,7 +22,11 @@ import {
 } from '../support/migration.ts';
 import { useStack } from '../support/stack.ts';
 
-const api = useStack({ outboxRetryAttempts: 6 });
+const api = useStack({
+  outboxRetryAttempts: 6,
+  localOnly:
+    'drives the local outbox poller (retries, the on-failure destination), which a stage runs inside Lambda',
+});
 
 /** Per command name: how many of the next calls fail, and with what. */
 const failing = new Map<string, { times: number; name: string; to?: string }>();

@@ -38,6 +38,7 @@ describe('security review', () => {
   });
 
   it('invitation tokens, JWTs and task tokens never reach a log line', async () => {
+    api.requires('local-runtime', "the handlers' log lines reach this process only when they run in it");
     const lines: string[] = [];
     const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
     vi.spyOn(console, 'log').mockImplementation(capture);

@@ -11,7 +11,7 @@ import { LOCAL_AUDIENCE, loadOrCreateSigningKey, localUserId, requestDevToken } 
 import { type RunningOidc, startOidcProvider } from '../../local/oidc.ts';
 import { useStack } from '../support/stack.ts';
 
-const api = useStack();
+const api = useStack({ localOnly: "tests the local identity provider and the local gateway's token checks" });
 let stranger: RunningOidc;
 
 beforeAll(async () => {

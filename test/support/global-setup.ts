@@ -12,6 +12,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // Stage mode (API_URL): the suites call a deployed stage and start nothing.
+  if (process.env.API_URL) return;
   const [dynamo, ses] = await Promise.all([
     startDynamoLocal(await freePort()),
     startSesLocal(await freePort()),

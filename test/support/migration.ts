@@ -3,7 +3,6 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
 import { executionArnOf } from '../../local/arns.ts';
-import { stateMachineArnFor } from '../../local/stepfunctions.ts';
 import { addMember, invite, orgWithAdmin, tokenFromMail } from './factories.ts';
 import type { TestApi } from './stack.ts';
 
@@ -169,7 +168,7 @@ export async function executionEnded(api: TestApi, id: string): Promise<void> {
 /** State transitions of an execution (the Step Functions bill), from the local endpoint's history. */
 export async function stateTransitions(api: TestApi, id: string): Promise<number> {
   await executionEnded(api, id);
-  const arn = executionArnOf(stateMachineArnFor('migration'), id);
+  const arn = executionArnOf(api.stack.stateMachineArn, id);
   const { events } = await api.sfn().send(new GetExecutionHistoryCommand({ executionArn: arn }));
   return (events ?? []).filter((e) => e.type?.endsWith('StateEntered')).length;
 }
@@ -178,7 +177,7 @@ export async function describeExecution(api: TestApi, id: string) {
   const sfn = api.sfn();
   return sfn.send(
     new DescribeExecutionCommand({
-      executionArn: executionArnOf(stateMachineArnFor('migration'), id),
+      executionArn: executionArnOf(api.stack.stateMachineArn, id),
     }),
   );
 }
