@@ -1,7 +1,8 @@
 import { defaultDeps } from '../../shared/deps.ts';
 import { authedRoute, json } from '../../shared/http.ts';
 import { withWorkflow } from '../../shared/workflow.ts';
-import { cancelMigration, migrationNotFound } from '../service.ts';
+import { cancelMigration } from '../control.ts';
+import { migrationNotFound } from '../service.ts';
 
 export const handler = authedRoute(async (req) => {
   const id = req.path('migration_id', undefined, migrationNotFound());

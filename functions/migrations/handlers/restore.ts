@@ -1,6 +1,7 @@
 import { defaultDeps } from '../../shared/deps.ts';
 import { authedRoute, json } from '../../shared/http.ts';
-import { migrationNotFound, rerunRestore } from '../service.ts';
+import { rerunRestore } from '../control.ts';
+import { migrationNotFound } from '../service.ts';
 
 export const handler = authedRoute(async (req) => {
   const id = req.path('migration_id', undefined, migrationNotFound());

@@ -2,7 +2,7 @@ import { defaultDeps } from '../../shared/deps.ts';
 import { authedRoute, json } from '../../shared/http.ts';
 import { withWorkflow } from '../../shared/workflow.ts';
 import { migrationRequest } from '../schemas.ts';
-import { startMigration } from '../service.ts';
+import { startMigration } from '../start.ts';
 
 export const handler = authedRoute(async (req) => {
   const { created, migration } = await startMigration(
