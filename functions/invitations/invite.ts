@@ -7,7 +7,8 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { METRIC } from '../shared/observability.ts';
 import { retryLostRace } from '../shared/races.ts';
-import { isOrgAdmin, type RoleAssignments, sameRoles } from '../shared/roles.ts';
+import { sameRoles } from '../shared/role-assignments.ts';
+import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { ENTITY, keys, ttlAt } from '../shared/table.ts';
 import { takeRateQuota } from './quota.ts';
 

@@ -15,12 +15,11 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { retryLostRace } from '../shared/races.ts';
 import {
-  isOrgAdmin,
   mergeRoleAssignments,
   parseRoleAssignments,
-  type RoleAssignments,
   subtractRoleAssignments,
-} from '../shared/roles.ts';
+} from '../shared/role-assignments.ts';
+import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { keys } from '../shared/table.ts';
 
 const MAX_ATTEMPTS = 5;

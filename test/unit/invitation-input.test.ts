@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPIRY_MS, parseEmails, parseExpiresIn } from '../../functions/invitations/schemas.ts';
-import { describeRoles, parseRoleAssignments } from '../../functions/shared/roles.ts';
+import { parseRoleAssignments } from '../../functions/shared/role-assignments.ts';
+import { describeRoles } from '../../functions/shared/roles.ts';
 
 describe('parseEmails', () => {
   it('splits one string on spaces, commas, semicolons and new lines, normalises and de-duplicates', () => {

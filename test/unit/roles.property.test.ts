@@ -13,15 +13,17 @@ import {
   type ResourceKind,
 } from '../../functions/shared/permissions.ts';
 import {
-  DEPLOYMENT_ROLES,
   mergeRoleAssignments,
+  parseRoleAssignments,
+  sameRoles,
+  subtractRoleAssignments,
+} from '../../functions/shared/role-assignments.ts';
+import {
+  DEPLOYMENT_ROLES,
   ORGANIZATION_ROLES,
   PROJECT_ROLES,
   PROJECT_TYPES,
-  parseRoleAssignments,
   type RoleAssignments,
-  sameRoles,
-  subtractRoleAssignments,
 } from '../../functions/shared/roles.ts';
 
 const ORG = 'o1';

@@ -1,7 +1,7 @@
 import { orgNotFound } from '../../organizations/service.ts';
 import { defaultDeps } from '../../shared/deps.ts';
 import { authedRoute, json } from '../../shared/http.ts';
-import { parseRoleAssignments } from '../../shared/roles.ts';
+import { parseRoleAssignments } from '../../shared/role-assignments.ts';
 import { createInvitations } from '../invite.ts';
 import { invitationRequest, parseEmails, parseExpiresIn } from '../schemas.ts';
 

@@ -6,12 +6,8 @@ import { getResourceItem, putResource } from '../../resources/service.ts';
 import { getItem } from '../../shared/db.ts';
 import type { Deps } from '../../shared/deps.ts';
 import type { MembershipItem, MigrationItem, ResourceKindName } from '../../shared/domain.ts';
-import {
-  mergeRoleAssignments,
-  PROJECT_TYPES,
-  type ProjectType,
-  type RoleAssignments,
-} from '../../shared/roles.ts';
+import { mergeRoleAssignments } from '../../shared/role-assignments.ts';
+import { PROJECT_TYPES, type ProjectType, type RoleAssignments } from '../../shared/roles.ts';
 import { ENTITY, keys } from '../../shared/table.ts';
 import { contentChecksum, getSnapshot } from '../../snapshots/service.ts';
 import {
