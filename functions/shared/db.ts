@@ -141,7 +141,8 @@ export async function queryAll<T>(db: Db, tableName: string, query: QuerySpec): 
         TableName: tableName,
         ...input,
         ExclusiveStartKey: start,
-        ConsistentRead: !input.IndexName,
+        // Patterns with a range read the table (an index cannot be read consistently).
+        ConsistentRead: query.range !== undefined,
       }),
     );
     for (const item of page.Items ?? []) out.push(stripKeys<T>(item));
