@@ -301,7 +301,10 @@ describe('the organization console', () => {
     await accept.getByRole('button', { name: 'Accept and join New Co' }).click();
     await expect.poll(() => textOf(page, '#migration-status'), { timeout: 30_000 }).toBe('Succeeded');
     expect(await textOf(page, 'tr[data-step="Wait for invitation acceptance"]')).toContain('Succeeded');
-    expect(await textOf(page, '.next-action')).toContain('You are now a member of New Co.');
+    // The console reloads the header and tabs when the move ends: wait for the redrawn screen as a person would.
+    await expect
+      .poll(() => textOf(page, '.next-action'), { timeout: 10_000 })
+      .toContain('You are now a member of New Co.');
     await checkScreen(page, '14-migration-succeeded');
 
     await page.getByRole('button', { name: 'Open your organization' }).click();

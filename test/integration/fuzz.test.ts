@@ -357,7 +357,8 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
       .tuple(fc.dictionary(key, tree, { maxKeys: 6 }), fc.option(flaw, { freq: 2 }), key)
       .map(([doc, f, at]) => (f ? { ...doc, [at]: { [f.k]: f.v } } : doc));
     const token = await api.token(scene.admin);
-    const createRoute = (kind: string) => authed.find((r) => r.handler === `${kind}/create`)!;
+    const createRoute = (kind: string) =>
+      authed.find((r) => r.method === 'POST' && r.path.endsWith(`/organizations/{organization_id}/${kind}`))!;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('deployments', 'projects'),
