@@ -1,10 +1,11 @@
 /** What an organization's administrators do with invitations besides sending them: list them, revoke them. */
 import { requireOrgAdmin } from '../organizations/service.ts';
-import { conditionsFailed, transact } from '../shared/db.ts';
+import { transact } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { EmailStatus } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { retryLostRace } from '../shared/races.ts';
 import { keys, TABLE, ttlAt } from '../shared/table.ts';
 import {
   invitationNotFound,
@@ -43,18 +44,20 @@ export async function revokeInvitations(
   tokens: string[],
 ): Promise<void> {
   await requireOrgAdmin(deps, orgId, caller.userId);
-  const byToken = new Map(
-    (await queryInvitations(deps, orgId)).filter((i) => i.status === 'pending').map((i) => [i.token, i]),
-  );
-  const missing = tokens.filter((t) => !byToken.has(t));
-  if (missing.length > 0) {
-    throw invitationNotFound(
-      `No pending invitation in this organization for ${missing.length === 1 ? 'this token' : `${missing.length} of the tokens`}. Nothing was revoked.`,
+  // An invitation accepted or refreshed between the read and the write: read again, so an accepted one answers 404
+  // like any invitation no longer pending, and a refreshed one is revoked at its new version.
+  await retryLostRace({ attempts: MAX_REVOKE_ATTEMPTS, exhausted: revokeConflict }, async () => {
+    const byToken = new Map(
+      (await queryInvitations(deps, orgId)).filter((i) => i.status === 'pending').map((i) => [i.token, i]),
     );
-  }
-  const now = deps.now();
-  const invitations = tokens.map((t) => byToken.get(t)!);
-  try {
+    const missing = tokens.filter((t) => !byToken.has(t));
+    if (missing.length > 0) {
+      throw invitationNotFound(
+        `No pending invitation in this organization for ${missing.length === 1 ? 'this token' : `${missing.length} of the tokens`}. Nothing was revoked.`,
+      );
+    }
+    const now = deps.now();
+    const invitations = tokens.map((t) => byToken.get(t)!);
     await transact(
       deps.db,
       Object.fromEntries(
@@ -82,13 +85,13 @@ export async function revokeInvitations(
         ]),
       ),
     );
-  } catch (e) {
-    if (conditionsFailed(e)) {
-      throw new ApiError(
-        'organization.conflict',
-        'An invitation changed while revoking (accepted or refreshed). Nothing was revoked; list the invitations and try again.',
-      );
-    }
-    throw e;
-  }
+  });
 }
+
+const MAX_REVOKE_ATTEMPTS = 5;
+
+const revokeConflict = () =>
+  new ApiError(
+    'organization.conflict',
+    'The invitations kept changing while revoking them (other administrators are refreshing them). Nothing was revoked; list the invitations and try again.',
+  );

@@ -600,6 +600,7 @@ function commonResponses(route: (typeof ROUTES)[number], hasBody: boolean): Reco
       '`root.invalid_json` (not JSON, a lone surrogate, a `__proto__` key), `root.invalid_data` (naming the field).',
     );
     out[413] = error('`root.payload_too_large`: the body is over 64 KiB.');
+    out[415] = error('`root.unsupported_media_type`: the body was sent with a type other than JSON.');
   }
   return out;
 }

@@ -103,6 +103,27 @@ export function callerFrom(event: HttpEvent): Caller | undefined {
   };
 }
 
+/**
+ * The body, which must be JSON: sent with another declared type (a form, `text/plain`, XML) it is refused with 415,
+ * not guessed at. Without a content type it is read as JSON, as the reference's clients send it.
+ */
+function jsonBody(event: HttpEvent): string | undefined {
+  const body = rawBody(event);
+  const type = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (
+    body !== undefined &&
+    type &&
+    type !== 'application/json' &&
+    !/^application\/[\w.+-]+\+json$/.test(type)
+  ) {
+    throw new ApiError(
+      'root.unsupported_media_type',
+      'Send the request body as JSON, with the header "Content-Type: application/json".',
+    );
+  }
+  return body;
+}
+
 function rawBody(event: HttpEvent): string | undefined {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const size = event.isBase64Encoded
@@ -167,8 +188,9 @@ function makeRequest(event: HttpEvent): Request {
       return event.queryStringParameters?.[name];
     },
     body(schema) {
-      parsed ??= { value: parseJson(rawBody(event)) };
-      const result = schema.safeParse(parsed.value ?? {});
+      parsed ??= { value: parseJson(jsonBody(event)) };
+      // No body at all reads as {}; a body of JSON `null` is a value like any other, and the schema refuses it.
+      const result = schema.safeParse(parsed.value === undefined ? {} : parsed.value);
       if (!result.success) {
         const issue = result.error.issues[0];
         const field = issue?.path.length ? issue.path.join('.') : 'body';

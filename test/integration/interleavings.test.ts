@@ -77,6 +77,33 @@ describe('interleavings that used to break a promise', () => {
     expect((await api.mailTo(x)).at(-1)?.body.text).toMatch(/Billing admin/);
   });
 
+  it('an accept between a revoke’s read and write: the revoke answers 404 (no longer pending), as it would after', async () => {
+    const org = await orgWithAdmin(api, 'revoke');
+    const x = api.email('revokee');
+    expect((await invite(api, org, [x])).status).toBe(201);
+    const token = await tokenFromMail(api, x);
+
+    const h: Hold = {
+      match: (command, input) =>
+        command === 'TransactWriteItemsCommand' &&
+        String(input?.TransactItems?.[0]?.Update?.UpdateExpression ?? '').includes('revoked_by'),
+      seen: 0,
+      before: async () => {
+        const accepted = await acceptAs(token, x);
+        expect(accepted.status, accepted.text).toBe(200);
+      },
+    };
+    hold(h);
+    const res = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/invitations/${token}`, {
+      as: org.admin,
+    });
+    expect(h.seen).toBe(1); // the race really happened
+    expect(res.status, res.text).toBe(404);
+    expect(res.body.errors[0].code).toBe('organization.invitation_not_found');
+    expect((await invitationItem(org.orgId, x))?.status).toBe('accepted');
+    expect(await membership(org.orgId, org.admin, x)).toBeDefined();
+  });
+
   it('the wait step stores its task token between accept’s read and write: the accept resumes the migration', async () => {
     const s = await scene(api, 'handoff', -1);
     const token = await tokenFromMail(api, s.user);

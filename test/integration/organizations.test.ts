@@ -137,6 +137,20 @@ describe('the edge', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].code).toBe('root.invalid_json');
 
+    // A form or plain text is refused as such, not parsed as JSON; JSON `null` is not an empty body.
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      const form = await api.call('POST', '/api/v1/organizations', {
+        as: who,
+        raw: '{"name":"Typed"}',
+        headers: { 'content-type': type },
+      });
+      expect(form.status, type).toBe(415);
+      expect(form.body.errors[0].code).toBe('root.unsupported_media_type');
+    }
+    const asNull = await api.call('POST', '/api/v1/organizations', { as: who, body: null });
+    expect(asNull.status).toBe(400);
+    expect(asNull.body.errors[0].code).toBe('root.invalid_data');
+
     const wrongType = await api.call('POST', '/api/v1/organizations', { as: who, body: { name: 42 } });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.errors[0].fields).toEqual(['name']);
