@@ -1,3 +1,8 @@
+/**
+ * What the local Step Functions endpoint runs: the definitions in `workflows/`, loaded once, with each Lambda task bound
+ * to its handler module (`functions/migrations/tasks.ts`), `.waitForTaskToken` tasks given fresh tokens, and faults a
+ * test may inject. The endpoint itself (the JSON protocol, executions, history) is `stepfunctions.ts`.
+ */
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+/** Cancelling a running migration, and re-running the restore of one that ended without it. */
 import { orgNotFound } from '../organizations/service.ts';
 import { batchGet, keyId } from '../shared/db.ts';
 import type { Callbacks, Deps } from '../shared/deps.ts';

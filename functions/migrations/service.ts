@@ -1,3 +1,4 @@
+/** The migration as the API shows it: the view of one, reading your own, listing yours. */
 import { queryPage } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MigrationItem } from '../shared/domain.ts';

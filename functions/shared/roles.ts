@@ -1,3 +1,4 @@
+/** The role vocabulary: every role id, its scope, what it allows and its words, and who is an organization owner. */
 export const ORGANIZATION_ROLES = ['organization-admin', 'billing-admin'] as const;
 export const DEPLOYMENT_ROLES = ['deployment-admin', 'deployment-editor', 'deployment-viewer'] as const;
 export const PROJECT_TYPES = ['elasticsearch', 'observability', 'security'] as const;

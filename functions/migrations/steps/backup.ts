@@ -1,3 +1,7 @@
+/**
+ * 2–3. Back up each deployment and project into the user's repository, verify every snapshot, then delete the sources.
+ * A snapshot's status says how far its resource got (`verified`, `source_deleted`, `discarded`, `restored`).
+ */
 import { deleteResourceItem, getResourceItem } from '../../resources/service.ts';
 import { updateIf } from '../../shared/db.ts';
 import type { Deps } from '../../shared/deps.ts';

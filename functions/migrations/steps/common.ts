@@ -1,3 +1,9 @@
+/**
+ * What every migration step shares: its errors, the reads that refuse a missing or cancelled migration, snapshot
+ * identity. The steps are one module per part of `workflows/migration.asl.json`. Every step may run twice (Step
+ * Functions retries, Lambda re-invocations): each reads what is true now and writes with idempotency keys (the migration
+ * id and the resource ids), so a second run changes nothing.
+ */
 import { getItem } from '../../shared/db.ts';
 import type { Deps } from '../../shared/deps.ts';
 import type { MigrationItem, ResourceKindName, SnapshotItem, UserItem } from '../../shared/domain.ts';

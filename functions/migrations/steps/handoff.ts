@@ -1,3 +1,7 @@
+/**
+ * 4–6. The hand-off: leave the source organization (unless the target closed), re-invite to the target with the
+ * invitation bound to the mover, and wait for their accept (the task token is stored on the invitation).
+ */
 import { attachTaskToken, refreshForMigration } from '../../invitations/workflow.ts';
 import { removeMembers } from '../../members/changes.ts';
 import { getItem, updateIf } from '../../shared/db.ts';

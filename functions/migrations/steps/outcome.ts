@@ -1,3 +1,7 @@
+/**
+ * The end of a migration: roll back what ran before the leave (remove partial backups, recreate deleted sources), record
+ * how it ended with a cause that describes the state as it is now, and tell the user by email.
+ */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { migrationLink, migrationOutcomeEmail } from '../../invitations/render.ts';
 import { releaseReservation } from '../../invitations/workflow.ts';

@@ -1,3 +1,4 @@
+/** 1. Validate: is the move still possible, and what will it bring? Writes the plan onto the migration. */
 import { getInvitationByEmail, isExpired } from '../../invitations/store.ts';
 import { queryResources } from '../../resources/service.ts';
 import { batchGet, keyId } from '../../shared/db.ts';
