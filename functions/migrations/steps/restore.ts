@@ -6,6 +6,7 @@ import { getResourceItem, putResource } from '../../resources/service.ts';
 import { getItem } from '../../shared/db.ts';
 import type { Deps } from '../../shared/deps.ts';
 import type { MembershipItem, MigrationItem, ResourceKindName } from '../../shared/domain.ts';
+import { retryLostRace } from '../../shared/races.ts';
 import { mergeRoleAssignments } from '../../shared/role-assignments.ts';
 import { PROJECT_TYPES, type ProjectType, type RoleAssignments } from '../../shared/roles.ts';
 import { ENTITY, keys } from '../../shared/table.ts';
@@ -93,34 +94,30 @@ export const OWNER_ROLE_ATTEMPTS = 10;
 export async function grantOwnerRoles(deps: Deps, m: MigrationItem, restored: Restored[]): Promise<void> {
   const key = keys.membership(m.target_organization_id, m.user_id);
   const add = ownerRoles(m.target_organization_id, restored);
-  for (let attempt = 0; attempt < OWNER_ROLE_ATTEMPTS; attempt++) {
+  const exhausted = () =>
+    new StepError('TransientError', 'The membership kept changing while adding the owner roles.');
+  // Restores run in parallel: a lost race on the membership's version reads again and merges again.
+  await retryLostRace({ attempts: OWNER_ROLE_ATTEMPTS, exhausted }, async () => {
     const membership = await getItem<MembershipItem>(deps.db, deps.table, key);
     if (!membership) return; // removed from the target meanwhile: the organization keeps what was restored
     const next = mergeRoleAssignments(membership.role_assignments, add);
     if (JSON.stringify(next) === JSON.stringify(membership.role_assignments)) return;
-    try {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.table,
-          Key: key,
-          // roles_changed_at: the roles are no longer the invitation's alone (the invariant checker reads it).
-          UpdateExpression: 'SET role_assignments = :ra, version = :next, roles_changed_at = :now',
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: {
-            ':ra': next,
-            ':next': membership.version + 1,
-            ':v': membership.version,
-            ':now': deps.now().toISOString(),
-          },
-        }),
-      );
-      return;
-    } catch (e) {
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
-    }
-  }
-  throw new StepError('TransientError', 'The membership kept changing while adding the owner roles.');
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: key,
+        // roles_changed_at: the roles are no longer the invitation's alone (the invariant checker reads it).
+        UpdateExpression: 'SET role_assignments = :ra, version = :next, roles_changed_at = :now',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: {
+          ':ra': next,
+          ':next': membership.version + 1,
+          ':v': membership.version,
+          ':now': deps.now().toISOString(),
+        },
+      }),
+    );
+  });
 }
 
 /** 7. Restore one resource into the target organization and verify it (a Map iteration). */
