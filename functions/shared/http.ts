@@ -3,10 +3,10 @@ import { canonicalEmail } from './email.ts';
 import { ApiError, isApiError } from './errors.ts';
 import { log, redactPath, withLambdaContext } from './log.ts';
 import { flushMetrics } from './metrics.ts';
+import { readJsonBody } from './request-body.ts';
 import type * as z from './schema.ts';
 
-/** Requests larger than this are refused before parsing (API Gateway allows 10 MB; nothing here needs more). */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from './request-body.ts';
 
 export interface Caller {
   userId: string;
@@ -103,74 +103,6 @@ export function callerFrom(event: HttpEvent): Caller | undefined {
   };
 }
 
-/**
- * The body, which must be JSON: sent with another declared type (a form, `text/plain`, XML) it is refused with 415,
- * not guessed at. Without a content type it is read as JSON, as the reference's clients send it.
- */
-function jsonBody(event: HttpEvent): string | undefined {
-  const body = rawBody(event);
-  const type = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (
-    body !== undefined &&
-    type &&
-    type !== 'application/json' &&
-    !/^application\/[\w.+-]+\+json$/.test(type)
-  ) {
-    throw new ApiError(
-      'root.unsupported_media_type',
-      'Send the request body as JSON, with the header "Content-Type: application/json".',
-    );
-  }
-  return body;
-}
-
-function rawBody(event: HttpEvent): string | undefined {
-  if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  const size = event.isBase64Encoded
-    ? Math.floor((event.body.length * 3) / 4)
-    : Buffer.byteLength(event.body);
-  if (size > MAX_BODY_BYTES) {
-    throw new ApiError(
-      'root.payload_too_large',
-      `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`,
-    );
-  }
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-}
-
-/**
- * JSON.parse, refusing what parses but cannot be kept: a lone UTF-16 surrogate ("\\ud800" is not text, and DynamoDB
- * cannot store it) and a key named __proto__ (objects, the validator and the DynamoDB marshaller all drop it silently).
- * The slower reviver pass runs only when the text could hold either.
- */
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  let problem: 'lone' | 'proto' | undefined = text.isWellFormed() ? undefined : 'lone';
-  const inspect = text.includes('\\u') || text.includes('__proto__');
-  let value: unknown;
-  try {
-    value = inspect
-      ? JSON.parse(text, (key, v) => {
-          if (key === '__proto__') problem ??= 'proto';
-          else if (!key.isWellFormed() || (typeof v === 'string' && !v.isWellFormed())) problem ??= 'lone';
-          return v;
-        })
-      : JSON.parse(text);
-  } catch {
-    throw new ApiError('root.invalid_json', 'The request body is not valid JSON.');
-  }
-  if (problem === 'lone') {
-    throw new ApiError(
-      'root.invalid_json',
-      'The request body holds a lone UTF-16 surrogate (such as \\ud800), which is not valid text.',
-    );
-  }
-  if (problem === 'proto') {
-    throw new ApiError('root.invalid_json', 'The request body has a key named __proto__; rename it.');
-  }
-  return value;
-}
-
 function makeRequest(event: HttpEvent): Request {
   let parsed: { value: unknown } | undefined;
   return {
@@ -188,7 +120,7 @@ function makeRequest(event: HttpEvent): Request {
       return event.queryStringParameters?.[name];
     },
     body(schema) {
-      parsed ??= { value: parseJson(jsonBody(event)) };
+      parsed ??= { value: readJsonBody(event) };
       // No body at all reads as {}; a body of JSON `null` is a value like any other, and the schema refuses it.
       const result = schema.safeParse(parsed.value === undefined ? {} : parsed.value);
       if (!result.success) {

@@ -221,8 +221,10 @@ const paramValues = fc.dictionary(
   ),
   weirdString,
 );
+// An empty segment matches no route, and `.`/`..` are resolved away by every client (fetch, curl) before sending:
+// either is a 404 whoever asks, so the token tests give those a real value.
 const nonEmptyParams = paramValues.map((p) =>
-  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v || 'x'])),
+  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v === '' || v === '.' || v === '..' ? 'x' : v])),
 );
 const authed = (ROUTES as readonly RouteDef[]).filter((r) => r.auth);
 
