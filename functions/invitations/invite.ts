@@ -12,10 +12,10 @@ import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { ENTITY, keys, ttlAt } from '../shared/table.ts';
 import { takeRateQuota } from './quota.ts';
 
+import { isExpired, type OrganizationInvitation, RETENTION_MS, toWire } from './store.ts';
+
 /** Tries in all after lost races, before answering 409. */
 const MAX_WRITE_ATTEMPTS = 8;
-
-import { isExpired, type OrganizationInvitation, RETENTION_MS, toWire } from './store.ts';
 
 export interface InviteInput {
   emails: string[];
