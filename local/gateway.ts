@@ -2,15 +2,15 @@
  * A local stand-in for API Gateway HTTP API: matches the routes from `functions/routes.ts`, verifies bearer JWTs like
  * the JWT authorizer, builds payload-2.0 events and calls the same handler modules Lambda runs.
  */
+
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ROUTES, type RouteDef } from '../functions/routes.ts';
 import { errorBody } from '../functions/shared/http.ts';
 import type { JwtAuthorizer } from './authorizer.ts';
 import { type ConsoleSettings, consoleSite } from './console.ts';
+import { loadHandler } from './handlers.ts';
 
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -31,18 +31,6 @@ const compile = (route: RouteDef): CompiledRoute => {
   });
   return { route, regex: new RegExp(`^${source}$`), names };
 };
-
-const handlers = new Map<string, Promise<LambdaHandler>>();
-function loadHandler(name: string): Promise<LambdaHandler> {
-  let h = handlers.get(name);
-  if (!h) {
-    h = import(pathToFileURL(resolve(import.meta.dirname, '../functions', `${name}.ts`)).href).then(
-      (m: { handler: LambdaHandler }) => m.handler,
-    );
-    handlers.set(name, h);
-  }
-  return h;
-}
 
 function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolveBody, reject) => {
@@ -178,7 +166,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ...(body.length ? { body: body.toString('utf8') } : {}),
         isBase64Encoded: false,
       };
-      const handler = await loadHandler(match ? match.c.route.handler : 'api/handlers/not-found');
+      const handler = await loadHandler<LambdaHandler>(
+        match ? match.c.route.handler : 'api/handlers/not-found',
+      );
       const started = performance.now();
       const result = await handler(event, { awsRequestId: event.requestContext.requestId });
       // Like Lambda's REPORT line: the handler's own time, without the gateway and the JWT check.

@@ -1,13 +1,3 @@
-/**
- * The local stand-in for Lambda's DynamoDB event source mapping: reads DynamoDB Local's stream through the DynamoDB
- * Streams API and invokes the same handler module Lambda runs (`functions/outbox/handlers/stream.ts`) with a real
- * `DynamoDBStreamEvent`, one batch at a time per shard, in order. A batch that throws is retried whole; a batch that
- * reports item failures is retried from the first failed record (records before it are done). After the mapping's
- * retry attempts the batch goes to the on-failure destination: here a list (`failures`) and a line on stderr.
- */
-
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type _Record,
@@ -19,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
+import { loadHandler } from './handlers.ts';
 
 type StreamHandler = (
   event: DynamoDBStreamEvent,
@@ -128,11 +119,7 @@ export async function startLocalOutbox(opts: OutboxOptions): Promise<LocalOutbox
   const streamArn = table.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${opts.tableName} has no stream: create it with local/bootstrap.ts`);
 
-  const handler: StreamHandler = (
-    (await import(
-      pathToFileURL(resolve(import.meta.dirname, '../functions', `${OUTBOX_MAPPING.handler}.ts`)).href
-    )) as { handler: StreamHandler }
-  ).handler;
+  const handler = await loadHandler<StreamHandler>(OUTBOX_MAPPING.handler);
 
   let stopped = false;
   let paused = false;

@@ -3,17 +3,17 @@
  * to its handler module (`functions/migrations/tasks.ts`), `.waitForTaskToken` tasks given fresh tokens, and faults a
  * test may inject. The endpoint itself (the JSON protocol, executions, history) is `stepfunctions.ts`.
  */
+import { loadHandler } from './handlers.ts';
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { WORKFLOW_TASKS } from '../functions/migrations/tasks.ts';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
-export const lambdaArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+const lambdaArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
 export const stateMachineArnFor = (name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 
@@ -57,7 +57,7 @@ export class SfnError extends Error {
   }
 }
 
-export type Lambda = (event: unknown, ctx?: unknown) => Promise<unknown>;
+type Lambda = (event: unknown, ctx?: unknown) => Promise<unknown>;
 
 /**
  * Faults for tests: the named state's task fails with `error`, before its handler runs or (`after`) once it has run,
@@ -70,7 +70,7 @@ export interface Fault {
 }
 export type Faults = Map<string, Fault>;
 
-export function withFaults(stateName: string, faults: Faults, run: (input: unknown) => Promise<unknown>) {
+function withFaults(stateName: string, faults: Faults, run: (input: unknown) => Promise<unknown>) {
   return async (input: unknown) => {
     const fault = faults.get(stateName);
     const fire = () => {
@@ -84,20 +84,10 @@ export function withFaults(stateName: string, faults: Faults, run: (input: unkno
     return out;
   };
 }
-export const lambdaCache = new Map<string, Promise<Lambda>>();
-export const loadLambda = (module: string): Promise<Lambda> => {
-  let p = lambdaCache.get(module);
-  if (!p) {
-    p = import(pathToFileURL(resolve(import.meta.dirname, '../functions', `${module}.ts`)).href).then(
-      (m: { handler: Lambda }) => m.handler,
-    );
-    lambdaCache.set(module, p);
-  }
-  return p;
-};
+const loadLambda = (module: string): Promise<Lambda> => loadHandler<Lambda>(module);
 
 /** Every state of a definition, including those inside Map and Parallel states. */
-export function walkStates(
+function walkStates(
   def: Record<string, unknown>,
   visit: (name: string, state: Record<string, unknown>) => void,
 ): void {
@@ -113,9 +103,9 @@ export function walkStates(
 /** Tokens of tasks waiting for a callback (`.waitForTaskToken`), as Step Functions keeps them. */
 export type Waiting = Map<string, { resolve: (output: unknown) => void; reject: (e: Error) => void }>;
 /** What `$$.Task.Token` resolves to in the definition; each waiting task replaces it with a fresh token. */
-export const TOKEN_PLACEHOLDER = '__local_task_token__';
+const TOKEN_PLACEHOLDER = '__local_task_token__';
 
-export function withTokenPlaceholder(value: unknown): unknown {
+function withTokenPlaceholder(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withTokenPlaceholder);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
@@ -129,7 +119,7 @@ export function withTokenPlaceholder(value: unknown): unknown {
   return value;
 }
 
-export function replaceToken(value: unknown, token: string): unknown {
+function replaceToken(value: unknown, token: string): unknown {
   if (value === TOKEN_PLACEHOLDER) return token;
   if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
   if (value && typeof value === 'object') {

@@ -179,6 +179,6 @@ const invitationReserved = () =>
     ['target_organization_id'],
   );
 
-export const ignoreAlreadyStarted = (e: Error) => {
+const ignoreAlreadyStarted = (e: Error) => {
   if (e.name !== 'ExecutionAlreadyExists') throw e;
 };

@@ -61,7 +61,7 @@ export async function verifyBackups(deps: Deps, migrationId: string): Promise<vo
 }
 
 /** Move a snapshot from one status to the next (a no-op when it already moved on: a retried step). */
-export async function markSnapshot(
+async function markSnapshot(
   deps: Deps,
   m: MigrationItem,
   ref: ResourceRef,
@@ -71,7 +71,7 @@ export async function markSnapshot(
   await updateIf(deps.db, snapshotTransition(deps, m, ref, to, from));
 }
 
-export const snapshotTransition = (
+const snapshotTransition = (
   deps: Deps,
   m: MigrationItem,
   ref: ResourceRef,

@@ -82,7 +82,7 @@ export async function reinvite(
  * Tie the pending target invitation to this migration, so its email (sent now or by whatever sends it later) speaks of
  * the move. The version is bumped so that a concurrent refresh, conditioned on the version it read, re-reads.
  */
-export async function markInvitationForMove(deps: Deps, m: MigrationItem): Promise<void> {
+async function markInvitationForMove(deps: Deps, m: MigrationItem): Promise<void> {
   // A failed condition: already marked (a retry), or no longer pending; the refresh that follows decides what that means.
   await updateIf(deps.db, {
     TableName: deps.table,

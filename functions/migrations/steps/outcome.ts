@@ -122,7 +122,7 @@ export async function recordOutcome(
 }
 
 /** The planned deployments and projects that are no longer in the source organization. */
-export async function goneFromSource(deps: Deps, m: MigrationItem): Promise<ResourceRef[]> {
+async function goneFromSource(deps: Deps, m: MigrationItem): Promise<ResourceRef[]> {
   const refs = m.plan?.resources ?? [];
   const found = await Promise.all(
     refs.map((ref) => getResourceItem(deps, m.source_organization_id, ref.kind, ref.id)),
@@ -130,7 +130,7 @@ export async function goneFromSource(deps: Deps, m: MigrationItem): Promise<Reso
   return refs.filter((_, i) => !found[i]);
 }
 
-export const OUTCOME_METRIC = {
+const OUTCOME_METRIC = {
   succeeded: METRIC.migrationsSucceeded,
   failed: METRIC.migrationsFailed,
   cancelled: METRIC.migrationsCancelled,
@@ -159,7 +159,7 @@ export async function endMigration(
   return ended;
 }
 
-export function readableCause(raw: string | undefined): string {
+function readableCause(raw: string | undefined): string {
   if (!raw) return 'an unexpected error.';
   try {
     const parsed = JSON.parse(raw) as { errorMessage?: string };

@@ -20,7 +20,7 @@ import {
   snapshotOf,
 } from './common.ts';
 
-export const restoredId = (migrationId: string, ref: ResourceRef) =>
+const restoredId = (migrationId: string, ref: ResourceRef) =>
   createHash('sha256').update(`${migrationId}:${ref.kind}:${ref.id}`).digest('hex').slice(0, 32);
 
 /**
@@ -83,7 +83,7 @@ export function ownerRoles(orgId: string, restored: Restored[]): RoleAssignments
   return out;
 }
 
-export const OWNER_ROLE_ATTEMPTS = 10;
+const OWNER_ROLE_ATTEMPTS = 10;
 
 /**
  * Give the mover the admin role on what they brought, scoped to the restored ids, so nothing they own becomes
@@ -91,7 +91,7 @@ export const OWNER_ROLE_ATTEMPTS = 10;
  * at the version read (restores run in parallel, up to 10 at once), retried on a lost race; adding what they already
  * have (an `all` of the same role) writes nothing.
  */
-export async function grantOwnerRoles(deps: Deps, m: MigrationItem, restored: Restored[]): Promise<void> {
+async function grantOwnerRoles(deps: Deps, m: MigrationItem, restored: Restored[]): Promise<void> {
   const key = keys.membership(m.target_organization_id, m.user_id);
   const add = ownerRoles(m.target_organization_id, restored);
   const exhausted = () =>
