@@ -41,6 +41,26 @@ const membersConflict = () =>
     'The memberships kept changing while we saved this change (other administrators are editing them). Nothing was changed; try again.',
   );
 
+/**
+ * The caller's authority, held by the transaction: their membership is still the version read (same roles, still a
+ * member). Without it, two admins demoting or removing each other at the same instant could both succeed, each
+ * authorised by a role the other was taking away. Undefined when the caller is among the items written (their own
+ * item's version condition already holds it: DynamoDB allows one operation per item in a transaction).
+ */
+const callerUnchanged = (deps: Deps, me: MembershipItem, alsoWritten: string[]): TransactItems =>
+  alsoWritten.includes(me.user_id)
+    ? {}
+    : {
+        caller: {
+          ConditionCheck: {
+            TableName: deps.table,
+            Key: keys.membership(me.organization_id, me.user_id),
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': me.version },
+          },
+        },
+      };
+
 const invalidTarget = () =>
   new ApiError(
     'role_assignments.invalid_target_user_id',
@@ -87,6 +107,7 @@ export async function changeRoles(
     const nowAdmin = isOrgAdmin(next);
     if (wasAdmin && !nowAdmin && org.admin_count <= 1) throw lastAdmin();
     const writes: TransactItems = {
+      ...callerUnchanged(deps, me, [targetUserId]),
       membership: {
         Update: {
           TableName: deps.table,
@@ -262,6 +283,7 @@ export async function removeMembers(
         ]),
       ),
       organization: orgUpdate,
+      ...callerUnchanged(deps, me, userIds),
       ...(guard ? { guard: { ConditionCheck: guard.check } } : {}),
     }).catch((e) => {
       // The guard failing is an answer, not a lost race: refuse at once, never retry.

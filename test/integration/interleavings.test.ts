@@ -7,7 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/shared/clients.ts';
 import { localUserId } from '../../local/jwt.ts';
-import { invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
+import { addMember, invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
 import { type Hold, isAccept, startsStep, useInterleaving } from '../support/interleave.ts';
 import {
   assertNothingLost,
@@ -102,6 +102,60 @@ describe('interleavings that used to break a promise', () => {
     expect(res.body.errors[0].code).toBe('organization.invitation_not_found');
     expect((await invitationItem(org.orgId, x))?.status).toBe('accepted');
     expect(await membership(org.orgId, org.admin, x)).toBeDefined();
+  });
+
+  it('two admins demoting each other: the one demoted first can no longer demote (each write holds its author’s role)', async () => {
+    const org = await orgWithAdmin(api, 'demote');
+    const b = await addMember(api, org, 'demote-b', adminOf(org.orgId));
+    await addMember(api, org, 'demote-c', adminOf(org.orgId)); // a third admin: the last-admin rule stays out of it
+    const aId = await api.userId(org.admin);
+    const demote = (as: string, userId: string) =>
+      api.call('DELETE', `/api/v1/users/${userId}/role_assignments`, { as, body: adminOf(org.orgId) });
+
+    // B read that it is an admin; before its write lands, A demotes B.
+    const h: Hold = {
+      match: (command, input) =>
+        command === 'TransactWriteItemsCommand' &&
+        (input?.TransactItems ?? []).some((i: any) => i.Update?.Key?.sk === `MEMBER#${aId}`),
+      seen: 0,
+      before: async () => {
+        const first = await demote(org.admin, b.userId);
+        expect(first.status, first.text).toBe(200);
+      },
+    };
+    hold(h);
+    const late = await demote(b.email, aId);
+    expect(h.seen).toBe(1); // the race really happened
+    expect(late.status, late.text).toBe(403);
+    expect(late.body.errors[0].code).toBe('role_assignments.unauthorized_role_assignments');
+    expect((await membership(org.orgId, org.admin, org.admin)).role_assignments).toEqual(adminOf(org.orgId));
+  });
+
+  it('an admin removed between reading and writing a removal cannot remove anyone (the write holds its author’s membership)', async () => {
+    const org = await orgWithAdmin(api, 'ousted');
+    const b = await addMember(api, org, 'ousted-b', adminOf(org.orgId));
+    const c = await addMember(api, org, 'ousted-c');
+
+    // B read that it is an admin and is removing C; before its write lands, A removes B.
+    const h: Hold = {
+      match: (command, input) =>
+        command === 'TransactWriteItemsCommand' &&
+        (input?.TransactItems ?? []).some((i: any) => i.Delete?.Key?.sk === `MEMBER#${c.userId}`),
+      seen: 0,
+      before: async () => {
+        const first = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/${b.userId}`, {
+          as: org.admin,
+        });
+        expect(first.status, first.text).toBe(200);
+      },
+    };
+    hold(h);
+    const late = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/${c.userId}`, {
+      as: b.email,
+    });
+    expect(h.seen).toBe(1); // the race really happened
+    expect(late.status, late.text).toBe(403);
+    expect(await membership(org.orgId, org.admin, c.email)).toBeDefined();
   });
 
   it('the wait step stores its task token between accept’s read and write: the accept resumes the migration', async () => {
