@@ -26,13 +26,16 @@ import type { Callbacks, Deps, Mailing } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { log } from '../shared/log.ts';
 import { METRIC } from '../shared/observability.ts';
-import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
+import { ENTITY, keys } from '../shared/table.ts';
+import { type SendRateDeps, takeSendSlot } from './send-rate.ts';
 
-export interface OutboxDeps extends Deps, Mailing, Callbacks {
-  /** Emails per second across every invocation (SES's sending rate). */
-  emailSendRatePerSecond: number;
-  sleep: (ms: number) => Promise<void>;
-}
+export interface OutboxDeps extends Deps, SendRateDeps, Mailing, Callbacks {}
+
+/**
+ * Items handled at once within one invocation. Records of one item stay in order; different items go in parallel,
+ * so a batch of invitations keeps up with the shared sending rate although each email takes several round trips.
+ */
+export const ITEMS_IN_PARALLEL = 8;
 
 /** SES errors that a retry cannot fix: the email is recorded `failed` with the reason, and the record is done. */
 const PERMANENT_SES_ERRORS = new Set([
@@ -46,25 +49,44 @@ const image = (raw: unknown): Image | undefined =>
   raw ? (unmarshall(raw as Record<string, AttributeValue>) as Image) : undefined;
 
 /**
- * Process a batch in order. The first record that fails is reported (with every later one implied: Lambda resumes a
- * stream from the lowest failed sequence number), so the records before it are not done twice.
+ * Process a batch: records of one item in stream order, different items in parallel (`ITEMS_IN_PARALLEL`). When
+ * records fail, the first failed record of each item stops that item's later records, and the lowest failed sequence
+ * number is reported: Lambda resumes the stream there, so everything after it comes again. Records of other items that
+ * already succeeded come again too, which changes nothing (each effect is conditional on the item's state). The
+ * retries of a record that always fails therefore never hold back other items' records: they are done on the first
+ * attempt, and the batch's remainder goes to the on-failure destination once the retries run out.
  */
 export async function processRecords(
   deps: OutboxDeps,
   records: DynamoDBRecord[],
 ): Promise<DynamoDBBatchResponse> {
-  for (const record of records) {
-    try {
-      await processRecord(deps, record);
-    } catch (e) {
-      log('error', 'outbox record failed; it will be retried', {
-        event: record.eventID,
-        error: (e as Error)?.name,
-      });
-      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
-    }
+  const byItem = new Map<string, DynamoDBRecord[]>();
+  for (const r of records) {
+    const k = JSON.stringify(r.dynamodb?.Keys ?? r.eventID);
+    byItem.set(k, [...(byItem.get(k) ?? []), r]);
   }
-  return { batchItemFailures: [] };
+  const failed: DynamoDBRecord[] = [];
+  const queue = [...byItem.values()];
+  const worker = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const record of group) {
+        try {
+          await processRecord(deps, record);
+        } catch (e) {
+          log('error', 'outbox record failed; it will be retried', {
+            event: record.eventID,
+            error: (e as Error)?.name,
+          });
+          failed.push(record);
+          break; // this item's later records wait for it
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ITEMS_IN_PARALLEL, queue.length) }, worker));
+  if (failed.length === 0) return { batchItemFailures: [] };
+  const first = records.find((r) => failed.includes(r))!;
+  return { batchItemFailures: [{ itemIdentifier: first.dynamodb?.SequenceNumber ?? '' }] };
 }
 
 export async function processRecord(deps: OutboxDeps, record: DynamoDBRecord): Promise<void> {
@@ -247,37 +269,5 @@ async function markEmail(deps: OutboxDeps, inv: InvitationItem, status: 'sent' |
     );
   } catch (e) {
     if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
-}
-
-/**
- * Wait for a slot in the current second. The counter lives in the table, so the rate holds across every concurrent
- * invocation (one per shard in AWS) and across retries; a full second waits for the next one.
- */
-async function takeSendSlot(deps: OutboxDeps): Promise<void> {
-  for (;;) {
-    const nowMs = deps.now().getTime();
-    const second = Math.floor(nowMs / 1000);
-    try {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.table,
-          Key: keys.outboxRate(second),
-          UpdateExpression: 'ADD #count :one SET entity = :entity, #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :rate',
-          ExpressionAttributeNames: { '#count': 'count', '#ttl': TABLE.ttlAttribute },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':rate': deps.emailSendRatePerSecond,
-            ':entity': ENTITY.outboxRate,
-            ':ttl': ttlAt(new Date(nowMs + 3600_000)),
-          },
-        }),
-      );
-      return;
-    } catch (e) {
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-      await deps.sleep(1000 - (nowMs % 1000) + 1);
-    }
   }
 }

@@ -20,7 +20,7 @@
  * | snapshots in a repository                 | pk=REPO#<repo>, sk=SNAPSHOT#<migration>#<kind>#<id> | Get / Query          |
  * | migration by id                           | pk=MIGRATION#<id>, sk=MIGRATION                    | GetItem              |
  * | migrations of a user, newest first        | gsi1: gsi1pk=USER#<user>#MIGRATIONS, gsi1sk=<time> | Query                |
- * | outbox email sends in one second          | pk=OUTBOX_RATE, sk=<epoch second>                  | UpdateItem (ADD)     |
+ * | outbox email schedule (next free slot)     | pk=OUTBOX_RATE, sk=SCHEDULE                        | UpdateItem (cond.)   |
  */
 
 const GSI1 = 'gsi1';
@@ -48,7 +48,7 @@ export const ENTITY = {
   snapshotRepository: 'SnapshotRepository',
   snapshot: 'Snapshot',
   migration: 'Migration',
-  outboxRate: 'OutboxRate',
+  outboxSendRate: 'OutboxSendRate',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -80,8 +80,8 @@ export const keys = {
     gsi1pk: `USER#${userId}#MIGRATIONS`,
     gsi1sk: createdAt,
   }),
-  /** One counter per second shared by every outbox invocation, so the email rate holds across shards. */
-  outboxRate: (epochSecond: number): Key => ({ pk: 'OUTBOX_RATE', sk: String(epochSecond) }),
+  /** The email schedule shared by every outbox invocation, so one rate holds across shards (`outbox/send-rate.ts`). */
+  outboxSendRate: (): Key => ({ pk: 'OUTBOX_RATE', sk: 'SCHEDULE' }),
 } as const;
 
 /**

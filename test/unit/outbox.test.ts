@@ -79,7 +79,7 @@ describe('invitation emails', () => {
       'ann@example.com',
     ]);
     expect(ddb.commandCalls(GetCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
-    expect(updates().some((u) => String(u.UpdateExpression).startsWith('ADD #count'))).toBe(true);
+    expect(updates().some((u) => u.Key?.pk === 'OUTBOX_RATE')).toBe(true); // a slot on the shared schedule
     expect(marks()).toEqual([
       expect.objectContaining({
         ConditionExpression: 'email_version = :v AND email_status = :queued',
@@ -148,21 +148,53 @@ describe('invitation emails', () => {
     expect(marks()).toHaveLength(2);
   });
 
-  it('a full second waits for the next one', async () => {
+  it('a schedule booked beyond the horizon waits, then takes the next slot and sleeps until it', async () => {
     ddb.on(GetCommand).resolves({ Item: invitation });
-    let full = true; // the current second is full once, then a slot is free
+    const t = now.getTime();
+    let booked = true; // the first reservation finds the schedule 25 s ahead, the next one a slot 300 ms away
     ddb.on(UpdateCommand).callsFake((input: { Key: { pk: string } }) => {
-      if (input.Key.pk === 'OUTBOX_RATE' && full) {
-        full = false;
-        throw fault('ConditionalCheckFailedException');
+      if (input.Key.pk !== 'OUTBOX_RATE') return {};
+      if (booked) {
+        booked = false;
+        throw Object.assign(fault('ConditionalCheckFailedException'), {
+          Item: { next_at: { N: String(t + 25_000) } },
+        });
       }
-      return {};
+      return { Attributes: { next_at: t + 300 } };
     });
     ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
     const d = deps();
     await processRecords(d, [record(undefined, invitation)]);
-    expect(d.sleep).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(d.sleep).mock.calls.map(([ms]) => ms)).toEqual([5_000, 300]);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it("a record that keeps failing holds back only its own item's later records; the lowest failed one is reported", async () => {
+    const other = { ...invitation, email: 'bob@example.com' };
+    const poisoned = { ...invitation, email: 'eve@example.com' };
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(GetCommand).callsFake((input: { Key: { sk: string } }) => ({
+      Item: [invitation, other, poisoned].find((i) => input.Key.sk === `INVITATION#${i.email}`),
+    }));
+    ses.on(SendEmailCommand).callsFake((input: { Destination: { ToAddresses: string[] } }) => {
+      if (input.Destination.ToAddresses[0] === poisoned.email) throw fault('InternalFailure');
+      return { MessageId: 'm' };
+    });
+    const withKeys = (r: DynamoDBRecord, item: { email: string }) => {
+      r.dynamodb!.Keys = marshall({ pk: 'ORG#o1', sk: `INVITATION#${item.email}` }) as never;
+      return r;
+    };
+    const first = withKeys(record(undefined, invitation), invitation);
+    const bad = withKeys(record(undefined, poisoned), poisoned);
+    const third = withKeys(record(undefined, other), other);
+    const badAgain = withKeys(record(poisoned, { ...poisoned, version: 3, email_version: 3 }), poisoned);
+    const batch = [first, bad, third, badAgain];
+    const out = await processRecords(deps(), batch);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: bad.dynamodb!.SequenceNumber }]);
+    const sentTo = ses
+      .commandCalls(SendEmailCommand)
+      .map((c) => c.args[0].input.Destination?.ToAddresses?.[0]);
+    expect(sentTo.sort()).toEqual([invitation.email, other.email, poisoned.email].sort());
   });
 });
 

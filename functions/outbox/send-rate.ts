@@ -1,0 +1,116 @@
+/**
+ * One sending rate across every outbox invocation: a reservation schedule (GCRA, the "virtual scheduling" form of a
+ * token bucket with no burst) held in one table item.
+ *
+ * The item keeps `next_at`, the earliest time (epoch ms) the next email may leave. A sender reserves the slot at
+ * `next_at` by moving it one interval on, with a condition that the slot is not in the past (an idle schedule restarts
+ * at now instead, with the opposite condition), then sleeps until its slot. Reservations are atomic conditional
+ * writes, so any number of concurrent invocations (one per stream shard in AWS, each sending several emails at once)
+ * get distinct slots one interval apart: together they send at the rate, never above it, and a slot is never shared.
+ *
+ * A schedule further ahead than `HORIZON_MS` makes a sender wait before reserving, so no invocation books slots it
+ * would reach only after its own timeout.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../shared/deps.ts';
+import { ENTITY, keys, TABLE, ttlAt } from '../shared/table.ts';
+
+/** How far ahead slots may be booked: well inside the handler's timeout (`OUTBOX_MAPPING.timeoutSeconds`). */
+export const HORIZON_MS = 20_000;
+
+/**
+ * The share of SES's rate the schedule uses. Slots are exact, but a send leaves a few milliseconds after its slot by
+ * chance, so two neighbours can arrive closer than one interval; 1% of headroom keeps every measured second under the
+ * rate SES enforces.
+ */
+export const RATE_HEADROOM = 0.99;
+
+export interface SendRateDeps extends Deps {
+  emailSendRatePerSecond: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Kept a day past its last use, then removed by TTL (an idle schedule restarts at now anyway). */
+const ttl = (now: number) => ttlAt(new Date(now + 86_400_000));
+
+const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCheckFailedException';
+
+/** The interval between two emails, in milliseconds. */
+export const intervalMs = (ratePerSecond: number) => 1000 / (ratePerSecond * RATE_HEADROOM);
+
+/** Reserve the next free slot and wait for it. Resolves when this caller may send one email. */
+export async function takeSendSlot(deps: SendRateDeps): Promise<void> {
+  const slot = await reserveSendSlot(deps);
+  const now = deps.now().getTime();
+  if (slot > now) await deps.sleep(slot - now);
+}
+
+/** Reserve the next free slot: the time (epoch ms) this caller may send, now or later. */
+export async function reserveSendSlot(deps: SendRateDeps): Promise<number> {
+  const interval = intervalMs(deps.emailSendRatePerSecond);
+  for (;;) {
+    const slot = await reserve(deps, deps.now().getTime(), interval);
+    if (typeof slot === 'number') return slot;
+    await deps.sleep(slot.waitMs);
+  }
+}
+
+/**
+ * The slot reserved (epoch ms), or how long to wait before asking again: the schedule is booked beyond the horizon,
+ * or another sender restarted an idle schedule at the same moment (then the next try takes the slot after theirs).
+ */
+async function reserve(
+  deps: SendRateDeps,
+  now: number,
+  interval: number,
+): Promise<number | { waitMs: number }> {
+  const common = {
+    TableName: deps.table,
+    Key: keys.outboxSendRate(),
+    ExpressionAttributeNames: { '#next': 'next_at', '#ttl': TABLE.ttlAttribute },
+  };
+  try {
+    // The usual case under load: the schedule runs ahead of now; take its next slot.
+    const out = await deps.db.send(
+      new UpdateCommand({
+        ...common,
+        UpdateExpression: 'SET #next = #next + :interval, #ttl = :ttl',
+        ConditionExpression: '#next >= :now AND #next <= :horizon',
+        ExpressionAttributeValues: {
+          ':interval': interval,
+          ':now': now,
+          ':horizon': now + HORIZON_MS,
+          ':ttl': ttl(now),
+        },
+        ReturnValues: 'UPDATED_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return Number(out.Attributes?.next_at);
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+    const next = (e as { Item?: Record<string, { N?: string }> }).Item?.next_at?.N;
+    if (next !== undefined && Number(next) > now + HORIZON_MS)
+      return { waitMs: Number(next) - HORIZON_MS - now };
+  }
+  try {
+    // Idle (or never used): the schedule starts again at now, and this caller takes that slot.
+    await deps.db.send(
+      new UpdateCommand({
+        ...common,
+        UpdateExpression: 'SET #next = :after, entity = :entity, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#next) OR #next < :now',
+        ExpressionAttributeValues: {
+          ':after': now + interval,
+          ':now': now,
+          ':entity': ENTITY.outboxSendRate,
+          ':ttl': ttl(now),
+        },
+      }),
+    );
+    return now;
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+    return { waitMs: 1 };
+  }
+}
