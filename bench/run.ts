@@ -30,6 +30,7 @@ import { HANDLERS, measureBundles } from './bundles.ts';
 import { addUsage, costOf, monthlyCost, NO_USAGE, outboxUsage, type PerEmail, type Usage } from './cost.ts';
 import { PRICES } from './prices.ts';
 import { type Call, indexWriteUnits, instrumentClients, record, replay, writeUnits } from './record.ts';
+import { benchSendRate } from './send-rate.ts';
 import { LOG_BYTES, stackFixed, WORKLOAD } from './workload.ts';
 
 const { values } = parseCommand({
@@ -156,6 +157,7 @@ let perEmail: PerEmail = { readUnits: 0, writeUnits: 0, ms: 0 };
   console.log(
     `\nPer email the outbox used ${perEmail.readUnits.toFixed(1)} read and ${perEmail.writeUnits.toFixed(1)} write units and ${perEmail.ms.toFixed(0)} ms of its invocation (paced sending), priced with each invitation below.`,
   );
+  await benchSendRate(stack, call, run, smoke);
   // The operations below measure request paths: no emails going out behind them.
   stack.outbox.pause();
 }

@@ -4,7 +4,7 @@
  */
 
 import type { WORKFLOW_TASKS } from '../functions/migrations/tasks.ts';
-import type { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
+import type { OUTBOX_MAPPING, SES_EVENTS } from '../functions/outbox/mapping.ts';
 import type { ROUTES } from '../functions/routes.ts';
 
 /** Item writes; transactions need the same actions on the items they touch (there is no TransactWriteItems action). */
@@ -34,6 +34,7 @@ export type HandlerName =
   | (typeof ROUTES)[number]['handler']
   | (typeof WORKFLOW_TASKS)[keyof typeof WORKFLOW_TASKS]
   | typeof OUTBOX_MAPPING.handler
+  | typeof SES_EVENTS.handler
   | 'api/handlers/not-found'
   | 'auth/handlers/pre-token';
 
@@ -97,4 +98,6 @@ export const ACCESS: Record<HandlerName, Access> = {
   'migrations/tasks/recreate-deleted-resources': { read: true, write: ['PutItem', 'UpdateItem'] },
   // Emails and the workflow callbacks after the commit, from the table's stream (stream reads granted by the mapping).
   'outbox/handlers/stream': { read: true, write: ['UpdateItem'], email: true, workflowCallback: true },
+  // A bounce or complaint marks the invitation email it concerns (one conditional update, nothing read).
+  'outbox/handlers/ses-event': { write: ['UpdateItem'] },
 };

@@ -61,6 +61,7 @@ export const DEPLOYED_NAME: Record<HandlerName, string> = {
   'migrations/tasks/remove-partial-backups': 'workflow/remove-partial-backups',
   'migrations/tasks/recreate-deleted-resources': 'workflow/recreate-deleted-deployments',
   'outbox/handlers/stream': 'outbox/handler',
+  'outbox/handlers/ses-event': 'outbox/handlers/ses-event',
 };
 
 /** The construct id of a handler's function (`organizations/create` → `OrganizationsCreate`), and the prefix of its role's and log group's. */

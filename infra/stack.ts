@@ -3,7 +3,7 @@ import { ArnFormat, CfnOutput, Stack, type StackProps, Token, Validations } from
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { WORKFLOW_TASKS } from '../functions/migrations/tasks.ts';
-import { OUTBOX_MAPPING } from '../functions/outbox/mapping.ts';
+import { OUTBOX_MAPPING, SES_EVENTS } from '../functions/outbox/mapping.ts';
 import { ENV } from '../functions/shared/env-names.ts';
 import { ACCESS, type HandlerName } from './access.ts';
 import { Api } from './constructs/api.ts';
@@ -89,7 +89,11 @@ export class MembershipStack extends Stack {
       },
     });
     identity?.addAccessTokenClaims(functions.get('auth/handlers/pre-token'));
-    const outbox = new Outbox(this, 'Outbox', { table, handler: functions.get(OUTBOX_MAPPING.handler) });
+    const outbox = new Outbox(this, 'Outbox', {
+      table,
+      handler: functions.get(OUTBOX_MAPPING.handler),
+      sesEvents: { handler: functions.get(SES_EVENTS.handler), configurationSet: email.configurationSet },
+    });
     const workflow = new Workflow(this, 'Migration', {
       definitionFile: resolve(import.meta.dirname, '../workflows/migration.asl.json'),
       stateMachineName,

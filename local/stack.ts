@@ -13,6 +13,7 @@ import { type RunningOidc, startOidcProvider } from './oidc.ts';
 import { type LocalOutbox, startLocalOutbox } from './outbox.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type RunningSes, startSesLocal } from './ses.ts';
+import { type LocalSesEvents, startLocalSesEvents } from './ses-events.ts';
 import {
   type Faults,
   type RunningSfn,
@@ -36,6 +37,8 @@ export interface LocalStackOptions {
   emailSendRatePerSecond?: number;
   /** Retries of a failing outbox batch before it goes to the local on-failure destination. */
   outboxRetryAttempts?: number;
+  /** The local SES's maximum sending rate (as SES's account quota); unlimited when absent. */
+  sesMaxSendRate?: number;
 }
 
 export interface LocalStack {
@@ -55,6 +58,8 @@ export interface LocalStack {
   faults: Faults;
   /** The stream poller that feeds the outbox handler, as Lambda's event source mapping does in AWS. */
   outbox: LocalOutbox;
+  /** SES's bounce and complaint events handed to their handler, as EventBridge does in AWS. */
+  sesEvents: LocalSesEvents;
   stop(): Promise<void>;
 }
 
@@ -92,7 +97,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
     let sesEndpoint = opts.sesEndpoint;
     if (!sesEndpoint) {
-      const ses: RunningSes = await startSesLocal(want.ses || (await freePort()));
+      const ses: RunningSes = await startSesLocal(want.ses || (await freePort()), {
+        ...(opts.sesMaxSendRate ? { maxSendRate: opts.sesMaxSendRate } : {}),
+      });
       stops.push(ses.stop);
       sesEndpoint = ses.endpoint;
     }
@@ -112,6 +119,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     process.env[ENV.tableName] = tableName;
     process.env[ENV.publicBaseUrl] = apiUrl;
     process.env[ENV.senderEmail] ??= 'no-reply@org-membership.local';
+    // Sends name a configuration set, as in AWS: SES publishes bounce and complaint events only for those.
+    process.env[ENV.sesConfigurationSet] ??= 'org-membership-local';
     process.env[ENV.stateMachineArn] = stateMachineArnFor('migration');
     if (opts.emailSendRatePerSecond)
       process.env[ENV.emailSendRatePerSecond] = String(opts.emailSendRatePerSecond);
@@ -136,6 +145,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       ...(opts.outboxRetryAttempts !== undefined ? { retryAttempts: opts.outboxRetryAttempts } : {}),
     });
     stops.push(outbox.stop);
+    const sesEvents = await startLocalSesEvents({ sesEndpoint });
+    stops.push(sesEvents.stop);
     return {
       apiUrl,
       consoleUrl: `${apiUrl}/console/`,
@@ -148,6 +159,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       key,
       faults: sfn.faults,
       outbox,
+      sesEvents,
       stop: stopAll,
     };
   } catch (e) {

@@ -17,3 +17,15 @@ export const OUTBOX_MAPPING = {
   /** Only these entities can ask for a side effect; the rest (counters, memberships...) never invoke the handler. */
   entities: ['Invitation', 'User', 'Migration', 'Organization'],
 } as const;
+
+/**
+ * SES's delivery events for invitation emails: the configuration set publishes them to the default EventBridge bus and
+ * a rule invokes this handler (`infra/constructs/outbox.ts`); locally the SES endpoint's events reach the same handler.
+ */
+export const SES_EVENTS = {
+  handler: 'outbox/handlers/ses-event',
+  /** EventBridge's `detail-type` for the events that mean an email will not arrive. */
+  detailTypes: ['Email Bounced', 'Email Complaint Received', 'Email Rejected'],
+  /** Asynchronous invocation retries of a failing event, then it goes to the outbox's failure queue. */
+  retryAttempts: 8,
+} as const;

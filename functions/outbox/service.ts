@@ -27,6 +27,7 @@ import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '
 import { log } from '../shared/log.ts';
 import { METRIC } from '../shared/observability.ts';
 import { ENTITY, keys } from '../shared/table.ts';
+import { deliveryTags } from './delivery.ts';
 import { type SendRateDeps, takeSendSlot } from './send-rate.ts';
 
 export interface OutboxDeps extends Deps, SendRateDeps, Mailing, Callbacks {}
@@ -224,7 +225,10 @@ async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefine
   }
   await takeSendSlot(deps);
   try {
-    await deps.mailer.send(invitationEmail(now, invitationLink(deps.publicBaseUrl, now.token)));
+    await deps.mailer.send({
+      ...invitationEmail(now, invitationLink(deps.publicBaseUrl, now.token)),
+      tags: deliveryTags(now),
+    });
   } catch (e) {
     const name = (e as Error)?.name ?? 'Error';
     if (!PERMANENT_SES_ERRORS.has(name)) throw e; // throttled or unavailable: the record is retried
@@ -248,7 +252,7 @@ async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefine
 
 const MARK_ATTEMPTS = 5;
 
-async function markEmail(deps: OutboxDeps, inv: InvitationItem, status: 'sent' | 'failed', reason?: string) {
+async function markEmail(deps: Deps, inv: InvitationItem, status: 'sent' | 'failed', reason?: string) {
   try {
     await deps.db.send(
       new UpdateCommand({

@@ -7,6 +7,11 @@ export interface Email {
   subject: string;
   text: string;
   html: string;
+  /**
+   * SES message tags (letters, digits, `_` and `-` only): they come back in SES's bounce and complaint events, so an
+   * event can be traced to the invitation and the email version it concerns (`outbox/delivery.ts`).
+   */
+  tags?: Record<string, string>;
 }
 export interface Mailer {
   send(email: Email): Promise<void>;
@@ -20,6 +25,9 @@ export const sesMailer = (ses: SESv2Client, from: string, configurationSet: stri
         FromEmailAddress: from,
         Destination: { ToAddresses: [email.to] },
         ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+        ...(email.tags
+          ? { EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })) }
+          : {}),
         Content: {
           Simple: {
             Subject: { Data: email.subject, Charset: 'UTF-8' },

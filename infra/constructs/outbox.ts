@@ -1,16 +1,21 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { type ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
+import { OUTBOX_MAPPING, SES_EVENTS } from '../../functions/outbox/mapping.ts';
 
 export interface OutboxProps {
   table: TableV2;
   /** The outbox handler (`functions/outbox/handlers/stream.ts`). */
   handler: IFunction;
+  /** SES's bounce and complaint events for the emails sent with `configurationSet` go to this handler. */
+  sesEvents: { handler: IFunction; configurationSet: ConfigurationSet };
 }
 
 /**
@@ -53,6 +58,33 @@ export class Outbox extends Construct {
         ],
       }),
     );
+    // A bounce, complaint or rejection arrives after SES took the email: the configuration set publishes it to the
+    // default bus, and a rule hands it to the handler that marks the invitation. Events that fail every retry go to the
+    // same queue (and alarm) as failed stream records.
+    const bus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    props.sesEvents.configurationSet.addEventDestination('DeliveryEvents', {
+      destination: EventDestination.eventBus(bus),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT, EmailSendingEvent.REJECT],
+    });
+    new Rule(this, 'SesDeliveryEvents', {
+      eventBus: bus,
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: [...SES_EVENTS.detailTypes],
+        detail: {
+          mail: {
+            tags: { 'ses:configuration-set': [props.sesEvents.configurationSet.configurationSetName] },
+          },
+        },
+      },
+      targets: [
+        new LambdaFunction(props.sesEvents.handler, {
+          retryAttempts: SES_EVENTS.retryAttempts,
+          maxEventAge: Duration.hours(OUTBOX_MAPPING.maxRecordAgeHours),
+          deadLetterQueue: this.deadLetters,
+        }),
+      ],
+    });
     this.failedAlarm = new Alarm(this, 'SideEffectsFailed', {
       alarmDescription:
         'Outbox records failed every retry (an email not sent, a migration not resumed or ended): the queue holds the shard and sequence numbers; read the outbox function logs for the error.',

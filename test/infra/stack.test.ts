@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackFixed } from '../../bench/workload.ts';
 import { WORKFLOW_TASKS } from '../../functions/migrations/tasks.ts';
-import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
+import { OUTBOX_MAPPING, SES_EVENTS } from '../../functions/outbox/mapping.ts';
 import { ROUTES } from '../../functions/routes.ts';
 import { METRIC, OBSERVABILITY } from '../../functions/shared/observability.ts';
 import { TABLE } from '../../functions/shared/table.ts';
@@ -83,6 +83,7 @@ describe('functions', () => {
       ...ROUTES.map((r) => r.handler),
       ...Object.values(WORKFLOW_TASKS),
       OUTBOX_MAPPING.handler,
+      SES_EVENTS.handler,
       'api/handlers/not-found',
     ]);
     expect(fns).toHaveLength(handlers.size);
@@ -429,9 +430,29 @@ describe('outbox', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 1,
     });
-    const fn = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('FunctionsOutboxHandler'))!;
+    const fn = ofType('AWS::Lambda::Function').find(([id]) => /^FunctionsOutboxHandler[0-9A-F]{8}$/.test(id))!;
     expect(fn[1].Properties.Timeout).toBe(OUTBOX_MAPPING.timeoutSeconds);
     expect(fn[1].Properties.Environment.Variables.EMAIL_SEND_RATE_PER_SECOND).toBe('14');
+  });
+
+  it("SES's bounce, complaint and reject events reach their handler through EventBridge, failures to the same queue", () => {
+    const [[, dest]] = ofType('AWS::SES::ConfigurationSetEventDestination') as [[string, Resource]];
+    expect(dest.Properties.EventDestination).toMatchObject({
+      Enabled: true,
+      MatchingEventTypes: expect.arrayContaining(['bounce', 'complaint', 'reject']),
+      EventBridgeDestination: { EventBusArn: expect.anything() },
+    });
+    expect(JSON.stringify(dest.Properties.EventDestination.EventBridgeDestination)).toContain('event-bus/default');
+    const [[, rule]] = ofType('AWS::Events::Rule') as [[string, Resource]];
+    expect(rule.Properties.EventPattern).toMatchObject({
+      source: ['aws.ses'],
+      'detail-type': [...SES_EVENTS.detailTypes],
+    });
+    const [target] = rule.Properties.Targets;
+    expect(JSON.stringify(target.Arn)).toContain('FunctionsOutboxHandlersSesEvent');
+    expect(target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: SES_EVENTS.retryAttempts });
+    const [mapping] = ofType('AWS::Lambda::EventSourceMapping');
+    expect(target.DeadLetterConfig.Arn).toEqual(mapping![1].Properties.DestinationConfig.OnFailure.Destination);
   });
 });
 
