@@ -1,7 +1,7 @@
 /** Sending invitations: who may, to whom, and the write that holds up when the same addresses are invited at once. */
 import { callerUnchanged } from '../organizations/membership.ts';
 import { orgNotFound } from '../organizations/service.ts';
-import { batchGet, inParts, keyId, transact } from '../shared/db.ts';
+import { batchGet, inParts, keyId, type TransactItems, transact } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { InvitationItem, MembershipItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError, withNote } from '../shared/errors.ts';
@@ -109,6 +109,7 @@ export async function createInvitations(
           });
         const byName = new Map(items.map(({ item }) => [`invitation:${item.email}`, item]));
         const groups = items.map(({ existing, item }) => ({
+          ...(existing?.status === 'accepted' ? stillNotAMember(deps, orgId, item.email) : {}),
           [`invitation:${item.email}`]: {
             Put: {
               TableName: deps.table,
@@ -151,6 +152,26 @@ export async function createInvitations(
   const byEmail = new Map([...committed, ...settled]);
   return input.emails.map((email) => toWire(byEmail.get(email)!, now));
 }
+
+/**
+ * The member-email marker of an address still absent when the invite commits. The read above is a BatchGetItem, which
+ * is no snapshot: it can see an invitation already accepted but not yet the marker the same accept wrote, and a
+ * pending invitation would then be left for a member. Checking only addresses whose invitation was read `accepted` is
+ * enough: a join into this organization happens today only by accepting this organization's invitation for that
+ * address, which bumps the invitation's version, so for any other status (or none) the Put's version condition
+ * already fails when a join landed after the read; only an invitation read as accepted can hide a join the read
+ * missed. Any future join path that does not write the invitation item (SSO, SCIM) must write it, or this must check
+ * every address. A failed check is a lost race: the retry reads the marker and refuses with "already a member".
+ */
+const stillNotAMember = (deps: Deps, orgId: string, email: string): TransactItems => ({
+  [`memberEmail:${email}`]: {
+    ConditionCheck: {
+      TableName: deps.table,
+      Key: keys.memberEmail(orgId, email),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+});
 
 /**
  * The invitation to write for an address: a pending, unexpired one is refreshed (same token and creation time, roles

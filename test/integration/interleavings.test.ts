@@ -431,6 +431,43 @@ describe('interleavings that used to break a promise', () => {
   });
 });
 
+describe('a re-invite racing the accept', () => {
+  it('a re-invite whose read sees the invitation accepted but not yet the member: 400 already a member, no pending invitation left', async () => {
+    const org = await orgWithAdmin(api, 'reinvite-race');
+    const x = api.email('reinvite-racer');
+    expect((await invite(api, org, [x])).status).toBe(201);
+    const token = await tokenFromMail(api, x);
+    const reads = (key: string) => (keys: any[]) => keys.some((k) => k?.sk === key);
+
+    // The re-invite's one BatchGetItem: the accept lands just before it, and its answer is the one a BatchGet (no
+    // snapshot) may give: the invitation after the accept's commit, the member-email marker from before it.
+    const h: Hold = {
+      match: (command, input) =>
+        command === 'BatchGetItemCommand' &&
+        Object.values(input?.RequestItems ?? {}).some(
+          (r: any) => reads(`INVITATION#${x}`)(r.Keys ?? []) && reads(`EMAIL#${x}`)(r.Keys ?? []),
+        ),
+      seen: 0,
+      before: async () => {
+        const accepted = await acceptAs(token, x);
+        expect(accepted.status, accepted.text).toBe(200);
+      },
+      after: (output) => {
+        for (const [table, items] of Object.entries(output.Responses ?? {}))
+          output.Responses[table] = (items as any[]).filter((i) => i.sk !== `EMAIL#${x}`);
+      },
+    };
+    hold(h);
+    const res = await invite(api, org, [x]);
+    expect(h.seen).toBe(1); // the race really happened
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.errors[0].code).toBe('organization.user_organization_already_belongs');
+    const inv = await invitationItem(org.orgId, x);
+    expect(inv?.status).toBe('accepted');
+    expect(await membership(org.orgId, org.admin, x)).toBeDefined();
+  });
+});
+
 describe('admin writes hold their author’s membership (an admin demoted between the read and the write is refused)', () => {
   /** The transaction writing (or checking) an item of this organization with this sort key. */
   const writes = (orgId: string, sk: string) => (command: string, input: any) =>
