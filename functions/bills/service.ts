@@ -1,4 +1,5 @@
 /** Pending amounts an organization owes: raised by operators, settled by billing admins or owners. */
+import { callerUnchanged, retryAuthorised } from '../organizations/membership.ts';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
 import {
   batchGet,
@@ -75,44 +76,48 @@ export async function createBill(
 }
 
 export async function settleBill(deps: Deps, caller: Caller, orgId: string, billId: string): Promise<Bill> {
-  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
-  if (!canManageBilling(membership.role_assignments)) throw billingOnly();
-  const found = await batchGet(deps.db, deps.table, [keys.bill(orgId, billId)]);
-  const raw = found.get(keyId(keys.bill(orgId, billId)));
-  if (!raw) throw billNotFound();
-  // Without stripping, the answer carried the table's pk and sk (the OpenAPI check found it).
-  const bill = stripKeys<BillItem>(raw);
-  if (bill.status === 'settled')
-    throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
-  const now = deps.now().toISOString();
-  try {
-    await transact(deps.db, {
-      bill: {
-        Update: {
-          TableName: deps.table,
-          Key: keys.bill(orgId, billId),
-          UpdateExpression: 'SET #status = :settled, settled_at = :now, settled_by = :uid',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':settled': 'settled',
-            ':pending': 'pending',
-            ':now': now,
-            ':uid': caller.userId,
+  // The settler's roles are held by the write: demoted meanwhile, the retry reads again and refuses.
+  return retryAuthorised(async () => {
+    const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+    if (!canManageBilling(membership.role_assignments)) throw billingOnly();
+    const found = await batchGet(deps.db, deps.table, [keys.bill(orgId, billId)]);
+    const raw = found.get(keyId(keys.bill(orgId, billId)));
+    if (!raw) throw billNotFound();
+    // Without stripping, the answer carried the table's pk and sk (the OpenAPI check found it).
+    const bill = stripKeys<BillItem>(raw);
+    if (bill.status === 'settled')
+      throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
+    const now = deps.now().toISOString();
+    try {
+      await transact(deps.db, {
+        bill: {
+          Update: {
+            TableName: deps.table,
+            Key: keys.bill(orgId, billId),
+            UpdateExpression: 'SET #status = :settled, settled_at = :now, settled_by = :uid',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':settled': 'settled',
+              ':pending': 'pending',
+              ':now': now,
+              ':uid': caller.userId,
+            },
           },
         },
-      },
-      organizationCount: countOnOrganization(
-        deps.table,
-        keys.organization(orgId),
-        { pending_bill_count: -1 },
-        { anyStatus: true },
-      ),
-    });
-  } catch (e) {
-    if (conditionsFailed(e)?.has('bill'))
-      throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
-    throw e;
-  }
-  return toBill({ ...bill, status: 'settled', settled_at: now, settled_by: caller.userId });
+        organizationCount: countOnOrganization(
+          deps.table,
+          keys.organization(orgId),
+          { pending_bill_count: -1 },
+          { anyStatus: true },
+        ),
+        ...callerUnchanged(deps, membership),
+      });
+    } catch (e) {
+      if (conditionsFailed(e)?.has('bill'))
+        throw new ApiError('organization.bill_already_settled', 'This bill is already settled.');
+      throw e;
+    }
+    return toBill({ ...bill, status: 'settled', settled_at: now, settled_by: caller.userId });
+  });
 }

@@ -6,6 +6,7 @@ import {
   batchGet,
   conditionsFailed,
   countOnOrganization,
+  getItem,
   keyId,
   stripKeys,
   type TransactItems,
@@ -36,7 +37,7 @@ export async function acceptInvitation(deps: Deps, caller: Caller, token: string
   if (!found || found.status === 'revoked') throw invitationNotFound();
   let inv = found;
   await retryLostRace({ attempts: MAX_ACCEPT_ATTEMPTS, exhausted: conflict }, async () => {
-    if (refuseAccept(deps, caller, inv) === 'ours') return;
+    if (refuseAccept(deps, caller, inv) === 'ours') return stillMember(deps, caller, inv);
     try {
       await transact(deps.db, acceptItems(deps, caller, inv, deps.now()));
       deps.metrics.count(METRIC.invitationsAccepted);
@@ -44,14 +45,17 @@ export async function acceptInvitation(deps: Deps, caller: Caller, token: string
       if (!isLostRace(e)) throw e;
       // Say why when it is final (thrown), stop when it already happened, or try again with the invitation as it is.
       const current = await explainFailedAccept(deps, caller, inv, conditionsFailed(e));
-      if (current === 'ours') return;
+      if (current === 'ours') return stillMember(deps, caller, inv);
       inv = current;
       throw e;
     }
   });
 }
 
-/** Why this caller may not accept this invitation as read (thrown), or `ours` when they already did. */
+/**
+ * Why this caller may not accept this invitation as read (thrown), or `ours` when they already did: then
+ * `stillMember` decides whether that is a retried accept (200) or a used invitation.
+ */
 function refuseAccept(deps: Deps, caller: Caller, inv: InvitationItem): 'ours' | undefined {
   if (inv.status === 'revoked') throw invitationNotFound();
   if (inv.email !== caller.email) {
@@ -76,6 +80,21 @@ function refuseAccept(deps: Deps, caller: Caller, inv: InvitationItem): 'ours' |
   if (inv.reserved_for && inv.reserved_for !== caller.userId) throw reservedForMover();
   if (isExpired(inv, deps.now())) throw expired();
   return undefined;
+}
+
+/**
+ * An invitation this caller already accepted answers 200 only while they are still a member of its organization (a
+ * retried accept: nothing to write, so a read decides). Once they left or were removed, the invitation is used up.
+ * A separate read after the invitation's: the accept that consumed it wrote the membership in the same transaction,
+ * so this strongly consistent read sees that membership, or its removal since (a BatchGet is no snapshot).
+ */
+async function stillMember(deps: Deps, caller: Caller, inv: InvitationItem): Promise<void> {
+  const me = await getItem(deps.db, deps.table, keys.membership(inv.organization_id, caller.userId));
+  if (me) return;
+  throw new ApiError(
+    'organization.invitation_already_accepted',
+    'You already used this invitation and have since left the organization; ask an administrator for a new invitation.',
+  );
 }
 
 const reservedForMover = () =>

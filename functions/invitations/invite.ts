@@ -1,9 +1,10 @@
 /** Sending invitations: who may, to whom, and the write that holds up when the same addresses are invited at once. */
+import { callerUnchanged } from '../organizations/membership.ts';
 import { orgNotFound } from '../organizations/service.ts';
-import { batchGet, keyId, transact } from '../shared/db.ts';
+import { batchGet, inParts, keyId, type TransactItems, transact } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { InvitationItem, MembershipItem, OrganizationItem } from '../shared/domain.ts';
-import { ApiError } from '../shared/errors.ts';
+import { ApiError, withNote } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { METRIC } from '../shared/observability.ts';
 import { retryLostRace } from '../shared/races.ts';
@@ -25,10 +26,17 @@ export interface InviteInput {
 }
 
 /**
- * Invite addresses to an organization (organization-admin only). Per address, in one transaction: a pending, unexpired
- * invitation is refreshed (new expiry, same token and roles unless new ones are given); anything else gets a new
- * invitation with a new token. Each is written with `email_status: queued`: the outbox (`functions/outbox/`) emails it
- * after the commit, at SES's sending rate, so the request answers as soon as the invitations are committed.
+ * Invite addresses to an organization (organization-admin only). Per address: a pending, unexpired invitation is
+ * refreshed (new expiry, same token and roles unless new ones are given); anything else gets a new invitation with a
+ * new token. Each is written with `email_status: queued`: the outbox (`functions/outbox/`) emails it after the commit,
+ * at SES's sending rate, so the request answers as soon as the invitations are committed.
+ *
+ * The write holds the caller's membership (`callerUnchanged`): an admin demoted or removed between the read and the
+ * write reads again and gets 403, and no invitation of theirs lands. With that check, up to 99 addresses fit in one
+ * transaction; a larger request (up to `MAX_ADDRESSES`) is written in consecutive parts (`inParts`), each holding the
+ * caller, a lost part read and retried. If a later part is refused (the caller demoted meanwhile, an address joined),
+ * the answer is that refusal, saying how many of the request's invitations were saved before it: those stand and are
+ * emailed.
  */
 export async function createInvitations(
   deps: Deps,
@@ -41,11 +49,12 @@ export async function createInvitations(
   const firstSeen = new Map<string, number>();
   /** Addresses a concurrent invite already refreshed exactly as this request asks: nothing left to write for them. */
   const settled = new Map<string, InvitationItem>();
-  let written: InvitationItem[];
+  /** What this request's committed parts wrote: it stands whatever a later part meets. */
+  const committed = new Map<string, InvitationItem>();
   try {
     // A concurrent invite of the same address won: read again, and refresh what it wrote unless it did just this.
-    written = await retryLostRace(
-      { attempts: MAX_WRITE_ATTEMPTS, exhausted: inviteConflict },
+    await retryLostRace(
+      { attempts: MAX_WRITE_ATTEMPTS, exhausted: () => inviteConflict(committed.size === 0) },
       async (attempt) => {
         const orgKey = keys.organization(orgId);
         const callerKey = keys.membership(orgId, caller.userId);
@@ -83,6 +92,8 @@ export async function createInvitations(
         for (const email of input.emails) {
           const existing = found.get(keyId(keys.invitation(orgId, email))) as InvitationItem | undefined;
           if (attempt === 0) firstSeen.set(email, existing?.version ?? 0);
+          else if (existing && existing.version === committed.get(email)?.version)
+            settled.set(email, existing);
           else if (existing && existing.version !== firstSeen.get(email)) {
             if (refreshedAsAsked(existing, input, expiresAt, now)) settled.set(email, existing);
           }
@@ -96,44 +107,71 @@ export async function createInvitations(
               item: nextInvitation(deps, caller, org, email, existing, input, expiresAt, now),
             };
           });
-        if (items.length > 0) {
-          await transact(
-            deps.db,
-            Object.fromEntries(
-              items.map(({ existing, item }) => [
-                `invitation:${item.email}`,
-                {
-                  Put: {
-                    TableName: deps.table,
-                    Item: {
-                      ...keys.invitation(orgId, item.email),
-                      ...keys.invitationByToken(item.token),
-                      ...item,
-                    },
-                    ...(existing
-                      ? {
-                          ConditionExpression: 'version = :v',
-                          ExpressionAttributeValues: { ':v': existing.version },
-                        }
-                      : { ConditionExpression: 'attribute_not_exists(pk)' }),
-                  },
-                },
-              ]),
-            ),
-          );
+        const byName = new Map(items.map(({ item }) => [`invitation:${item.email}`, item]));
+        const groups = items.map(({ existing, item }) => ({
+          ...(existing?.status === 'accepted' ? stillNotAMember(deps, orgId, item.email) : {}),
+          [`invitation:${item.email}`]: {
+            Put: {
+              TableName: deps.table,
+              Item: {
+                ...keys.invitation(orgId, item.email),
+                ...keys.invitationByToken(item.token),
+                ...item,
+              },
+              ...(existing
+                ? {
+                    ConditionExpression: 'version = :v',
+                    ExpressionAttributeValues: { ':v': existing.version },
+                  }
+                : { ConditionExpression: 'attribute_not_exists(pk)' }),
+            },
+          },
+        }));
+        for (const part of inParts(callerUnchanged(deps, me), groups)) {
+          await transact(deps.db, part);
+          for (const name of Object.keys(part)) {
+            const item = byName.get(name);
+            if (item) committed.set(item.email, item);
+          }
         }
-        return items.map(({ item }) => item);
       },
     );
   } catch (e) {
-    await refund?.();
-    throw e;
+    if (committed.size === 0) {
+      await refund?.();
+      throw e;
+    }
+    deps.metrics.count(METRIC.invitationsCreated, committed.size);
+    throw withNote(
+      e,
+      `This request was written in parts: ${committed.size} of its ${input.emails.length} addresses were invited before that; those invitations stand and are emailed. List the invitations to see which.`,
+    );
   }
-  deps.metrics.count(METRIC.invitationsCreated, written.length); // new or refreshed, each emailed
+  deps.metrics.count(METRIC.invitationsCreated, committed.size); // new or refreshed, each emailed
   const now = deps.now();
-  const byEmail = new Map([...settled, ...written.map((inv) => [inv.email, inv] as const)]);
+  const byEmail = new Map([...committed, ...settled]);
   return input.emails.map((email) => toWire(byEmail.get(email)!, now));
 }
+
+/**
+ * The member-email marker of an address still absent when the invite commits. The read above is a BatchGetItem, which
+ * is no snapshot: it can see an invitation already accepted but not yet the marker the same accept wrote, and a
+ * pending invitation would then be left for a member. Checking only addresses whose invitation was read `accepted` is
+ * enough: a join into this organization happens today only by accepting this organization's invitation for that
+ * address, which bumps the invitation's version, so for any other status (or none) the Put's version condition
+ * already fails when a join landed after the read; only an invitation read as accepted can hide a join the read
+ * missed. Any future join path that does not write the invitation item (SSO, SCIM) must write it, or this must check
+ * every address. A failed check is a lost race: the retry reads the marker and refuses with "already a member".
+ */
+const stillNotAMember = (deps: Deps, orgId: string, email: string): TransactItems => ({
+  [`memberEmail:${email}`]: {
+    ConditionCheck: {
+      TableName: deps.table,
+      Key: keys.memberEmail(orgId, email),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+});
 
 /**
  * The invitation to write for an address: a pending, unexpired one is refreshed (same token and creation time, roles
@@ -185,8 +223,8 @@ function refreshedAsAsked(existing: InvitationItem, input: InviteInput, expiresA
   );
 }
 
-const inviteConflict = () =>
+const inviteConflict = (nothingSaved: boolean) =>
   new ApiError(
     'organization.conflict',
-    'These invitations kept changing while we saved them (other administrators are inviting the same addresses with other settings). Nothing of this request was saved; send it again.',
+    `These invitations kept changing while we saved them (other administrators are inviting the same addresses with other settings, or changing your roles).${nothingSaved ? ' Nothing of this request was saved;' : ''} Send it again.`,
   );

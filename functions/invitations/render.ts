@@ -137,7 +137,7 @@ const PAGE_TEXT: Record<
   accepted: {
     title: 'This invitation has already been used',
     body: (inv) =>
-      `It was accepted ${escapeHtml(humanTime(inv!.accepted_at ?? inv!.created_at))}. If that was you, you are already a member of ${escapeHtml(inv!.organization_name)}: open the console. Otherwise ask an administrator to send a new invitation.`,
+      `It was accepted ${escapeHtml(humanTime(inv!.accepted_at ?? inv!.created_at))}. If that was you and you are still a member of ${escapeHtml(inv!.organization_name)}, open the console. If you have since left, or it was not you, ask an administrator to send a new invitation: this one cannot be used again.`,
   },
   unknown: {
     title: 'We could not find this invitation',

@@ -1,4 +1,5 @@
 /** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
+import { callerUnchanged } from '../organizations/membership.ts';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
 import {
   batchGet,
@@ -40,26 +41,6 @@ const membersConflict = () =>
     'organization.conflict',
     'The memberships kept changing while we saved this change (other administrators are editing them). Nothing was changed; try again.',
   );
-
-/**
- * The caller's authority, held by the transaction: their membership is still the version read (same roles, still a
- * member). Without it, two admins demoting or removing each other at the same instant could both succeed, each
- * authorised by a role the other was taking away. Undefined when the caller is among the items written (their own
- * item's version condition already holds it: DynamoDB allows one operation per item in a transaction).
- */
-const callerUnchanged = (deps: Deps, me: MembershipItem, alsoWritten: string[]): TransactItems =>
-  alsoWritten.includes(me.user_id)
-    ? {}
-    : {
-        caller: {
-          ConditionCheck: {
-            TableName: deps.table,
-            Key: keys.membership(me.organization_id, me.user_id),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': me.version },
-          },
-        },
-      };
 
 const invalidTarget = () =>
   new ApiError(

@@ -1,8 +1,13 @@
-/** Joining an organization, shared by creating one and accepting an invitation: the same three items, always together. */
+/**
+ * A membership in transactions: joining an organization (shared by creating one and accepting an invitation: the same
+ * three items, always together), and holding the caller's membership in every write it authorises.
+ */
 import type { TransactItems } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem } from '../shared/domain.ts';
+import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { retryLostRace } from '../shared/races.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 
@@ -68,3 +73,40 @@ export function joinItems(
     },
   } satisfies TransactItems;
 }
+
+/**
+ * The caller's authority, held by the transaction: their membership is still the version read (same roles, still a
+ * member). Every write authorised by the caller's roles carries it (each part, when written in parts). Without it, an
+ * admin demoted or removed at the same instant could still land what the lost role allowed: an invitation granting
+ * organization-admin, a deployment, a demotion of the admin demoting them. Empty when the caller is among the items
+ * written (their own item's version condition already holds it: DynamoDB allows one operation per item in a
+ * transaction). Named `caller`, so a failure reads as a lost race: read again, and refuse with what is true now.
+ */
+export const callerUnchanged = (deps: Deps, me: MembershipItem, alsoWritten: string[] = []): TransactItems =>
+  alsoWritten.includes(me.user_id)
+    ? {}
+    : {
+        caller: {
+          ConditionCheck: {
+            TableName: deps.table,
+            Key: keys.membership(me.organization_id, me.user_id),
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': me.version },
+          },
+        },
+      };
+
+const MAX_AUTHORISED_ATTEMPTS = 5;
+
+/**
+ * Read the caller's membership, decide, write holding it (`callerUnchanged`); after a lost race (the caller's roles
+ * changed, or what was written did) read and decide again, so a caller demoted meanwhile gets the 403 they now deserve.
+ */
+export const retryAuthorised = <T>(attempt: () => Promise<T>): Promise<T> =>
+  retryLostRace({ attempts: MAX_AUTHORISED_ATTEMPTS, exhausted: changedMeanwhile }, attempt);
+
+const changedMeanwhile = () =>
+  new ApiError(
+    'organization.conflict',
+    'Your roles or what you were changing kept changing while we saved this (other administrators are editing them). Nothing was changed; try again.',
+  );

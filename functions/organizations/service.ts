@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet, conditionsFailed, getItem, keyId, stripKeys, transact } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
@@ -6,7 +6,7 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { adminRoleAssignments, isOrgAdmin } from '../shared/roles.ts';
 import { ENTITY, keys } from '../shared/table.ts';
-import { joinItems } from './membership.ts';
+import { callerUnchanged, joinItems, retryAuthorised } from './membership.ts';
 
 /** The reference's `Organization` shape. */
 export interface Organization {
@@ -146,22 +146,27 @@ export async function renameOrganization(
   orgId: string,
   name: string,
 ): Promise<Organization> {
-  await requireOrgAdmin(deps, orgId, caller.userId);
-  try {
-    const out = await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: keys.organization(orgId),
-        UpdateExpression: 'SET #name = :name',
-        ConditionExpression: '#status = :open',
-        ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
-        ExpressionAttributeValues: { ':name': name, ':open': 'open' },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return toOrganization(out.Attributes as OrganizationItem);
-  } catch (e) {
-    if ((e as Error).name === 'ConditionalCheckFailedException') throw orgNotFound();
-    throw e;
-  }
+  // The renamer's role is held by the write: demoted meanwhile, the retry reads again and refuses.
+  return retryAuthorised(async () => {
+    const { org, membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+    try {
+      await transact(deps.db, {
+        organization: {
+          Update: {
+            TableName: deps.table,
+            Key: keys.organization(orgId),
+            UpdateExpression: 'SET #name = :name',
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
+            ExpressionAttributeValues: { ':name': name, ':open': 'open' },
+          },
+        },
+        ...callerUnchanged(deps, membership),
+      });
+    } catch (e) {
+      if (conditionsFailed(e)?.has('organization')) throw orgNotFound();
+      throw e;
+    }
+    return toOrganization({ ...org, name });
+  });
 }

@@ -1,4 +1,5 @@
 /** Deployments and projects of an organization: one service, two kinds. */
+import { callerUnchanged, retryAuthorised } from '../organizations/membership.ts';
 import { loadOrgAndMembership, orgNotFound } from '../organizations/service.ts';
 import {
   conditionsFailed,
@@ -85,9 +86,15 @@ function resourceType(kind: ResourceKindName, raw: string | undefined): string {
  * Put a resource and count it on the organization in one transaction. `id` may be given (a restore uses a
  * deterministic id, so running it twice does not duplicate anything).
  */
-export async function putResource(deps: Deps, item: ResourceItem): Promise<'created' | 'exists'> {
+export async function putResource(
+  deps: Deps,
+  item: ResourceItem,
+  /** More items to write in the same transaction (the creator's membership, held). */
+  also: TransactItems = {},
+): Promise<'created' | 'exists'> {
   try {
     await transact(deps.db, {
+      ...also,
       resource: {
         Put: {
           TableName: deps.table,
@@ -126,10 +133,6 @@ export async function createResource(
   }
   const problem = tooDeep(configuration, 'configuration', 1);
   if (problem) throw new ApiError('root.invalid_data', problem, ['configuration']);
-  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
-  if (!canCreate(membership.role_assignments, kind, kind === 'project' ? (type as ProjectType) : undefined)) {
-    throw forbidden(`create ${kind}s`);
-  }
   const item: ResourceItem = {
     entity: kind === 'deployment' ? ENTITY.deployment : ENTITY.project,
     kind,
@@ -142,7 +145,16 @@ export async function createResource(
     created_at: deps.now().toISOString(),
     created_by: caller.userId,
   };
-  await putResource(deps, item);
+  // The creator's roles are held by the write: demoted meanwhile, the retry reads again and refuses.
+  await retryAuthorised(async () => {
+    const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+    if (
+      !canCreate(membership.role_assignments, kind, kind === 'project' ? (type as ProjectType) : undefined)
+    ) {
+      throw forbidden(`create ${kind}s`);
+    }
+    await putResource(deps, item, callerUnchanged(deps, membership));
+  });
   return toResource(item);
 }
 
@@ -235,11 +247,15 @@ export async function deleteResource(
   kind: ResourceKindName,
   id: string,
 ): Promise<void> {
-  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
-  const item = await getResourceItem(deps, orgId, kind, id);
-  if (!item || !canRead(membership.role_assignments, kind, id, item.type as ProjectType))
-    throw notFound(kind);
-  if (!canDelete(membership.role_assignments, kind, id, item.type as ProjectType))
-    throw forbidden(`delete this ${kind}`);
-  if (!(await deleteResourceItem(deps, orgId, kind, id))) throw notFound(kind);
+  // The deleter's roles are held by the write: demoted meanwhile, the retry reads again and refuses.
+  await retryAuthorised(async () => {
+    const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+    const item = await getResourceItem(deps, orgId, kind, id);
+    if (!item || !canRead(membership.role_assignments, kind, id, item.type as ProjectType))
+      throw notFound(kind);
+    if (!canDelete(membership.role_assignments, kind, id, item.type as ProjectType))
+      throw forbidden(`delete this ${kind}`);
+    if (!(await deleteResourceItem(deps, orgId, kind, id, callerUnchanged(deps, membership))))
+      throw notFound(kind);
+  });
 }

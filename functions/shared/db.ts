@@ -20,6 +20,32 @@ export type TransactItems = Record<string, TransactItem>;
 
 const ITEM_NAMES = Symbol('transaction item names');
 
+/** DynamoDB's limit of actions in one TransactWriteItems. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/**
+ * A write too large for one transaction, cut into consecutive ones: `groups` in order (a group's items always in the
+ * same part), as many per part as fit in `MAX_TRANSACTION_ITEMS` beside `every`, which each part carries (the
+ * caller's authority, say). Each part commits alone: the caller writes them in order and says what a later part's
+ * refusal leaves standing.
+ */
+export function inParts(every: TransactItems, groups: TransactItems[]): TransactItems[] {
+  const room = MAX_TRANSACTION_ITEMS - Object.keys(every).length;
+  const parts: TransactItems[] = [];
+  let part: TransactItems = {};
+  for (const group of groups) {
+    const size = Object.keys(group).length;
+    if (size > room) throw new Error(`A group of ${size} items cannot fit in one transaction`);
+    if (Object.keys(part).length + size > room) {
+      parts.push({ ...part, ...every });
+      part = {};
+    }
+    Object.assign(part, group);
+  }
+  if (Object.keys(part).length > 0) parts.push({ ...part, ...every });
+  return parts;
+}
+
 /**
  * Write named items in one transaction. When it is cancelled, the error (rethrown as is) remembers the names, so
  * `conditionsFailed(e)` and `cancellationReasons(e)` answer by name instead of by position.

@@ -71,3 +71,10 @@ export class ApiError extends Error {
 }
 
 export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;
+
+/**
+ * The same refusal with a sentence added (what a request written in parts left standing before it was refused);
+ * anything but an `ApiError` (an AWS error the edge maps to 429/503) passes unchanged.
+ */
+export const withNote = (e: unknown, note: string): unknown =>
+  isApiError(e) ? new ApiError(e.code, `${e.message} ${note}`, e.fields, e.headers) : e;

@@ -431,6 +431,131 @@ describe('interleavings that used to break a promise', () => {
   });
 });
 
+describe('a re-invite racing the accept', () => {
+  it('a re-invite whose read sees the invitation accepted but not yet the member: 400 already a member, no pending invitation left', async () => {
+    const org = await orgWithAdmin(api, 'reinvite-race');
+    const x = api.email('reinvite-racer');
+    expect((await invite(api, org, [x])).status).toBe(201);
+    const token = await tokenFromMail(api, x);
+    const reads = (key: string) => (keys: any[]) => keys.some((k) => k?.sk === key);
+
+    // The re-invite's one BatchGetItem: the accept lands just before it, and its answer is the one a BatchGet (no
+    // snapshot) may give: the invitation after the accept's commit, the member-email marker from before it.
+    const h: Hold = {
+      match: (command, input) =>
+        command === 'BatchGetItemCommand' &&
+        Object.values(input?.RequestItems ?? {}).some(
+          (r: any) => reads(`INVITATION#${x}`)(r.Keys ?? []) && reads(`EMAIL#${x}`)(r.Keys ?? []),
+        ),
+      seen: 0,
+      before: async () => {
+        const accepted = await acceptAs(token, x);
+        expect(accepted.status, accepted.text).toBe(200);
+      },
+      after: (output) => {
+        for (const [table, items] of Object.entries(output.Responses ?? {}))
+          output.Responses[table] = (items as any[]).filter((i) => i.sk !== `EMAIL#${x}`);
+      },
+    };
+    hold(h);
+    const res = await invite(api, org, [x]);
+    expect(h.seen).toBe(1); // the race really happened
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.errors[0].code).toBe('organization.user_organization_already_belongs');
+    const inv = await invitationItem(org.orgId, x);
+    expect(inv?.status).toBe('accepted');
+    expect(await membership(org.orgId, org.admin, x)).toBeDefined();
+  });
+});
+
+describe('admin writes hold their author’s membership (an admin demoted between the read and the write is refused)', () => {
+  /** The transaction writing (or checking) an item of this organization with this sort key. */
+  const writes = (orgId: string, sk: string) => (command: string, input: any) =>
+    command === 'TransactWriteItemsCommand' &&
+    (input?.TransactItems ?? []).some((i: any) => {
+      const key = i.Put?.Item ?? i.Update?.Key ?? i.Delete?.Key;
+      return key?.pk === `ORG#${orgId}` && key?.sk === sk;
+    });
+  /** A second admin, B, and a hold that lets A demote B just before `match` is written. */
+  const demotedWhile = async (label: string) => {
+    const org = await orgWithAdmin(api, label);
+    const b = await addMember(api, org, `${label}-b`, adminOf(org.orgId));
+    const demoteB = (match: Hold['match']): Hold =>
+      hold({
+        match,
+        seen: 0,
+        before: async () => {
+          const demoted = await api.call('DELETE', `/api/v1/users/${b.userId}/role_assignments`, {
+            as: org.admin,
+            body: adminOf(org.orgId),
+          });
+          expect(demoted.status, demoted.text).toBe(200);
+        },
+      });
+    return { org, b, demoteB };
+  };
+
+  it('invite: no invitation granting organization-admin lands; the invite answers 403', async () => {
+    const { org, b, demoteB } = await demotedWhile('authz-invite');
+    const x = api.email('authz-invitee');
+    const h = demoteB(writes(org.orgId, `INVITATION#${x}`));
+    const res = await invite(api, { orgId: org.orgId, admin: b.email }, [x], {
+      role_assignments: adminOf(org.orgId),
+    });
+    expect(h.seen).toBe(1); // the race really happened
+    expect(res.status, res.text).toBe(403);
+    expect(res.body.errors[0].code).toBe('root.invalid_authentication');
+    expect(await invitationItem(org.orgId, x)).toBeUndefined();
+  });
+
+  it('revoke: the invitation stays pending; the revoke answers 403', async () => {
+    const { org, b, demoteB } = await demotedWhile('authz-revoke');
+    const x = api.email('authz-kept');
+    expect((await invite(api, org, [x])).status).toBe(201);
+    const token = await tokenFromMail(api, x);
+    const h = demoteB(writes(org.orgId, `INVITATION#${x}`));
+    const res = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/invitations/${token}`, {
+      as: b.email,
+    });
+    expect(h.seen).toBe(1);
+    expect(res.status, res.text).toBe(403);
+    expect((await invitationItem(org.orgId, x))?.status).toBe('pending');
+  });
+
+  it('deployment create: no deployment lands; the create answers 403', async () => {
+    const { org, b, demoteB } = await demotedWhile('authz-deploy');
+    const h = demoteB(
+      (command, input) =>
+        command === 'TransactWriteItemsCommand' &&
+        (input?.TransactItems ?? []).some((i: any) =>
+          String(i.Put?.Item?.sk ?? '').startsWith('DEPLOYMENT#'),
+        ),
+    );
+    const res = await api.call('POST', `/api/v1/organizations/${org.orgId}/deployments`, {
+      as: b.email,
+      body: { name: 'late', configuration: {} },
+    });
+    expect(h.seen).toBe(1);
+    expect(res.status, res.text).toBe(403);
+    const listed = await api.call('GET', `/api/v1/organizations/${org.orgId}/deployments`, { as: org.admin });
+    expect(listed.status, listed.text).toBe(200);
+    expect(JSON.stringify(listed.body)).not.toContain('late');
+  });
+
+  it('an invite of 100 addresses is written in two parts; demoted before the second, the first 99 stand and the answer says so', async () => {
+    const { org, b, demoteB } = await demotedWhile('authz-parts');
+    const xs = Array.from({ length: 100 }, (_, i) => api.email(`authz-part${i}`));
+    const h = demoteB(writes(org.orgId, `INVITATION#${xs[99]}`));
+    const res = await invite(api, { orgId: org.orgId, admin: b.email }, xs);
+    expect(h.seen).toBe(1);
+    expect(res.status, res.body.errors?.[0]?.message).toBe(403);
+    expect(res.body.errors[0].message).toMatch(/written in parts: 99 of its 100 addresses were invited/);
+    expect((await invitationItem(org.orgId, xs[0]!))?.status).toBe('pending');
+    expect((await invitationItem(org.orgId, xs[98]!))?.status).toBe('pending');
+    expect(await invitationItem(org.orgId, xs[99]!)).toBeUndefined();
+  });
+});
+
 const adminOf = (orgId: string) => ({
   organization: [{ role_id: 'organization-admin', organization_id: orgId }],
 });

@@ -266,6 +266,32 @@ describe('who may accept', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain('ask an administrator to send you a new invitation');
   });
+
+  it.each([
+    ['leaving', 'self'],
+    ['being removed', 'admin'],
+  ])('an accept retried after %s is refused: the invitation is used up, and the answer says what to do', async (_l, by) => {
+    const org = await orgWithAdmin(api, `used-${by}`);
+    const who = api.email(`used-${by}`);
+    await invite(api, org, [who]);
+    const token = await tokenFromMail(api, who);
+    const accept = () => api.call('POST', `/api/v1/organizations/invitations/${token}/_accept`, { as: who });
+    expect((await accept()).status).toBe(200);
+    const userId = await api.userId(who);
+    const out = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/${userId}`, {
+      as: by === 'self' ? who : org.admin,
+    });
+    expect(out.status, out.text).toBe(200);
+
+    const again = await accept();
+    expect(again.status, again.text).toBe(400);
+    expect(again.body.errors[0].code).toBe('organization.invitation_already_accepted');
+    expect(again.body.errors[0].message).toMatch(/have since left the organization; ask an administrator/);
+    expect((await api.call('GET', '/api/v1/users/me', { as: who })).body.organization).toBeNull();
+    const page = await api.call('GET', `/invitations/${token}`);
+    expect(page.text).toContain('If you have since left');
+    expect(page.text).not.toContain('Welcome');
+  });
 });
 
 describe('concurrency', () => {

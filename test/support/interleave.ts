@@ -9,6 +9,11 @@ import { dynamo } from '../../functions/shared/clients.ts';
 export interface Hold {
   match: (command: string, input: any) => boolean;
   before: () => Promise<void>;
+  /**
+   * Rewrites the held request's answer (document-level output), to stand for what DynamoDB may answer but a local
+   * engine will not show on demand: a BatchGetItem that read one item before a transaction and another after it.
+   */
+  after?: (output: any) => void;
   /** How many requests were held (1 once it happened). */
   seen: number;
 }
@@ -24,6 +29,11 @@ export function useInterleaving(): { hold(h: Hold): Hold } {
           pending = undefined; // once: what follows, retries included, goes through untouched
           h.seen++;
           await h.before();
+          if (h.after) {
+            const out = await next(args);
+            h.after(out.output);
+            return out;
+          }
         }
         return next(args);
       },

@@ -178,7 +178,8 @@ export function step(state: State, op: Op): Legal[] {
       if (!inv || inv.token !== op.token || inv.status === 'revoked')
         return [err(state, 404, 'organization.invitation_not_found')];
       if (inv.status === 'accepted') {
-        if (inv.acceptedBy === op.actor) return [err(state, 200)]; // a retried accept: done already
+        // A retried accept while still a member: done already. After leaving, the invitation is used up.
+        if (inv.acceptedBy === op.actor && org.members[op.actor]) return [err(state, 200)];
         return [err(state, 400, 'organization.invitation_already_accepted')];
       }
       if (inv.boundTo && inv.boundTo !== op.actor) return [err(state, 403)];

@@ -2,7 +2,7 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cancellationReasons, conditionsFailed, transact } from '../../functions/shared/db.ts';
+import { cancellationReasons, conditionsFailed, inParts, transact } from '../../functions/shared/db.ts';
 import { isLostRace, retryLostRace } from '../../functions/shared/races.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -82,5 +82,33 @@ describe('retryLostRace', () => {
       'slow down',
     );
     expect(attempt).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('inParts: a write too large for one transaction', () => {
+  const check = {
+    caller: { ConditionCheck: { TableName: 't', Key: { pk: 'a', sk: 'b' }, ConditionExpression: 'x' } },
+  };
+  const put = (i: number) => ({
+    [`item:${i}`]: { Put: { TableName: 't', Item: { pk: 'p', sk: String(i) } } },
+  });
+
+  it('fits 99 groups beside the caller check in one part, and the 100th in a second, each part with the check', () => {
+    // Prepare
+    const groups = Array.from({ length: 100 }, (_, i) => put(i));
+    // Act
+    const parts = inParts(check, groups);
+    // Assess
+    expect(parts.map((p) => Object.keys(p).length)).toEqual([100, 2]);
+    for (const p of parts) expect(p.caller).toBe(check.caller);
+    expect(Object.keys(parts[1]!)).toEqual(['item:99', 'caller']);
+  });
+
+  it('keeps a group whole and in order, and writes nothing for no groups', () => {
+    const pairs = Array.from({ length: 50 }, (_, i) => ({ ...put(i), [`check:${i}`]: check.caller }));
+    const parts = inParts(check, pairs);
+    expect(parts.map((p) => Object.keys(p).length)).toEqual([99, 3]);
+    expect(Object.keys(parts[1]!)).toEqual(['item:49', 'check:49', 'caller']);
+    expect(inParts(check, [])).toEqual([]);
   });
 });
