@@ -50,8 +50,8 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 /**
  * The body as an HTTP API hands it to Lambda (payload 2.0; the stack's API sets no binary media types, HTTP APIs have
  * none): a string for the types it takes for text, base64 with `isBase64Encoded` for everything else, a missing type
- * included. AWS documents only "binary is base64-encoded"; the list is what a live HTTP API was observed to do (see
- * the commit). What AWS does with bytes that are not UTF-8 under a text type is not documented: here they go base64
+ * included. AWS documents only "binary is base64-encoded"; the list is what ministack reports a live HTTP API doing
+ * (ministackorg/ministack#766). What AWS does with bytes that are not UTF-8 under a text type is not documented: here they go base64
  * too, so the handler sees the bytes the client sent instead of U+FFFD put there by this process.
  */
 function eventBody(body: Buffer, contentType: string | undefined) {
