@@ -103,3 +103,50 @@ describe('request bodies that are not UTF-8', () => {
     }
   });
 });
+
+describe('control characters in names', () => {
+  const injected = 'a\r\nBcc: evil@x.com';
+
+  it('refuses creating an organization named "a\\r\\nBcc: evil@x.com": 400 root.invalid_data, nothing created', async () => {
+    const someone = api.email('create-crlf');
+    const res = await api.call('POST', '/api/v1/organizations', { as: someone, body: { name: injected } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toEqual({
+      code: 'root.invalid_data',
+      message:
+        'Invalid request body at name: contains a control character (U+000D) at position 2; use plain text on one line.',
+      fields: ['name'],
+    });
+    const list = await api.call('GET', '/api/v1/organizations', { as: someone });
+    expect(list.body.organizations).toEqual([]);
+  });
+
+  it('refuses such a rename, and a bidi override, and keeps the old name', async () => {
+    const { admin, orgId } = await scene('rename-crlf');
+    for (const name of [injected, 'Acme\u202Egnp.exe', 'Acme\u2028Ltd']) {
+      const res = await api.call('PUT', `/api/v1/organizations/${orgId}`, { as: admin, body: { name } });
+      expect([res.status, res.body.errors[0].code, res.body.errors[0].fields], name).toEqual([
+        400,
+        'root.invalid_data',
+        ['name'],
+      ]);
+    }
+    const got = await api.call('GET', `/api/v1/organizations/${orgId}`, { as: admin });
+    expect(got.body.name).toBe('Before');
+  });
+
+  it('refuses a deployment named with a line break; none is created', async () => {
+    const { admin, orgId } = await scene('deployment-crlf');
+    const res = await api.call('POST', `/api/v1/organizations/${orgId}/deployments`, {
+      as: admin,
+      body: { name: 'logs\nprod' },
+    });
+    expect([res.status, res.body.errors[0].code, res.body.errors[0].fields]).toEqual([
+      400,
+      'root.invalid_data',
+      ['name'],
+    ]);
+    const list = await api.call('GET', `/api/v1/organizations/${orgId}/deployments`, { as: admin });
+    expect(list.body.deployments).toEqual([]);
+  });
+});
