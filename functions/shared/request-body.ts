@@ -98,24 +98,37 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
  */
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
-  let problem: 'lone' | 'proto' | undefined = text.isWellFormed() ? undefined : 'lone';
-  const inspect = text.includes('\\u') || text.includes('__proto__');
+  let problem: 'lone' | 'proto' | undefined;
+  // Where the surrogate is: the key it was found in or under (reviver keys, not full paths), when the parse saw it.
+  let where: string | undefined;
+  let field: string | undefined;
+  const wellFormed = text.isWellFormed();
+  const inspect = !wellFormed || text.includes('\\u') || text.includes('__proto__');
   let value: unknown;
   try {
     value = inspect
       ? JSON.parse(text, (key, v) => {
           if (key === '__proto__') problem ??= 'proto';
-          else if (!key.isWellFormed() || (typeof v === 'string' && !v.isWellFormed())) problem ??= 'lone';
+          else if (!key.isWellFormed()) {
+            problem ??= 'lone';
+            where ??= 'a key';
+          } else if (typeof v === 'string' && !v.isWellFormed()) {
+            problem ??= 'lone';
+            if (where === undefined && key !== '') field = key;
+            where ??= key === '' ? 'the body' : `the value of "${key}"`;
+          }
           return v;
         })
       : JSON.parse(text);
   } catch {
     throw new ApiError('root.invalid_json', 'The request body is not valid JSON.');
   }
+  if (!wellFormed) problem = 'lone';
   if (problem === 'lone') {
     throw new ApiError(
       'root.invalid_json',
-      'The request body holds a lone UTF-16 surrogate (such as \\ud800), which is not valid text.',
+      `The request body holds a lone UTF-16 surrogate (such as \\ud800)${where ? ` in ${where}` : ''}, which is not valid text and cannot be stored; send whole characters.`,
+      field === undefined ? undefined : [field],
     );
   }
   if (problem === 'proto') {

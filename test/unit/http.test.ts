@@ -86,6 +86,11 @@ describe('route wrappers', () => {
       const res = (await lax(event({ body }, claims))) as { statusCode: number; body: string };
       expect([res.statusCode, JSON.parse(res.body).errors[0].code], body).toEqual([400, 'root.invalid_json']);
     }
+    const named = (await lax(event({ body: '{"name":"ok","note":"a\\ud800"}' }, claims))) as { body: string };
+    expect(JSON.parse(named.body).errors[0]).toMatchObject({
+      message: expect.stringContaining('in the value of "note"'),
+      fields: ['note'],
+    });
     for (const body of ['{"__proto__":{"admin":true}}', '{"a":[{"\\u005f_proto__":1}]}']) {
       const res = (await lax(event({ body }, claims))) as { statusCode: number; body: string };
       expect([res.statusCode, JSON.parse(res.body).errors[0].message], body).toEqual([
