@@ -3,6 +3,7 @@
  * the JWT authorizer, builds payload-2.0 events and calls the same handler modules Lambda runs.
  */
 
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
@@ -45,6 +46,23 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
     req.on('error', reject);
   });
 }
+
+/**
+ * The body as an HTTP API hands it to Lambda (payload 2.0; the stack's API sets no binary media types, HTTP APIs have
+ * none): a string for the types it takes for text, base64 with `isBase64Encoded` for everything else, a missing type
+ * included. AWS documents only "binary is base64-encoded"; the list is what ministack reports a live HTTP API doing
+ * (ministackorg/ministack#766). What AWS does with bytes that are not UTF-8 under a text type is not documented: here they go base64
+ * too, so the handler sees the bytes the client sent instead of U+FFFD put there by this process.
+ */
+function eventBody(body: Buffer, contentType: string | undefined) {
+  if (!body.length) return { isBase64Encoded: false };
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = type.startsWith('text/') || TEXT_TYPES.has(type);
+  return text && isUtf8(body)
+    ? { body: body.toString('utf8'), isBase64Encoded: false }
+    : { body: body.toString('base64'), isBase64Encoded: true };
+}
+const TEXT_TYPES = new Set(['application/json', 'application/xml', 'application/javascript']);
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
   res.writeHead(status, { 'x-content-type-options': 'nosniff', ...headers });
@@ -163,8 +181,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
           timeEpoch: now.getTime(),
           ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
         },
-        ...(body.length ? { body: body.toString('utf8') } : {}),
-        isBase64Encoded: false,
+        ...eventBody(body, headers['content-type']),
       };
       const handler = await loadHandler<LambdaHandler>(
         match ? match.c.route.handler : 'api/handlers/not-found',

@@ -4,5 +4,5 @@ import * as z from '../shared/schema.ts';
 export const billRequest = z.strictObject({
   amount_cents: z.int().check(z.positive(), z.maximum(100_000_000_00)),
   currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')), 'USD'),
-  description: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  description: z.displayString(z.trim(), z.minLength(1), z.maxLength(200)),
 });

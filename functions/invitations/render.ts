@@ -2,6 +2,7 @@
 import type { OidcConfig } from '../shared/config.ts';
 import type { InvitationItem } from '../shared/domain.ts';
 import { describeRoles } from '../shared/roles.ts';
+import { oneLine } from '../shared/text.ts';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -32,13 +33,18 @@ export const invitationLink = (publicBaseUrl: string, token: string): string =>
 export const migrationLink = (publicBaseUrl: string, migrationId: string): string =>
   `${publicBaseUrl}/console/#/migrations/${encodeURIComponent(migrationId)}`;
 
+/**
+ * Names go into emails through `oneLine`: the API refuses control and bidi characters in names, but a name stored
+ * before it did could still hold CR/LF, and in a Subject that would be a header injection.
+ */
 export function invitationEmail(inv: InvitationItem, link: string) {
   if (inv.migration_id) return moveInvitationEmail(inv, link);
+  const org = oneLine(inv.organization_name);
   const roles = describeRoles(inv.role_assignments);
   const expires = humanTime(inv.expires_at);
-  const subject = `${inv.invited_by_email} invited you to join ${inv.organization_name}`;
+  const subject = `${inv.invited_by_email} invited you to join ${org}`;
   const text = [
-    `${inv.invited_by_email} invited you to join the organization "${inv.organization_name}".`,
+    `${inv.invited_by_email} invited you to join the organization "${org}".`,
     '',
     `Your roles: ${roles.join('; ')}`,
     `The invitation expires ${expires}.`,
@@ -49,7 +55,7 @@ export function invitationEmail(inv: InvitationItem, link: string) {
     'If you did not expect this invitation, ignore this email.',
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
-<p><strong>${escapeHtml(inv.invited_by_email)}</strong> invited you to join the organization <strong>${escapeHtml(inv.organization_name)}</strong>.</p>
+<p><strong>${escapeHtml(inv.invited_by_email)}</strong> invited you to join the organization <strong>${escapeHtml(org)}</strong>.</p>
 <p>Your roles:</p><ul>${roles.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
 <p>The invitation expires <strong>${escapeHtml(expires)}</strong>.</p>
 <p><a href="${escapeHtml(link)}">Accept the invitation</a></p>
@@ -63,7 +69,7 @@ export function invitationEmail(inv: InvitationItem, link: string) {
  * first invitation. It says what accepting does next, and never to leave first (the workflow already left).
  */
 function moveInvitationEmail(inv: InvitationItem, link: string) {
-  const org = inv.organization_name;
+  const org = oneLine(inv.organization_name);
   const roles = describeRoles(inv.role_assignments);
   const expires = humanTime(inv.expires_at);
   const subject = `Accept your invitation to ${org} to finish your move`;
@@ -98,7 +104,7 @@ export function migrationOutcomeEmail(input: {
   cause?: string;
   link: string;
 }) {
-  const { targetName: org } = input;
+  const org = oneLine(input.targetName);
   const lines = input.succeeded
     ? [
         `Your move to ${org} is complete: you are now a member of ${org}.`,

@@ -597,7 +597,7 @@ function commonResponses(route: (typeof ROUTES)[number], hasBody: boolean): Reco
   if (route.path.includes('{')) out[400] = error('`root.invalid_data`: a path parameter is not valid.');
   if (hasBody) {
     out[400] = error(
-      '`root.invalid_json` (not JSON, a lone surrogate, a `__proto__` key), `root.invalid_data` (naming the field).',
+      '`root.invalid_json` (not JSON, not UTF-8, a lone surrogate, a `__proto__` key), `root.invalid_data` (naming the field; names and descriptions refuse control characters, U+2028/U+2029, bidi controls and U+FFFD, naming the character and its position).',
     );
     out[413] = error('`root.payload_too_large`: the body is over 64 KiB.');
     out[415] = error('`root.unsupported_media_type`: the body was sent with a type other than JSON.');

@@ -2,9 +2,11 @@
 import * as z from '../shared/schema.ts';
 
 export const resourceRequest = z.strictObject({
-  name: z
-    .string()
-    .check(z.trim(), z.minLength(1, 'name is required'), z.maxLength(64, 'name is at most 64 characters')),
+  name: z.displayString(
+    z.trim(),
+    z.minLength(1, 'name is required'),
+    z.maxLength(64, 'name is at most 64 characters'),
+  ),
   type: z.optional(z.string()),
   configuration: z.optional(z.record(z.string(), z.unknown())),
 });

@@ -1,4 +1,7 @@
-/** A request's body: its size, its declared type, and JSON parsed so that nothing in it can reach a prototype. */
+/**
+ * A request's body: its size, its declared type, its bytes decoded as UTF-8 (strictly), and JSON parsed so that nothing
+ * in it can reach a prototype.
+ */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ApiError } from './errors.ts';
 
@@ -15,34 +18,77 @@ export const readJsonBody = (event: BodyEvent): unknown => parseJson(jsonBody(ev
  * not guessed at. Without a content type it is read as JSON, as the reference's clients send it.
  */
 function jsonBody(event: BodyEvent): string | undefined {
-  const body = rawBody(event);
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  checkSize(event.body, event.isBase64Encoded);
   const type = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (
-    body !== undefined &&
-    type &&
-    type !== 'application/json' &&
-    !/^application\/[\w.+-]+\+json$/.test(type)
-  ) {
+  if (type && type !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(type)) {
     throw new ApiError(
       'root.unsupported_media_type',
       'Send the request body as JSON, with the header "Content-Type: application/json".',
     );
   }
-  return body;
+  // API Gateway passes a body base64-encoded when it does not take its type for text (no type, `+json` types), and the
+  // local gateway also when its bytes are not UTF-8: decoded strictly here, so both paths refuse the same bytes.
+  return event.isBase64Encoded ? decodeUtf8(Buffer.from(event.body, 'base64')) : event.body;
 }
 
-function rawBody(event: BodyEvent): string | undefined {
-  if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  const size = event.isBase64Encoded
-    ? Math.floor((event.body.length * 3) / 4)
-    : Buffer.byteLength(event.body);
+function checkSize(body: string, base64: boolean | undefined): void {
+  const size = base64 ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
   if (size > MAX_BODY_BYTES) {
     throw new ApiError(
       'root.payload_too_large',
       `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`,
     );
   }
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+// Fatal: a byte that is not UTF-8 refuses the body, never becomes U+FFFD (which would be stored as if it had been sent).
+// The BOM is kept, so JSON.parse refuses a body that starts with one whichever way the gateway passed it.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The bytes as text, or 400 root.invalid_json naming the first byte that is not UTF-8 and where it is. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    const byte = `byte 0x${(bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, '0')} at offset ${at}`;
+    throw new ApiError(
+      'root.invalid_json',
+      `The request body is not valid UTF-8 (${byte}). Send JSON encoded as UTF-8.`,
+    );
+  }
+}
+
+/**
+ * Where the first ill-formed sequence starts (Unicode's table 3-7: no overlong forms, no encoded surrogates, nothing
+ * past U+10FFFF), or bytes.length when none does. Runs only once the decoder has refused, to say where.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b < 0x80) n = 0;
+    else if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      n = 2;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return i;
 }
 
 /**
@@ -52,24 +98,37 @@ function rawBody(event: BodyEvent): string | undefined {
  */
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
-  let problem: 'lone' | 'proto' | undefined = text.isWellFormed() ? undefined : 'lone';
-  const inspect = text.includes('\\u') || text.includes('__proto__');
+  let problem: 'lone' | 'proto' | undefined;
+  // Where the surrogate is: the key it was found in or under (reviver keys, not full paths), when the parse saw it.
+  let where: string | undefined;
+  let field: string | undefined;
+  const wellFormed = text.isWellFormed();
+  const inspect = !wellFormed || text.includes('\\u') || text.includes('__proto__');
   let value: unknown;
   try {
     value = inspect
       ? JSON.parse(text, (key, v) => {
           if (key === '__proto__') problem ??= 'proto';
-          else if (!key.isWellFormed() || (typeof v === 'string' && !v.isWellFormed())) problem ??= 'lone';
+          else if (!key.isWellFormed()) {
+            problem ??= 'lone';
+            where ??= 'a key';
+          } else if (typeof v === 'string' && !v.isWellFormed()) {
+            problem ??= 'lone';
+            if (where === undefined && key !== '') field = key;
+            where ??= key === '' ? 'the body' : `the value of "${key}"`;
+          }
           return v;
         })
       : JSON.parse(text);
   } catch {
     throw new ApiError('root.invalid_json', 'The request body is not valid JSON.');
   }
+  if (!wellFormed) problem = 'lone';
   if (problem === 'lone') {
     throw new ApiError(
       'root.invalid_json',
-      'The request body holds a lone UTF-16 surrogate (such as \\ud800), which is not valid text.',
+      `The request body holds a lone UTF-16 surrogate (such as \\ud800)${where ? ` in ${where}` : ''}, which is not valid text and cannot be stored; send whole characters.`,
+      field === undefined ? undefined : [field],
     );
   }
   if (problem === 'proto') {

@@ -21,7 +21,7 @@ const scopedFields = {
   organization_id: z.string(),
   all: z.optional(z.boolean()),
   application_roles: z.optional(
-    z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.maxLength(20)),
+    z.array(z.displayString(z.minLength(1), z.maxLength(100))).check(z.maxLength(20)),
   ),
 };
 const deploymentAssignment = z.strictObject({ ...scopedFields, deployment_ids: z.optional(idList) });

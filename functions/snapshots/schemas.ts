@@ -2,5 +2,5 @@
 import * as z from '../shared/schema.ts';
 
 export const repositoryRequest = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+  name: z.displayString(z.trim(), z.minLength(1), z.maxLength(64)),
 });

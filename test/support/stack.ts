@@ -50,7 +50,14 @@ export interface TestApi {
   call<T = any>(
     method: string,
     path: string,
-    opts?: { as?: string; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+    opts?: {
+      as?: string;
+      token?: string;
+      body?: unknown;
+      /** Sent as is: a string as UTF-8, bytes (a Buffer) unchanged. */
+      raw?: string | Uint8Array;
+      headers?: Record<string, string>;
+    },
   ): Promise<ApiResponse<T>>;
   /** The emails an address received, once the outbox has handled everything written so far. */
   mailTo(address: string): Promise<CapturedEmail[]>;
@@ -232,7 +239,7 @@ function call(api: TestApi): TestApi['call'] {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     const token = opts.token ?? (opts.as ? await api.token(opts.as) : undefined);
     if (token) headers.authorization = `Bearer ${token}`;
-    let body: string | undefined = opts.raw;
+    let body: string | Uint8Array | undefined = opts.raw;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['content-type'] = 'application/json';

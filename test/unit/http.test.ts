@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handler as notFound } from '../../functions/api/handlers/not-found.ts';
 import { ApiError } from '../../functions/shared/errors.ts';
@@ -10,6 +11,7 @@ import {
   publicRoute,
   toApiError,
 } from '../../functions/shared/http.ts';
+import { firstInvalidUtf8 } from '../../functions/shared/request-body.ts';
 import * as z from '../../functions/shared/schema.ts';
 
 const event = (over: Partial<HttpEvent> = {}, claims?: Record<string, string>): HttpEvent =>
@@ -84,6 +86,11 @@ describe('route wrappers', () => {
       const res = (await lax(event({ body }, claims))) as { statusCode: number; body: string };
       expect([res.statusCode, JSON.parse(res.body).errors[0].code], body).toEqual([400, 'root.invalid_json']);
     }
+    const named = (await lax(event({ body: '{"name":"ok","note":"a\\ud800"}' }, claims))) as { body: string };
+    expect(JSON.parse(named.body).errors[0]).toMatchObject({
+      message: expect.stringContaining('in the value of "note"'),
+      fields: ['note'],
+    });
     for (const body of ['{"__proto__":{"admin":true}}', '{"a":[{"\\u005f_proto__":1}]}']) {
       const res = (await lax(event({ body }, claims))) as { statusCode: number; body: string };
       expect([res.statusCode, JSON.parse(res.body).errors[0].message], body).toEqual([
@@ -96,6 +103,73 @@ describe('route wrappers', () => {
       body: string;
     };
     expect([pair.statusCode, JSON.parse(pair.body)]).toEqual([200, { n: '😀' }]);
+  });
+
+  it('refuses bytes that are not UTF-8 with 400 root.invalid_json naming the byte, whichever way the gateway passed them', async () => {
+    // Prepare
+    const claims = { sub: 'u1', email: 'a@b.co' };
+    const lax = authedRoute(async (req) => json(200, req.body(z.record(z.string(), z.unknown()))));
+    const send = async (bytes: Buffer, type?: string) =>
+      (await lax(
+        event(
+          {
+            body: bytes.toString('base64'),
+            isBase64Encoded: true,
+            headers: type ? { 'content-type': type } : {},
+          },
+          claims,
+        ),
+      )) as { statusCode: number; body: string };
+    const cases: [Buffer, string][] = [
+      [Buffer.from('{"name":"A\xffB\xc0\x80"}', 'latin1'), 'byte 0xFF at offset 10'],
+      [Buffer.from('{"c":{"k":"\xed\xa0\x80"}}', 'latin1'), 'byte 0xED at offset 11'], // an encoded surrogate
+      [Buffer.from('{"n":"\xc0\xaf"}', 'latin1'), 'byte 0xC0 at offset 6'], // an overlong "/"
+      [Buffer.from('{"n":"\xe2\x82', 'latin1'), 'byte 0xE2 at offset 6'], // cut inside a character
+    ];
+    for (const [bytes, where] of cases) {
+      // Act
+      const res = await send(bytes, 'application/json');
+      // Assess
+      expect([res.statusCode, JSON.parse(res.body).errors[0]], where).toEqual([
+        400,
+        {
+          code: 'root.invalid_json',
+          message: `The request body is not valid UTF-8 (${where}). Send JSON encoded as UTF-8.`,
+        },
+      ]);
+    }
+    const ok = await send(Buffer.from('{"n":"Zürich 😀"}'));
+    expect([ok.statusCode, JSON.parse(ok.body)]).toEqual([200, { n: 'Zürich 😀' }]);
+  });
+
+  it('finds the first ill-formed UTF-8 sequence exactly where the strict decoder stops (property)', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const valid = (b: Uint8Array) => {
+      try {
+        strict.decode(b);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Mostly text with stray bytes, so both valid and invalid sequences of every length come up.
+    const bytes = fc
+      .array(
+        fc.oneof(
+          fc.string({ unit: 'grapheme' }).map((s) => [...Buffer.from(s)]),
+          fc.array(fc.integer({ min: 0x80, max: 0xff }), { maxLength: 4 }),
+        ),
+        { maxLength: 8 },
+      )
+      .map((parts) => Uint8Array.from(parts.flat()));
+    fc.assert(
+      fc.property(bytes, (b) => {
+        const at = firstInvalidUtf8(b);
+        expect(valid(b)).toBe(at === b.length);
+        expect(valid(b.subarray(0, at))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('never leaks an unexpected error: 500 with a generic message', async () => {
