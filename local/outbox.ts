@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type _Record,
@@ -55,6 +56,11 @@ export interface OutboxOptions {
   pollMs?: number;
   retryAttempts?: number;
   batchSize?: number;
+  /**
+   * Where to keep each shard's position (the last record handled), as the event source mapping keeps its checkpoint:
+   * a restart on the same data goes on after it instead of from the stream's oldest record. In memory when absent.
+   */
+  checkpointFile?: string;
 }
 
 interface ShardState {
@@ -114,6 +120,21 @@ export async function startLocalOutbox(opts: OutboxOptions): Promise<LocalOutbox
   const pollMs = opts.pollMs ?? 50;
   const retryAttempts = opts.retryAttempts ?? OUTBOX_MAPPING.retryAttempts;
   const batchSize = opts.batchSize ?? OUTBOX_MAPPING.batchSize;
+
+  const checkpoints = new Map<string, string>(
+    opts.checkpointFile && existsSync(opts.checkpointFile)
+      ? Object.entries(JSON.parse(readFileSync(opts.checkpointFile, 'utf8')) as Record<string, string>)
+      : [],
+  );
+  const checkpoint = (shardId: string, sequenceNumber: string | undefined) => {
+    if (!sequenceNumber) return;
+    checkpoints.set(shardId, sequenceNumber);
+    if (!opts.checkpointFile) return;
+    // Written whole and renamed into place, so a crash leaves the old checkpoint or the new one, never half of one.
+    const tmp = `${opts.checkpointFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(checkpoints)));
+    renameSync(tmp, opts.checkpointFile);
+  };
 
   const table = await ddb.send(new DescribeTableCommand({ TableName: opts.tableName }));
   const streamArn = table.Table?.LatestStreamArn;
@@ -208,7 +229,7 @@ export async function startLocalOutbox(opts: OutboxOptions): Promise<LocalOutbox
     // A child shard starts once its parent is read to the end, so an item's records stay in order.
     while (!stopped && shard.parent && shards.has(shard.parent) && !shards.get(shard.parent)!.closed)
       await sleep(pollMs);
-    let last: string | undefined;
+    let last: string | undefined = checkpoints.get(shard.id);
     let iterator: string | undefined;
     let skipped = skips;
     while (!stopped) {
@@ -242,6 +263,7 @@ export async function startLocalOutbox(opts: OutboxOptions): Promise<LocalOutbox
             shard.busy = false;
           }
           last = records.at(-1)?.dynamodb?.SequenceNumber ?? last;
+          checkpoint(shard.id, last);
         } else {
           shard.quietSince = started;
         }

@@ -2,6 +2,7 @@
  * Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, the HTTP gateway over the handlers, and the
  * outbox (the table's stream polled into the outbox handler).
  */
+import { join } from 'node:path';
 import { ENV } from '../functions/shared/env-names.ts';
 import { buildWeb } from '../web/build.ts';
 import { jwtAuthorizer } from './authorizer.ts';
@@ -39,6 +40,11 @@ export interface LocalStackOptions {
   outboxRetryAttempts?: number;
   /** The local SES's maximum sending rate (as SES's account quota); unlimited when absent. */
   sesMaxSendRate?: number;
+  /**
+   * Keep the data in this folder across restarts: DynamoDB Local's tables and streams, the outbox's stream position
+   * and the workflow's executions (running ones resume). In memory when absent.
+   */
+  dataDir?: string;
 }
 
 export interface LocalStack {
@@ -91,7 +97,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   try {
     let dynamoEndpoint = opts.dynamoEndpoint;
     if (!dynamoEndpoint) {
-      const dynamo: RunningDynamo = await startDynamoLocal(want.dynamodb || (await freePort()));
+      const dynamo: RunningDynamo = await startDynamoLocal(
+        want.dynamodb || (await freePort()),
+        opts.dataDir && join(opts.dataDir, 'dynamodb'),
+      );
       stops.push(dynamo.stop);
       dynamoEndpoint = dynamo.endpoint;
     }
@@ -107,6 +116,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       port: want.sfn || 0,
       waitMs: opts.waitMs,
       taskTimeoutMs: opts.taskTimeoutMs,
+      ...(opts.dataDir ? { dataDir: join(opts.dataDir, 'executions') } : {}),
     });
     stops.push(sfn.stop);
 
@@ -143,10 +153,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       endpoint: dynamoEndpoint,
       tableName,
       ...(opts.outboxRetryAttempts !== undefined ? { retryAttempts: opts.outboxRetryAttempts } : {}),
+      ...(opts.dataDir ? { checkpointFile: join(opts.dataDir, 'outbox-checkpoints.json') } : {}),
     });
     stops.push(outbox.stop);
     const sesEvents = await startLocalSesEvents({ sesEndpoint });
     stops.push(sesEvents.stop);
+    sfn.resume(); // executions running on this data before a restart: their tasks can run now
+
     return {
       apiUrl,
       consoleUrl: `${apiUrl}/console/`,

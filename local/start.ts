@@ -1,4 +1,5 @@
 /** `npm start`: the whole service on this machine, no AWS account. `npm start -- --help` lists the options. */
+import { resolve } from 'node:path';
 import { parseCommand, portOption } from './cli.ts';
 import { ENDPOINTS_FILE, removeEndpoints, writeEndpoints } from './endpoints.ts';
 import { freePort, PortInUseError } from './ports.ts';
@@ -7,7 +8,7 @@ import { startLocalStack } from './stack.ts';
 
 const command = {
   name: 'npm start --',
-  usage: `[--seed] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001]
+  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001]
 
 Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider and the HTTP API
 gateway in one process,
@@ -16,6 +17,9 @@ Ctrl-C stops everything.
 
 Options:
   --seed                 add an organization "Acme" owned by alice@example.com, with two deployments and a project
+  --data <dir>           keep the data in <dir> across restarts: the table and its stream, the outbox's position and
+                         the migrations' executions (a running one resumes where it was). The mailbox stays in memory.
+                         Without it everything is in memory and gone at Ctrl-C.
   --port <port>          the HTTP API (default 3000, or $PORT)
   --dynamodb-port <port> DynamoDB Local (default 8000)
   --ses-port <port>      the local SES v2 and its mailbox (default 8005)
@@ -24,6 +28,7 @@ Options:
   -h, --help             this text`,
   options: {
     seed: { type: 'boolean', default: false },
+    data: { type: 'string' },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     'dynamodb-port': { type: 'string', default: '8000' },
     'ses-port': { type: 'string', default: '8005' },
@@ -44,6 +49,7 @@ const started = Date.now();
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
+    ...(values.data ? { dataDir: resolve(values.data) } : {}),
     ports: {
       gateway: portOption(command, '--port', values.port),
       dynamodb: portOption(command, '--dynamodb-port', values['dynamodb-port']),

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
 import {
   type Execution,
   type Faults,
@@ -20,6 +21,7 @@ import {
   stateMachineArnFor,
   type Waiting,
 } from './sfn-definitions.ts';
+import { executionStore, resumePoint } from './sfn-store.ts';
 
 // What the stack, the commands and the tests name from here.
 export {
@@ -37,12 +39,16 @@ export interface SfnOptions {
   waitMs?: number;
   /** Tasks waiting for a callback time out after at most this long locally (their TimeoutSeconds otherwise). */
   taskTimeoutMs?: number;
+  /** Keep executions in this folder and resume the running ones on start (`local/sfn-store.ts`); in memory when absent. */
+  dataDir?: string;
 }
 
 export interface RunningSfn {
   endpoint: string;
   machines: Map<string, Machine>;
   faults: Faults;
+  /** Resume the executions that were running when the data was last used (call once the task handlers can run). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -56,6 +62,8 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
     machines.set(m.arn, m);
   }
   const executions = new Map<string, Execution>();
+  const store = opts.dataDir ? executionStore(opts.dataDir) : undefined;
+  let stopping = false;
 
   function startExecution(req: { stateMachineArn?: string; name?: string; input?: string }) {
     const m = machines.get(String(req.stateMachineArn));
@@ -81,35 +89,58 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
         return { executionArn, startDate: existing.startDate };
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const startDate = Date.now() / 1000;
-    const run = m.machine.run(input as never, {
-      overrides: {
-        taskResourceLocalHandlers: m.taskHandlers as never,
-        waitTimeOverrides: Object.fromEntries(m.waitStates.map((s) => [s, opts.waitMs ?? 50])),
-      },
-      context: {
-        Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() },
-        StateMachine: { Id: m.arn, Name: m.name },
-      } as never,
-    });
     const exec: Execution = {
       executionArn,
       stateMachineArn: m.arn,
       name,
       status: 'RUNNING',
-      startDate,
+      startDate: Date.now() / 1000,
       input: inputText,
       events: [],
-      abort: run.abort,
+      abort: () => undefined,
     };
     executions.set(executionArn, exec);
+    run(m, exec, input);
+    return { executionArn, startDate: exec.startDate };
+  }
+
+  /** Runs (or, with `from`, resumes) an execution, recording its history as Step Functions does. */
+  function run(m: Machine, exec: Execution, input: unknown, from?: { state: string; input: unknown }) {
+    const machine = from
+      ? // The same definition, entered at another state (validated already: the states before it are unreachable now)
+        new StateMachine({ ...m.definition, StartAt: from.state } as never, {
+          validationOptions: { noValidate: true },
+        })
+      : m.machine;
+    const running = machine.run((from ? from.input : input) as never, {
+      overrides: {
+        taskResourceLocalHandlers: m.taskHandlers as never,
+        waitTimeOverrides: Object.fromEntries(m.waitStates.map((s) => [s, opts.waitMs ?? 50])),
+      },
+      context: {
+        Execution: {
+          Id: exec.executionArn,
+          Name: exec.name,
+          Input: input,
+          StartTime: new Date(exec.startDate * 1000).toISOString(),
+        },
+        StateMachine: { Id: m.arn, Name: m.name },
+      } as never,
+    });
+    exec.abort = running.abort;
+    const save = () => {
+      // A stop (Ctrl-C) aborts what runs in this process: on disk it stays running, to resume on the next start.
+      if (store && !stopping) store.save(exec);
+    };
+    save();
     const push = (type: string, details: Record<string, unknown> = {}, timestamp = Date.now()) => {
       const id = exec.events.length + 1;
       exec.events.push({ id, previousEventId: id - 1, timestamp: timestamp / 1000, type, ...details });
+      save();
     };
     void (async () => {
       try {
-        for await (const ev of run.eventLogs) {
+        for await (const ev of running.eventLogs) {
           const e = ev as unknown as Record<string, unknown> & {
             type: string;
             timestamp: number;
@@ -118,6 +149,7 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
           const str = (v: unknown) => JSON.stringify(v ?? null);
           switch (e.type) {
             case 'ExecutionStarted':
+              if (from) break; // a resumed execution started long ago: its history goes on
               push(
                 'ExecutionStarted',
                 {
@@ -183,7 +215,7 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
               break;
           }
         }
-        const output = await run.result;
+        const output = await running.result;
         exec.status = 'SUCCEEDED';
         exec.output = JSON.stringify(output ?? null);
         push('ExecutionSucceeded', { executionSucceededEventDetails: { output: exec.output } });
@@ -212,9 +244,9 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
         }
       } finally {
         exec.stopDate = Date.now() / 1000;
+        save();
       }
     })();
-    return { executionArn, startDate };
   }
 
   const describe = (e: Execution) => ({
@@ -316,6 +348,22 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
     },
   };
 
+  // Executions from an earlier run on the same data: finished ones as they ended, running ones resumed by `resume()`.
+  const toResume: Execution[] = [];
+  for (const stored of store?.load() ?? []) {
+    const exec: Execution = { ...stored, abort: () => undefined };
+    executions.set(exec.executionArn, exec);
+    if (exec.status === 'RUNNING') toResume.push(exec);
+  }
+  const resume = () => {
+    for (const exec of toResume.splice(0)) {
+      const m = machines.get(exec.stateMachineArn);
+      if (!m) continue;
+      const states = (m.definition.States ?? {}) as Record<string, { Next?: string }>;
+      run(m, exec, JSON.parse(exec.input), resumePoint(states, exec.events));
+    }
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -350,8 +398,10 @@ export async function startStepFunctionsLocal(opts: SfnOptions): Promise<Running
     endpoint: `http://127.0.0.1:${port}`,
     machines,
     faults,
+    resume,
     stop: () =>
       new Promise((ok) => {
+        stopping = true;
         for (const e of executions.values()) if (e.status === 'RUNNING') e.abort();
         server.closeAllConnections();
         server.close(() => ok());

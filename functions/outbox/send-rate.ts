@@ -44,16 +44,22 @@ const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCh
 /** The interval between two emails, in milliseconds. */
 export const intervalMs = (ratePerSecond: number) => 1000 / (ratePerSecond * RATE_HEADROOM);
 
+/**
+ * Slots given up for waking late before a sender sends anyway: a process too loaded to keep its timers within the
+ * tolerance would otherwise reserve forever. It then sends late, which is as fast as it can send at all.
+ */
+export const MAX_LATE_WAKEUPS = 2;
+
 /** Reserve the next free slot and wait for it. Resolves when this caller may send one email. */
 export async function takeSendSlot(deps: SendRateDeps): Promise<void> {
-  for (;;) {
+  for (let late = 0; ; late++) {
     const slot = await reserveSendSlot(deps);
     let now = deps.now().getTime();
     if (slot > now) {
       await deps.sleep(slot - now);
       now = deps.now().getTime();
     }
-    if (now <= slot + LATE_TOLERANCE_MS) return;
+    if (now <= slot + LATE_TOLERANCE_MS || late >= MAX_LATE_WAKEUPS) return;
   }
 }
 
@@ -63,9 +69,16 @@ export async function reserveSendSlot(deps: SendRateDeps): Promise<number> {
   for (;;) {
     const slot = await reserve(deps, deps.now().getTime(), interval);
     if (typeof slot === 'number') return slot;
-    if (slot.waitMs > 0) await deps.sleep(slot.waitMs);
+    await deps.sleep(slot.waitMs);
   }
 }
+
+/**
+ * Which write this process tried first last time worked: a busy schedule takes its next slot, an idle one restarts at
+ * now. Trying the likely one first makes a reservation one write in the usual case either way (a condition that
+ * fails costs a write too): sporadic invites find it idle, a big one finds it busy from its second email on.
+ */
+let lastFoundBusy = false;
 
 /**
  * The slot reserved (epoch ms), or how long to wait before asking again: the schedule is booked beyond the horizon,
@@ -76,16 +89,33 @@ async function reserve(
   now: number,
   interval: number,
 ): Promise<number | { waitMs: number }> {
-  const common = {
-    TableName: deps.table,
-    Key: keys.outboxSendRate(),
-    ExpressionAttributeNames: { '#next': 'next_at', '#ttl': TABLE.ttlAttribute },
-  };
+  const first = lastFoundBusy ? takeNext : restart;
+  const second = lastFoundBusy ? restart : takeNext;
+  for (const attempt of [first, second]) {
+    const slot = await attempt(deps, now, interval);
+    if (slot === 'no') continue;
+    if (typeof slot === 'number') lastFoundBusy = attempt === takeNext;
+    return slot;
+  }
+  return { waitMs: 1 }; // it changed between the two writes: read the clock and try again
+}
+
+const common = (deps: SendRateDeps) => ({
+  TableName: deps.table,
+  Key: keys.outboxSendRate(),
+  ExpressionAttributeNames: { '#next': 'next_at', '#ttl': TABLE.ttlAttribute },
+});
+
+/** The schedule runs ahead of now (but within the horizon): take its next slot. */
+async function takeNext(
+  deps: SendRateDeps,
+  now: number,
+  interval: number,
+): Promise<number | { waitMs: number } | 'no'> {
   try {
-    // The usual case under load: the schedule runs ahead of now; take its next slot.
     const out = await deps.db.send(
       new UpdateCommand({
-        ...common,
+        ...common(deps),
         UpdateExpression: 'SET #next = #next + :interval, #ttl = :ttl',
         ConditionExpression: '#next >= :now AND #next <= :horizon',
         ExpressionAttributeValues: {
@@ -98,18 +128,25 @@ async function reserve(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return Number(out.Attributes?.next_at);
+    const slot = Number(out.Attributes?.next_at);
+    return Number.isFinite(slot) ? slot : 'no';
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
     const next = (e as { Item?: Record<string, { N?: string }> }).Item?.next_at?.N;
-    if (next !== undefined && Number(next) > now + HORIZON_MS)
-      return { waitMs: Number(next) - HORIZON_MS - now };
+    // Not idle, so the slot is beyond the horizon (compared as DynamoDB compares, in decimal: close to the horizon a
+    // double may round the other way, hence at least 1 ms).
+    if (next !== undefined && Number(next) >= now)
+      return { waitMs: Math.max(1, Math.ceil(Number(next) - HORIZON_MS - now)) };
+    return 'no';
   }
+}
+
+/** The schedule is idle (or was never used): it starts again at now, and this caller takes that slot. */
+async function restart(deps: SendRateDeps, now: number, interval: number): Promise<number | 'no'> {
   try {
-    // Idle (or never used): the schedule starts again at now, and this caller takes that slot.
     await deps.db.send(
       new UpdateCommand({
-        ...common,
+        ...common(deps),
         UpdateExpression: 'SET #next = :after, entity = :entity, #ttl = :ttl',
         ConditionExpression: 'attribute_not_exists(#next) OR #next < :now',
         ExpressionAttributeValues: {
@@ -123,6 +160,6 @@ async function reserve(
     return now;
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
-    return { waitMs: 0 };
+    return 'no';
   }
 }

@@ -449,12 +449,11 @@ describe('every AWS call of the outbox fails in turn; the email still goes out, 
     api.stack.outbox.resume();
     await api.outboxIdle();
     const made = [...calls];
-    expect(made.map((c) => c.command)).toEqual([
-      'GetItemCommand',
-      'UpdateItemCommand',
-      'SendEmailCommand',
-      'UpdateItemCommand',
-    ]);
+    // Read the invitation, reserve a slot on the shared schedule (one write, or two when this process guessed the
+    // schedule's state wrong: busy or idle), send, mark sent.
+    expect(made.map((c) => c.command).join(' ')).toMatch(
+      /^GetItemCommand (UpdateItemCommand ){1,2}SendEmailCommand UpdateItemCommand$/,
+    );
     expect(await api.mailTo(clean.who)).toHaveLength(1);
 
     let n = 0;

@@ -234,7 +234,7 @@ function tokenNeeds(opts: TokenOptions): Capability[] {
   return needs;
 }
 
-function call(api: TestApi): TestApi['call'] {
+export function call(api: TestApi): TestApi['call'] {
   return async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     const token = opts.token ?? (opts.as ? await api.token(opts.as) : undefined);

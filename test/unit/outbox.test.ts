@@ -150,22 +150,32 @@ describe('invitation emails', () => {
 
   it('a schedule booked beyond the horizon waits, then takes the next slot and sleeps until it', async () => {
     ddb.on(GetCommand).resolves({ Item: invitation });
-    const t = now.getTime();
-    let booked = true; // the first reservation finds the schedule 25 s ahead, the next one a slot 300 ms away
-    ddb.on(UpdateCommand).callsFake((input: { Key: { pk: string } }) => {
+    // The schedule as the table holds it: booked 25 s ahead (the horizon is 20 s). The clock moves as the outbox sleeps.
+    let clock = now.getTime();
+    let next = clock + 25_000;
+    ddb.on(UpdateCommand).callsFake((input: { Key: { pk: string }; ConditionExpression: string }) => {
       if (input.Key.pk !== 'OUTBOX_RATE') return {};
-      if (booked) {
-        booked = false;
+      const busy = input.ConditionExpression.startsWith('#next >=');
+      const ok = busy ? next >= clock && next <= clock + 20_000 : next < clock;
+      if (!ok)
         throw Object.assign(fault('ConditionalCheckFailedException'), {
-          Item: { next_at: { N: String(t + 25_000) } },
+          Item: { next_at: { N: String(next) } },
         });
-      }
-      return { Attributes: { next_at: t + 300 } };
+      const slot = busy ? next : clock;
+      next = slot + 1000 / 14 / 0.97;
+      return busy ? { Attributes: { next_at: slot } } : {};
     });
     ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
-    const d = deps();
+    const d = {
+      ...deps(),
+      now: () => new Date(clock),
+      sleep: vi.fn(async (ms: number) => {
+        clock += ms;
+      }),
+    };
     await processRecords(d, [record(undefined, invitation)]);
-    expect(vi.mocked(d.sleep).mock.calls.map(([ms]) => ms)).toEqual([5_000, 300]);
+    // 5 s until the schedule is inside the horizon, then 20 s until the slot it reserved.
+    expect(d.sleep.mock.calls.map(([ms]) => Math.round(ms))).toEqual([5_000, 20_000]);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
