@@ -430,7 +430,9 @@ describe('outbox', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 1,
     });
-    const fn = ofType('AWS::Lambda::Function').find(([id]) => /^FunctionsOutboxHandler[0-9A-F]{8}$/.test(id))!;
+    const fn = ofType('AWS::Lambda::Function').find(([id]) =>
+      /^FunctionsOutboxHandler[0-9A-F]{8}$/.test(id),
+    )!;
     expect(fn[1].Properties.Timeout).toBe(OUTBOX_MAPPING.timeoutSeconds);
     expect(fn[1].Properties.Environment.Variables.EMAIL_SEND_RATE_PER_SECOND).toBe('14');
   });
@@ -442,7 +444,9 @@ describe('outbox', () => {
       MatchingEventTypes: expect.arrayContaining(['bounce', 'complaint', 'reject']),
       EventBridgeDestination: { EventBusArn: expect.anything() },
     });
-    expect(JSON.stringify(dest.Properties.EventDestination.EventBridgeDestination)).toContain('event-bus/default');
+    expect(JSON.stringify(dest.Properties.EventDestination.EventBridgeDestination)).toContain(
+      'event-bus/default',
+    );
     const [[, rule]] = ofType('AWS::Events::Rule') as [[string, Resource]];
     expect(rule.Properties.EventPattern).toMatchObject({
       source: ['aws.ses'],
@@ -452,7 +456,9 @@ describe('outbox', () => {
     expect(JSON.stringify(target.Arn)).toContain('FunctionsOutboxHandlersSesEvent');
     expect(target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: SES_EVENTS.retryAttempts });
     const [mapping] = ofType('AWS::Lambda::EventSourceMapping');
-    expect(target.DeadLetterConfig.Arn).toEqual(mapping![1].Properties.DestinationConfig.OnFailure.Destination);
+    expect(target.DeadLetterConfig.Arn).toEqual(
+      mapping![1].Properties.DestinationConfig.OnFailure.Destination,
+    );
   });
 });
 
