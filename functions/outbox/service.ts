@@ -223,12 +223,14 @@ async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefine
     await markEmail(deps, now, 'failed', 'The invitation expired before its email could be sent.');
     return;
   }
+  // Rendered before the slot is taken, so the send leaves as close to its slot as it can.
+  const email = {
+    ...invitationEmail(now, invitationLink(deps.publicBaseUrl, now.token)),
+    tags: deliveryTags(now),
+  };
   await takeSendSlot(deps);
   try {
-    await deps.mailer.send({
-      ...invitationEmail(now, invitationLink(deps.publicBaseUrl, now.token)),
-      tags: deliveryTags(now),
-    });
+    await deps.mailer.send(email);
   } catch (e) {
     const name = (e as Error)?.name ?? 'Error';
     if (!PERMANENT_SES_ERRORS.has(name)) throw e; // throttled or unavailable: the record is retried
