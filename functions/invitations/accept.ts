@@ -93,7 +93,7 @@ async function stillMember(deps: Deps, caller: Caller, inv: InvitationItem): Pro
   if (me) return;
   throw new ApiError(
     'organization.invitation_already_accepted',
-    'You already used this invitation and have since left the organization; ask an administrator for a new invitation.',
+    'You already used this invitation and are no longer a member (you left or were removed); ask an administrator for a new invitation.',
   );
 }
 

@@ -93,21 +93,48 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 
 /**
  * JSON.parse, refusing what parses but cannot be kept: a lone UTF-16 surrogate ("\\ud800" is not text, and DynamoDB
- * cannot store it) and a key named __proto__ (objects, the validator and the DynamoDB marshaller all drop it silently).
- * The slower reviver pass runs only when the text could hold either.
+ * cannot store it), a key named __proto__ (objects, the validator and the DynamoDB marshaller all drop it silently),
+ * and a number that would not read back as sent (`numberProblem`). The slower reviver pass runs only when the text
+ * could hold one of them.
  */
+/** A number that might not survive a double: an exponent, a minus zero, or 16 digits in a row. */
+const MAYBE_UNKEEPABLE_NUMBER = /\d[eE]|-0|\d{16}/;
+
+/**
+ * Why a JSON number cannot be kept as sent (JSON.parse reads numbers as doubles, and the stored value is that double):
+ * beyond the double range it became Infinity (stored as null), below it 0, `-0` reads back as 0, and an integer past
+ * 2^53 comes back as another integer. Undefined when it is kept. More than 17 significant digits of a fraction are
+ * rounded as in any JSON parser; that is the one change left, and the README says so.
+ */
+export function numberProblem(value: number, source: string): string | undefined {
+  if (!Number.isFinite(value)) return 'is beyond the range of numbers that can be stored';
+  if (value === 0) {
+    if (/[1-9]/.test(source.split(/[eE]/)[0] ?? '')) return 'is too small to store (it would become 0)';
+    if (source.startsWith('-')) return 'is a negative zero (it would become 0)';
+    return undefined;
+  }
+  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value)) return 'is an integer larger than 2^53';
+  return undefined;
+}
+
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   let problem: 'lone' | 'proto' | undefined;
+  let badNumber: { key: string; source: string; why: string } | undefined;
   // Where the surrogate is: the key it was found in or under (reviver keys, not full paths), when the parse saw it.
   let where: string | undefined;
   let field: string | undefined;
   const wellFormed = text.isWellFormed();
-  const inspect = !wellFormed || text.includes('\\u') || text.includes('__proto__');
+  const inspect =
+    !wellFormed || text.includes('\\u') || text.includes('__proto__') || MAYBE_UNKEEPABLE_NUMBER.test(text);
   let value: unknown;
   try {
     value = inspect
-      ? JSON.parse(text, (key, v) => {
+      ? JSON.parse(text, (key, v, context?: { source?: string }) => {
+          if (typeof v === 'number' && context?.source !== undefined && !badNumber) {
+            const why = numberProblem(v, context.source);
+            if (why) badNumber = { key, source: context.source, why };
+          }
           if (key === '__proto__') problem ??= 'proto';
           else if (!key.isWellFormed()) {
             problem ??= 'lone';
@@ -129,6 +156,13 @@ function parseJson(text: string | undefined): unknown {
       'root.invalid_json',
       `The request body holds a lone UTF-16 surrogate (such as \\ud800)${where ? ` in ${where}` : ''}, which is not valid text and cannot be stored; send whole characters.`,
       field === undefined ? undefined : [field],
+    );
+  }
+  if (badNumber) {
+    throw new ApiError(
+      'root.invalid_json',
+      `The number ${badNumber.source.slice(0, 40)}${badNumber.key ? ` in "${badNumber.key}"` : ''} ${badNumber.why}, so it would not read back as sent; send a number between ±1.8e308 (integers up to 2^53), or a string.`,
+      badNumber.key ? [badNumber.key] : undefined,
     );
   }
   if (problem === 'proto') {

@@ -286,7 +286,9 @@ describe('who may accept', () => {
     const again = await accept();
     expect(again.status, again.text).toBe(400);
     expect(again.body.errors[0].code).toBe('organization.invitation_already_accepted');
-    expect(again.body.errors[0].message).toMatch(/have since left the organization; ask an administrator/);
+    expect(again.body.errors[0].message).toMatch(
+      /are no longer a member \(you left or were removed\); ask an administrator/,
+    );
     expect((await api.call('GET', '/api/v1/users/me', { as: who })).body.organization).toBeNull();
     const page = await api.call('GET', `/invitations/${token}`);
     expect(page.text).toContain('If you have since left');

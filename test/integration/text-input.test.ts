@@ -150,3 +150,50 @@ describe('control characters in names', () => {
     expect(list.body.deployments).toEqual([]);
   });
 });
+
+describe('numbers in a configuration', () => {
+  it('refuses numbers that would not read back as sent (1e400, 1e-400, -0, 2^53 + 1); none is created', async () => {
+    const { admin, orgId } = await scene('numbers');
+    for (const [number, why] of [
+      ['1e400', /beyond the range/],
+      ['1e-400', /too small to store/],
+      ['-0', /negative zero/],
+      ['9007199254740993', /larger than 2\^53/],
+    ] as const) {
+      const res = await api.call('POST', `/api/v1/organizations/${orgId}/deployments`, {
+        as: admin,
+        raw: `{"name":"d","configuration":{"nested":{"a":${number}}}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status, number).toBe(400);
+      expect(res.body.errors[0].code).toBe('root.invalid_json');
+      expect(res.body.errors[0].message, number).toMatch(why);
+      expect(res.body.errors[0].message).toContain(`in "a"`);
+    }
+    const list = await api.call('GET', `/api/v1/organizations/${orgId}/deployments`, { as: admin });
+    expect(list.body.deployments).toEqual([]);
+  });
+
+  it('keeps numbers a double holds, in exponent form and at the edges, exactly', async () => {
+    const { admin, orgId } = await scene('numbers-ok');
+    const raw =
+      '{"name":"d","configuration":{"a":1e300,"b":-1.5e-300,"c":0,"d":0.0e5,"e":9007199254740991,"f":2.5}}';
+    const res = await api.call('POST', `/api/v1/organizations/${orgId}/deployments`, {
+      as: admin,
+      raw,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status, res.text).toBe(201);
+    const got = await api.call('GET', `/api/v1/organizations/${orgId}/deployments/${res.body.id}`, {
+      as: admin,
+    });
+    expect(got.body.configuration).toEqual({
+      a: 1e300,
+      b: -1.5e-300,
+      c: 0,
+      d: 0,
+      e: 9007199254740991,
+      f: 2.5,
+    });
+  });
+});

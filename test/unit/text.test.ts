@@ -30,12 +30,31 @@ const REFUSED = [
   0x2068,
   0x2069,
   0xfffd,
+  // Invisible format characters an outside run found accepted: marks that turn text around, zero-width and joiner
+  // characters, the BOM, a language tag, musical formatting, private use.
+  0x200e,
+  0x200f,
+  0x061c,
+  0x00ad,
+  0xfeff,
+  0x180e,
+  0x2060,
+  0x206f,
+  0x200b,
+  0xfff9,
+  0xe000,
+  0xe0001,
+  0x1d173,
+  0xf0000,
 ];
 const refusedChar = fc.constantFrom(...REFUSED).map((c) => String.fromCodePoint(c));
+/** Unicode's own classes for what the rule refuses (control, format, private use, separators), less what it allows. */
+const refusedByClass = (c: string) =>
+  /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\uFFFD]/u.test(c) && !/[\u200C\u200D\u{E0020}-\u{E007F}]/u.test(c);
 /** Any well-formed text without a refused character: every plane, combining marks, ZWJ emoji, RTL letters. */
 const plainChar = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 1 })
-  .filter((s) => ![...s].some((c) => REFUSED.includes(c.codePointAt(0)!)));
+  .filter((s) => ![...s].some((c) => REFUSED.includes(c.codePointAt(0)!) || refusedByClass(c)));
 const plain = (maxLength: number) =>
   fc.array(plainChar, { maxLength }).map((cs) => clip(cs.join(''), maxLength));
 /** The longest prefix of whole code points within `max` UTF-16 units (zod's length), never half a pair. */
@@ -74,7 +93,10 @@ describe('display text', () => {
     );
     expect(displayTextProblem('A\u2028B')).toMatch(/line or paragraph separator \(U\+2028\)/);
     expect(displayTextProblem('A\uFFFDB')).toMatch(/replacement character/);
-    expect(displayTextProblem('Zürich AG 👩‍💻 شرکت‌ها')).toBeUndefined();
+    expect(displayTextProblem('Zürich AG 👩‍💻 شرکت‌ها 🏴󠁧󠁢󠁳󠁣󠁴󠁿')).toBeUndefined();
+    expect(displayTextProblem('Evil\u200Fmoc.elgoog')).toMatch(/bidirectional formatting character \(U\+200F\)/);
+    expect(displayTextProblem('pay\u200Bpal')).toMatch(/invisible formatting character \(U\+200B\) at position 4/);
+    expect(displayTextProblem('a\u{F0000}')).toMatch(/private-use character \(U\+F0000\)/);
   });
 
   it('every field refuses any text holding a refused character, naming the field (property)', () => {
