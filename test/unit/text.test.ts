@@ -50,7 +50,7 @@ const REFUSED = [
 const refusedChar = fc.constantFrom(...REFUSED).map((c) => String.fromCodePoint(c));
 /** Unicode's own classes for what the rule refuses (control, format, private use, separators), less what it allows. */
 const refusedByClass = (c: string) =>
-  /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\uFFFD]/u.test(c) && !/[\u200C\u200D\u{E0020}-\u{E007F}]/u.test(c);
+  /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\uFFFD]/u.test(c) && !/^(?:\u200C|\u200D|[\u{E0020}-\u{E007F}])$/u.test(c);
 /** Any well-formed text without a refused character: every plane, combining marks, ZWJ emoji, RTL letters. */
 const plainChar = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 1 })
@@ -94,8 +94,12 @@ describe('display text', () => {
     expect(displayTextProblem('A\u2028B')).toMatch(/line or paragraph separator \(U\+2028\)/);
     expect(displayTextProblem('A\uFFFDB')).toMatch(/replacement character/);
     expect(displayTextProblem('Zürich AG 👩‍💻 شرکت‌ها 🏴󠁧󠁢󠁳󠁣󠁴󠁿')).toBeUndefined();
-    expect(displayTextProblem('Evil\u200Fmoc.elgoog')).toMatch(/bidirectional formatting character \(U\+200F\)/);
-    expect(displayTextProblem('pay\u200Bpal')).toMatch(/invisible formatting character \(U\+200B\) at position 4/);
+    expect(displayTextProblem('Evil\u200Fmoc.elgoog')).toMatch(
+      /bidirectional formatting character \(U\+200F\)/,
+    );
+    expect(displayTextProblem('pay\u200Bpal')).toMatch(
+      /invisible formatting character \(U\+200B\) at position 4/,
+    );
     expect(displayTextProblem('a\u{F0000}')).toMatch(/private-use character \(U\+F0000\)/);
   });
 
