@@ -103,7 +103,7 @@ const MAYBE_UNKEEPABLE_NUMBER = /\d[eE]|-0|\d{16}/;
 /**
  * Why a JSON number cannot be kept as sent (JSON.parse reads numbers as doubles, and the stored value is that double):
  * beyond the double range it became Infinity (stored as null), below it 0, `-0` reads back as 0, and an integer past
- * 2^53 comes back as another integer. Undefined when it is kept. More than 17 significant digits of a fraction are
+ * 2^53 that a double cannot hold comes back as another integer. Undefined when it is kept. More than 17 significant digits of a fraction are
  * rounded as in any JSON parser; that is the one change left, and the README says so.
  */
 export function numberProblem(value: number, source: string): string | undefined {
@@ -113,7 +113,9 @@ export function numberProblem(value: number, source: string): string | undefined
     if (source.startsWith('-')) return 'is a negative zero (it would become 0)';
     return undefined;
   }
-  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value)) return 'is an integer larger than 2^53';
+  // Past 2^53 a double holds only some integers: 2^53 itself reads back, 2^53 + 1 comes back as 2^53.
+  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value) && BigInt(source) !== BigInt(value))
+    return `is an integer a double cannot hold exactly (it would become ${BigInt(value)})`;
   return undefined;
 }
 
@@ -161,7 +163,7 @@ function parseJson(text: string | undefined): unknown {
   if (badNumber) {
     throw new ApiError(
       'root.invalid_json',
-      `The number ${badNumber.source.slice(0, 40)}${badNumber.key ? ` in "${badNumber.key}"` : ''} ${badNumber.why}, so it would not read back as sent; send a number between ±1.8e308 (integers up to 2^53), or a string.`,
+      `The number ${badNumber.source.slice(0, 40)}${badNumber.key ? ` in "${badNumber.key}"` : ''} ${badNumber.why}, so it would not read back as sent; send a number a double holds (up to ±1.8e308, integers exactly up to 2^53), or a string.`,
       badNumber.key ? [badNumber.key] : undefined,
     );
   }
