@@ -111,7 +111,7 @@ Organization membership service is running locally (ready in ${((Date.now() - st
   DynamoDB Local ${stack.dynamoEndpoint}           (table: ${stack.tableName})
   Sign-in        ${stack.issuer}           (OpenID Connect provider; discovery: ${stack.issuer}/.well-known/openid-configuration)
 
-All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\` and \`npm run check-invariants\` read it.
+${values.data ? `Data kept in ${resolve(values.data)} (tables, the outbox's position, executions): a restart with the same --data goes on from it.\n\n` : ''}All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\` and \`npm run check-invariants\` read it.
 
 Invitation links in the mailbox open a page that signs you in on the local provider (any address, no password).
 For scripts, ask the provider for an access token:
