@@ -50,7 +50,7 @@ export function roleName(roleId: string): string {
     WORDS[roleId] ??
     roleId
       .split('-')
-      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
       .join(' ')
   );
 }

@@ -74,7 +74,7 @@ function moveInvitationEmail(inv: InvitationItem, link: string) {
   const expires = humanTime(inv.expires_at);
   const subject = `Accept your invitation to ${org} to finish your move`;
   const after = [
-    `After you accept, you are a member of ${org} with these roles, the deployments and projects you brought are restored there from your snapshot repository and verified, and you become their admin (deployment-admin on each deployment, <type>-admin on each project), whatever the roles above. We email you when the move is complete.`,
+    `After you accept, you are a member of ${org} with these roles, the deployments and projects you brought are restored there from your snapshot repository and verified, and you become their admin (Deployment admin on each deployment you brought, and on each project the admin role of its type, such as Security admin), whatever the roles above. We email you when the move is complete.`,
     `If the invitation expires first, nothing is lost: your snapshots stay in your repository. Ask an administrator of ${org} to invite you again, accept it, and restore them from the migration's page.`,
   ];
   const text = [

@@ -97,11 +97,10 @@ function scopeWords(a: ScopedRoleAssignment, noun: string): string {
   return ids.length === 1 ? `${noun} ${ids[0]}` : `${ids.length} ${noun}s`;
 }
 
-function titleCase(roleId: string): string {
-  return roleId
-    .split('-')
-    .map((w) => (w === 'elasticsearch' ? 'Elasticsearch' : w.charAt(0).toUpperCase() + w.slice(1)))
-    .join(' ');
+/** A project role in words, in the same sentence case as the others: `security-admin` → "Security admin". */
+function projectRoleWords(roleId: string): string {
+  const words = roleId.split('-');
+  return [words[0]!.charAt(0).toUpperCase() + words[0]!.slice(1), ...words.slice(1)].join(' ');
 }
 
 /** Roles in words for emails and the invitation page, e.g. "Deployment viewer (all deployments)". */
@@ -113,7 +112,7 @@ export function describeRoles(ra: RoleAssignments): string[] {
   }
   for (const type of PROJECT_TYPES) {
     for (const a of ra.project?.[type] ?? [])
-      words.push(`${titleCase(a.role_id)} (${scopeWords(a, `${type} project`)})`);
+      words.push(`${projectRoleWords(a.role_id)} (${scopeWords(a, `${type} project`)})`);
   }
   return words.length ? words : ['Member (no roles yet)'];
 }

@@ -120,12 +120,17 @@ describe('parseRoleAssignments', () => {
       describeRoles({
         organization: [{ role_id: 'organization-admin', organization_id: 'o' }],
         deployment: [{ role_id: 'deployment-viewer', organization_id: 'o', deployment_ids: ['d1'] }],
-        project: { elasticsearch: [{ role_id: 'elasticsearch-developer', organization_id: 'o', all: true }] },
+        project: {
+          elasticsearch: [{ role_id: 'elasticsearch-developer', organization_id: 'o', all: true }],
+          security: [{ role_id: 'security-admin', organization_id: 'o', project_ids: ['p1'] }],
+        },
       }),
     ).toEqual([
       'Organization owner',
       'Deployment viewer (deployment d1)',
-      'Elasticsearch Developer (all elasticsearch projects)',
+      // One capitalisation for every role: the first word only, as "Deployment viewer".
+      'Elasticsearch developer (all elasticsearch projects)',
+      'Security admin (security project p1)',
     ]);
   });
 });

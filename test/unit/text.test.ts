@@ -195,6 +195,14 @@ describe('emails for names stored before the rule', () => {
   });
   const refusedIn = (s: string) => [...s].filter((c) => REFUSED.includes(c.codePointAt(0)!));
 
+  it("the mover's email names the admin roles they get in words, not as a placeholder", () => {
+    const mail = invitationEmail({ ...invitation(), migration_id: 'm1' }, 'https://x/invitations/t');
+    for (const body of [mail.text, mail.html]) {
+      expect(body).not.toMatch(/<type>|&lt;type&gt;/);
+      expect(body).toContain('Deployment admin on each deployment you brought');
+    }
+  });
+
   it('puts no CR, LF or other control character into any subject', () => {
     const subjects = [
       invitationEmail(invitation(), 'https://x/invitations/t').subject,
