@@ -54,11 +54,9 @@ export async function startLocalSesEvents(opts: {
     }
   }
 
-  let polling = Promise.resolve();
   const loop = (async () => {
     while (!stopped) {
-      polling = pollOnce().catch(() => undefined);
-      await polling;
+      await pollOnce().catch(() => undefined); // the endpoint not answering: try again next time
       await sleep(pollMs);
     }
   })();

@@ -72,30 +72,53 @@ export async function recordDeliveryEvent(deps: Deps, event: SesEvent): Promise<
   if (!orgId || !Number.isInteger(version)) return 0; // not an invitation email (a migration's notice)
   let recorded = 0;
   for (const { email, reason } of undelivered(event)) {
-    try {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.table,
-          Key: keys.invitation(orgId, email),
-          UpdateExpression: 'SET email_status = :failed, email_error = :reason',
-          // Only the email this event is about, and only once SES had it (`sent`, or `queued` when the event overtook
-          // the outbox's own mark). A missing invitation fails the condition too: nothing is created.
-          ConditionExpression: 'email_version = :v AND email_status IN (:sent, :queued)',
-          ExpressionAttributeValues: {
-            ':failed': 'failed',
-            ':reason': reason,
-            ':v': version,
-            ':sent': 'sent',
-            ':queued': 'queued',
-          },
-        }),
-      );
-      recorded++;
-      deps.metrics.count(METRIC.emailsFailed);
-      log('warn', 'invitation email not delivered', { organization: orgId, event: event.eventType });
-    } catch (e) {
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-    }
+    // Only the email this event is about, and only once SES had it (`sent`, or `queued` when the event overtook the
+    // outbox's own mark). A missing invitation fails the condition too: nothing is created.
+    const at = { organization_id: orgId, email, email_version: version };
+    if (!(await markEmail(deps, at, 'failed', reason, ['queued', 'sent']))) continue;
+    recorded++;
+    deps.metrics.count(METRIC.emailsFailed);
+    log('warn', 'invitation email not delivered', { organization: orgId, event: event.eventType });
   }
   return recorded;
+}
+
+/**
+ * Record what became of an invitation email: `status` (with `reason` for a failure) on the email version it concerns,
+ * and only from the statuses in `from` (the outbox marks only a `queued` email), so a newer refresh, which owns its own
+ * email and status, is never touched. False when the condition did not hold.
+ */
+export async function markEmail(
+  deps: Deps,
+  at: Pick<InvitationItem, 'organization_id' | 'email' | 'email_version'>,
+  status: 'sent' | 'failed',
+  reason?: string,
+  from: ('queued' | 'sent')[] = ['queued'],
+): Promise<boolean> {
+  const fromStatus =
+    from.length === 1
+      ? `email_status = :${from[0]}`
+      : `email_status IN (${from.map((s) => `:${s}`).join(', ')})`;
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: keys.invitation(at.organization_id, at.email),
+        UpdateExpression: reason
+          ? 'SET email_status = :status, email_error = :reason'
+          : 'SET email_status = :status REMOVE email_error',
+        ConditionExpression: `email_version = :v AND ${fromStatus}`,
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':v': at.email_version,
+          ...Object.fromEntries(from.map((s) => [`:${s}`, s])),
+          ...(reason ? { ':reason': reason } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    return false;
+  }
 }

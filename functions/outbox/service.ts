@@ -16,7 +16,7 @@
  */
 
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { invitationEmail, invitationLink } from '../invitations/render.ts';
@@ -27,7 +27,7 @@ import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '
 import { log } from '../shared/log.ts';
 import { METRIC } from '../shared/observability.ts';
 import { ENTITY, keys } from '../shared/table.ts';
-import { deliveryTags } from './delivery.ts';
+import { deliveryTags, markEmail } from './delivery.ts';
 import { type SendRateDeps, takeSendSlot } from './send-rate.ts';
 
 export interface OutboxDeps extends Deps, SendRateDeps, Mailing, Callbacks {}
@@ -64,7 +64,9 @@ export async function processRecords(
   const byItem = new Map<string, DynamoDBRecord[]>();
   for (const r of records) {
     const k = JSON.stringify(r.dynamodb?.Keys ?? r.eventID);
-    byItem.set(k, [...(byItem.get(k) ?? []), r]);
+    const group = byItem.get(k);
+    if (group) group.push(r);
+    else byItem.set(k, [r]);
   }
   const failed: DynamoDBRecord[] = [];
   const queue = [...byItem.values()];
@@ -253,27 +255,3 @@ async function emailIfQueued(deps: OutboxDeps, before: InvitationItem | undefine
 }
 
 const MARK_ATTEMPTS = 5;
-
-async function markEmail(deps: Deps, inv: InvitationItem, status: 'sent' | 'failed', reason?: string) {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: keys.invitation(inv.organization_id, inv.email),
-        UpdateExpression: reason
-          ? 'SET email_status = :status, email_error = :reason'
-          : 'SET email_status = :status REMOVE email_error',
-        // Only the email we sent: a newer refresh owns its own email and status.
-        ConditionExpression: 'email_version = :v AND email_status = :queued',
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':v': inv.email_version,
-          ':queued': 'queued',
-          ...(reason ? { ':reason': reason } : {}),
-        },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
-}

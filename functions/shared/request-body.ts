@@ -91,20 +91,14 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return i;
 }
 
-/**
- * JSON.parse, refusing what parses but cannot be kept: a lone UTF-16 surrogate ("\\ud800" is not text, and DynamoDB
- * cannot store it), a key named __proto__ (objects, the validator and the DynamoDB marshaller all drop it silently),
- * and a number that would not read back as sent (`numberProblem`). The slower reviver pass runs only when the text
- * could hold one of them.
- */
 /** A number that might not survive a double: an exponent, a minus zero, or 16 digits in a row. */
 const MAYBE_UNKEEPABLE_NUMBER = /\d[eE]|-0|\d{16}/;
 
 /**
  * Why a JSON number cannot be kept as sent (JSON.parse reads numbers as doubles, and the stored value is that double):
  * beyond the double range it became Infinity (stored as null), below it 0, `-0` reads back as 0, and an integer past
- * 2^53 that a double cannot hold comes back as another integer. Undefined when it is kept. More than 17 significant digits of a fraction are
- * rounded as in any JSON parser; that is the one change left, and the README says so.
+ * 2^53 that a double cannot hold comes back as another integer. Undefined when it is kept. More than 17 significant
+ * digits of a fraction are rounded as in any JSON parser; that is the one change left, and the README says so.
  */
 export function numberProblem(value: number, source: string): string | undefined {
   if (!Number.isFinite(value)) return 'is beyond the range of numbers that can be stored';
@@ -119,6 +113,12 @@ export function numberProblem(value: number, source: string): string | undefined
   return undefined;
 }
 
+/**
+ * JSON.parse, refusing what parses but cannot be kept: a lone UTF-16 surrogate ("\\ud800" is not text, and DynamoDB
+ * cannot store it), a key named __proto__ (objects, the validator and the DynamoDB marshaller all drop it silently),
+ * and a number that would not read back as sent (`numberProblem`). The slower reviver pass runs only when the text
+ * could hold one of them.
+ */
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   let problem: 'lone' | 'proto' | undefined;

@@ -30,7 +30,7 @@ import {
   waitFor,
   waitingForAcceptance,
 } from '../support/migration.ts';
-import { call, type TestApi } from '../support/stack.ts';
+import { call, invitationTokenFromMail, type TestApi } from '../support/stack.ts';
 import { skipHere, stage } from '../support/stage.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -80,11 +80,7 @@ api.token = (email: string) => {
 api.call = call(api);
 api.mailTo = async (address: string) =>
   (await readMailbox(ses.endpoint)).filter((m) => m.destination.to.includes(address));
-api.invitationToken = async (address: string) => {
-  const m = (await api.mailTo(address)).at(-1)?.body.text?.match(/\/invitations\/([A-Za-z0-9_-]+)/);
-  if (!m?.[1]) throw new Error(`no invitation link mailed to ${address}`);
-  return m[1];
-};
+api.invitationToken = invitationTokenFromMail(api);
 
 beforeAll(async () => {
   if (stage) return;

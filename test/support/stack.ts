@@ -169,14 +169,19 @@ export function useStack({ localOnly, ...options }: UseStackOptions = {}): TestA
       m.destination.to.some((t) => t.toLowerCase() === address.toLowerCase()),
     );
   };
-  api.invitationToken = async (address) => {
+  api.invitationToken = invitationTokenFromMail(api);
+  return api;
+}
+
+/** The invitation token in the last email `api.mailTo` finds for an address. */
+export const invitationTokenFromMail =
+  (api: TestApi): TestApi['invitationToken'] =>
+  async (address) => {
     const last = (await api.mailTo(address)).at(-1);
     const m = last?.body.text?.match(/\/invitations\/([A-Za-z0-9_-]+)/);
     if (!m?.[1]) throw new Error(`no invitation link mailed to ${address}`);
     return m[1];
   };
-  return api;
-}
 
 /** The same suite against a deployed stage: nothing starts; tokens come from the stage's command. */
 function useStage(api: TestApi & { run: string }, s: Stage, localOnly: string | undefined): void {
