@@ -40,8 +40,10 @@ export interface RunningSes {
 }
 
 export interface SesOptions {
-  /** Sends per second SES accepts (a token bucket holding one second's worth); unlimited when absent. */
+  /** Sends per second SES accepts (a token bucket refilled at this rate); unlimited when absent. */
   maxSendRate?: number;
+  /** How many sends the bucket holds, so how many may arrive at once: one second's worth when absent. */
+  sendBurst?: number;
 }
 
 const SIMULATOR = /^(bounce|complaint|suppressionlist)(\+[^@]*)?@simulator\.amazonses\.com$/i;
@@ -140,12 +142,13 @@ export async function startSesLocal(port: number, opts: SesOptions = {}): Promis
   const mailbox = await startMailbox(innerPort);
   const events: LocalSesEvent[] = [];
   // SES's rate: a bucket of one second's sends, refilled continuously.
-  let tokens = opts.maxSendRate ?? 0;
+  const burst = opts.sendBurst ?? opts.maxSendRate ?? 0;
+  let tokens = burst;
   let refilledAt = Date.now();
   const takeToken = (): boolean => {
     if (!opts.maxSendRate) return true;
     const now = Date.now();
-    tokens = Math.min(opts.maxSendRate, tokens + ((now - refilledAt) / 1000) * opts.maxSendRate);
+    tokens = Math.min(burst, tokens + ((now - refilledAt) / 1000) * opts.maxSendRate);
     refilledAt = now;
     if (tokens < 1) return false;
     tokens -= 1;

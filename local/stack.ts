@@ -40,6 +40,8 @@ export interface LocalStackOptions {
   outboxRetryAttempts?: number;
   /** The local SES's maximum sending rate (as SES's account quota); unlimited when absent. */
   sesMaxSendRate?: number;
+  /** How many sends the local SES takes at once before its rate applies: one second's worth when absent. */
+  sesSendBurst?: number;
   /**
    * Keep the data in this folder across restarts: DynamoDB Local's tables and streams, the outbox's stream position
    * and the workflow's executions (running ones resume). In memory when absent.
@@ -108,6 +110,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (!sesEndpoint) {
       const ses: RunningSes = await startSesLocal(want.ses || (await freePort()), {
         ...(opts.sesMaxSendRate ? { maxSendRate: opts.sesMaxSendRate } : {}),
+        ...(opts.sesSendBurst ? { sendBurst: opts.sesSendBurst } : {}),
       });
       stops.push(ses.stop);
       sesEndpoint = ses.endpoint;
