@@ -8,6 +8,7 @@
  */
 
 import { billRequest } from '../bills/schemas.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MEMBER_SORTS, SORT_ORDERS } from '../members/service.ts';
 import { MIGRATION_STEPS, STEP_STATUSES } from '../migrations/progress.ts';
 import { migrationRequest } from '../migrations/schemas.ts';
 import { organizationRequest } from '../organizations/schemas.ts';
@@ -15,6 +16,7 @@ import { resourceRequest } from '../resources/schemas.ts';
 import { ROUTES } from '../routes.ts';
 import { DEPLOYMENT_ROLES, ORGANIZATION_ROLES, PROJECT_ROLES, ROLE_CATALOGUE } from '../shared/roles.ts';
 import * as z from '../shared/schema.ts';
+import { SEARCH_KEY_CHARS } from '../shared/table.ts';
 import { repositoryRequest } from '../snapshots/schemas.ts';
 import swagger from './reference/elastic-cloud-organizations-api.json' with { type: 'json' };
 
@@ -309,6 +311,50 @@ const OUR_SCHEMAS: Record<string, Json> = {
     ],
   ),
   Migrations: obj({ migrations: { type: 'array', items: ref('Migration') } }, ['migrations']),
+  OrganizationMembersPage: {
+    type: 'object',
+    description:
+      "What our member list adds to the reference's `OrganizationMemberships`: one page of `members`, `total`, `next` and, with `?include=invitations`, `invitations` and a `status` on every row.",
+    required: ['members', 'total'],
+    properties: {
+      members: {
+        type: 'array',
+        items: {
+          allOf: [
+            ref('OrganizationMembership'),
+            { properties: { status: { const: 'active', description: 'With `?include=invitations`.' } } },
+          ],
+        },
+      },
+      total: {
+        type: 'integer',
+        minimum: 0,
+        description:
+          'Members in the organization (its member counter, exact: kept by the same transactions that add and remove members). With `q`: the members matching the search.',
+      },
+      next: {
+        type: 'string',
+        description:
+          'Opaque cursor of the following page (pass it as `?next=` with the same `sort`, `order` and `q`); absent on the last page.',
+      },
+      invitations: {
+        type: 'array',
+        description: 'With `?include=invitations`, on the first page: the open invitations, newest first.',
+        items: {
+          allOf: [
+            ref('OrganizationInvitation'),
+            {
+              properties: {
+                status: { enum: ['pending', 'expired'] },
+                email_status: { enum: ['queued', 'sent', 'failed'] },
+                email_error: str,
+              },
+            },
+          ],
+        },
+      },
+    },
+  },
   OpenApiDocument: { type: 'object', required: ['openapi', 'info', 'paths'] },
   RoleId: {
     enum: roleIds,
@@ -549,9 +595,60 @@ const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
   'POST /api/v1/users/{user_id}/role_assignments': 'Ours: `me` stands for your own id.',
   'DELETE /api/v1/users/{user_id}/role_assignments': 'Ours: `me` stands for your own id.',
   'GET /api/v1/organizations/{organization_id}/members':
-    'Ours: `?size=` (1-1000, default 100) and `?next=` page; the answer has `next` when there is more. `?include=invitations` (organization-admins) adds `invitations` and a `status` on every row.',
+    'Ours (the reference lists every member at once, in no stated order, with no parameters): pages (`size`, `next`), a stable order (`sort`, `order`), a prefix search (`q`) and the `total`. Each page is one Query of a list kept on the membership items, so a page costs the same in an organization of 10 or 10,000 members; lists are read from an index, eventually consistent: a member who joined or left a moment ago may still be missing or listed. `?include=invitations` (organization-admins) adds the open `invitations` to the first page and a `status` on every row.',
   'POST /api/v1/organizations/{organization_id}/invitations':
     'Ours: `emails` may also be one string of addresses separated by spaces, commas or semicolons; `expires_in` is a duration such as `72h`, `3d` or `90m`.',
+};
+
+/** Query parameters of ours on reference routes (the reference defines none there). */
+const REFERENCE_QUERY: Partial<Record<RouteKey, Json[]>> = {
+  'GET /api/v1/organizations/{organization_id}/members': [
+    {
+      name: 'size',
+      in: 'query',
+      description: `Members per page, 1 to ${MAX_PAGE_SIZE}.`,
+      schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+    },
+    {
+      name: 'next',
+      in: 'query',
+      description: 'The `next` of the previous page (same `sort`, `order` and `q`).',
+      schema: str,
+    },
+    {
+      name: 'sort',
+      in: 'query',
+      description:
+        '`role` (the default without `q`): organization owners (`organization-admin`) first, then by name; `name`: by name; `email`: by email address. Names compare without case or accents; a member without a name sorts by their address. Ties: by user id.',
+      schema: { enum: [...MEMBER_SORTS] },
+    },
+    {
+      name: 'order',
+      in: 'query',
+      description: '`asc` (the default) or `desc` (the whole order reversed: with `sort=role`, owners last).',
+      schema: { enum: [...SORT_ORDERS], default: 'asc' },
+    },
+    {
+      name: 'q',
+      in: 'query',
+      description: `Only members whose name (\`sort=name\`, the default with \`q\`; members without a name by their address) or email address (\`sort=email\`) starts with this, ignoring case and accents; at most ${SEARCH_KEY_CHARS} characters. Not with \`sort=role\`. \`total\` then counts the matches (a COUNT query over them, so a search matching thousands costs more than a page).`,
+      schema: { type: 'string', maxLength: SEARCH_KEY_CHARS },
+    },
+    {
+      name: 'include',
+      in: 'query',
+      description: '`invitations` (organization-admins): the open invitations too.',
+      schema: { const: 'invitations' },
+    },
+  ],
+};
+
+/**
+ * Our answer where it extends the reference's: `allOf` the reference's schema first (every field it defines stays as
+ * it defines it), then ours.
+ */
+const REFERENCE_OK: Partial<Record<RouteKey, string>> = {
+  'GET /api/v1/organizations/{organization_id}/members': 'OrganizationMembersPage',
 };
 
 /**
@@ -573,6 +670,7 @@ const REFERENCE_EXTRA: Partial<Record<RouteKey, Record<number, string>>> = {
     409: '`organization.conflict`: the invitation changed while accepting; try again.',
   },
   'GET /api/v1/organizations/{organization_id}/members': {
+    400: '`root.invalid_data`: a query parameter is not valid (`fields` names it; the message says what it accepts), or `next` is not the cursor of this list.',
     403: '`organization.invalid_access`: not a member (`?include=invitations`: organization-admins only).',
   },
   'DELETE /api/v1/organizations/{organization_id}/members/{user_ids}': {
@@ -666,6 +764,15 @@ function build(): Json {
       op = fromReference(source);
       const note = REFERENCE_NOTES[key];
       if (note) op.description = `${op.description ?? ''}\n\n${note}`.trim();
+      const query = REFERENCE_QUERY[key];
+      if (query) op.parameters = [...(op.parameters as Json[]), ...query];
+      const ok = REFERENCE_OK[key];
+      const okStatus = Object.keys(op.responses as Json).find((st) => st.startsWith('2'));
+      if (ok && okStatus) {
+        const answer = (op.responses as Record<string, Json>)[okStatus]!;
+        const theirs = (answer.content as Record<string, { schema: Json }>)['application/json']!.schema;
+        answer.content = json({ allOf: [theirs, ref(ok)] });
+      }
       for (const [status, description] of Object.entries(REFERENCE_EXTRA[key] ?? {})) {
         (op.responses as Record<string, Json>)[status] ??= { description, content: json(ERROR) };
       }

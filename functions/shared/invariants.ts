@@ -3,6 +3,7 @@
  * `npm run check-invariants`). Returns every violation found, in words; an empty list means all hold.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { misplacedListKeys } from '../members/lists.ts';
 import type { Db } from './db.ts';
 import type {
   InvitationItem,
@@ -134,6 +135,16 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
     if (canonical(inv.role_assignments) !== canonical(m.role_assignments))
       violations.push(
         `membership of ${m.user_id} in ${m.organization_id} has roles ${canonical(m.role_assignments)}, but the invitation it came from has ${canonical(inv.role_assignments)}`,
+      );
+  }
+
+  // Every membership sits in the member lists where its rank, name and address place it (`table.ts` memberListKeys):
+  // else it is missing from a page, or listed out of order (a promotion not moving the owner to the top).
+  for (const m of memberships) {
+    const wrong = misplacedListKeys(m as unknown as Item & MembershipItem);
+    if (wrong.length > 0)
+      violations.push(
+        `membership of ${m.user_id} in ${m.organization_id} is misplaced in the member lists (${wrong.join(', ')} missing or stale; npm run check-invariants -- --repair writes them)`,
       );
   }
 
