@@ -311,50 +311,6 @@ const OUR_SCHEMAS: Record<string, Json> = {
     ],
   ),
   Migrations: obj({ migrations: { type: 'array', items: ref('Migration') } }, ['migrations']),
-  OrganizationMembersPage: {
-    type: 'object',
-    description:
-      "What our member list adds to the reference's `OrganizationMemberships`: one page of `members`, `total`, `next` and, with `?include=invitations`, `invitations` and a `status` on every row.",
-    required: ['members', 'total'],
-    properties: {
-      members: {
-        type: 'array',
-        items: {
-          allOf: [
-            ref('OrganizationMembership'),
-            { properties: { status: { const: 'active', description: 'With `?include=invitations`.' } } },
-          ],
-        },
-      },
-      total: {
-        type: 'integer',
-        minimum: 0,
-        description:
-          'Members in the organization (its member counter, exact: kept by the same transactions that add and remove members). With `q`: the members matching the search.',
-      },
-      next: {
-        type: 'string',
-        description:
-          'Opaque cursor of the following page (pass it as `?next=` with the same `sort`, `order` and `q`); absent on the last page.',
-      },
-      invitations: {
-        type: 'array',
-        description: 'With `?include=invitations`, on the first page: the open invitations, newest first.',
-        items: {
-          allOf: [
-            ref('OrganizationInvitation'),
-            {
-              properties: {
-                status: { enum: ['pending', 'expired'] },
-                email_status: { enum: ['queued', 'sent', 'failed'] },
-                email_error: str,
-              },
-            },
-          ],
-        },
-      },
-    },
-  },
   OpenApiDocument: { type: 'object', required: ['openapi', 'info', 'paths'] },
   RoleId: {
     enum: roleIds,
@@ -600,55 +556,97 @@ const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
     'Ours: `emails` may also be one string of addresses separated by spaces, commas or semicolons; `expires_in` is a duration such as `72h`, `3d` or `90m`.',
 };
 
-/** Query parameters of ours on reference routes (the reference defines none there). */
-const REFERENCE_QUERY: Partial<Record<RouteKey, Json[]>> = {
+/**
+ * Optional fields of ours on the reference's schemas (its own fields stay as written), so the document, and the typed
+ * client generated from it, say everything the service answers.
+ */
+const REFERENCE_FIELDS: Record<string, Record<string, Json>> = {
+  OrganizationInvitation: {
+    email_status: {
+      type: 'string',
+      enum: ['queued', 'sent', 'failed', 'unsent'],
+      description:
+        'Ours, on the invitations list: where the invitation email is (`failed` with `email_error`).',
+    },
+    email_error: {
+      type: 'string',
+      description: 'Ours: why the email could not be delivered, and what to do.',
+    },
+    status: {
+      type: 'string',
+      enum: ['pending', 'expired'],
+      description: 'Ours, with `?include=invitations` on the members list.',
+    },
+  },
+  OrganizationMembership: {
+    status: { type: 'string', enum: ['active'], description: 'Ours, with `?include=invitations`.' },
+  },
+  OrganizationMemberships: {
+    total: {
+      type: 'integer',
+      minimum: 0,
+      description:
+        'Ours, always present: the members of the organization (its member counter, exact: kept by the same transactions that add and remove members); with `q`, the members matching the search.',
+    },
+    next: {
+      type: 'string',
+      description:
+        'Ours: pass as `?next=` (with the same `sort`, `order` and `q`) for the next page; absent on the last.',
+    },
+    invitations: {
+      type: 'array',
+      items: ref('OrganizationInvitation'),
+      description: 'Ours, with `?include=invitations` (organization-admins): the open invitations.',
+    },
+  },
+};
+
+function withOurFields(schemas: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...schemas };
+  for (const [name, fields] of Object.entries(REFERENCE_FIELDS)) {
+    const schema = out[name] as { properties?: Json } | undefined;
+    if (!schema?.properties) throw new Error(`the reference has no schema ${name} with properties`);
+    out[name] = { ...schema, properties: { ...schema.properties, ...fields } };
+  }
+  return out;
+}
+
+/** Query parameters of ours on reference routes (the reference declares none), so typed clients can send them. */
+const REFERENCE_QUERY: Partial<Record<RouteKey, { name: string; description: string; schema: Json }[]>> = {
   'GET /api/v1/organizations/{organization_id}/members': [
     {
       name: 'size',
-      in: 'query',
-      description: `Members per page, 1 to ${MAX_PAGE_SIZE}.`,
+      description: `Members per page, 1-${MAX_PAGE_SIZE}.`,
       schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
     },
     {
       name: 'next',
-      in: 'query',
       description: 'The `next` of the previous page (same `sort`, `order` and `q`).',
       schema: str,
     },
     {
       name: 'sort',
-      in: 'query',
       description:
         '`role` (the default without `q`): organization owners (`organization-admin`) first, then by name; `name`: by name; `email`: by email address. Names compare without case or accents; a member without a name sorts by their address. Ties: by user id.',
-      schema: { enum: [...MEMBER_SORTS] },
+      schema: { type: 'string', enum: [...MEMBER_SORTS] },
     },
     {
       name: 'order',
-      in: 'query',
       description: '`asc` (the default) or `desc` (the whole order reversed: with `sort=role`, owners last).',
-      schema: { enum: [...SORT_ORDERS], default: 'asc' },
+      schema: { type: 'string', enum: [...SORT_ORDERS], default: 'asc' },
     },
     {
       name: 'q',
-      in: 'query',
-      description: `Only members whose name (\`sort=name\`, the default with \`q\`; members without a name by their address) or email address (\`sort=email\`) starts with this, ignoring case and accents; at most ${SEARCH_KEY_CHARS} characters. Not with \`sort=role\`. \`total\` then counts the matches (a COUNT query over them, so a search matching thousands costs more than a page).`,
+      description: `Only members whose name (\`sort=name\`, the default with \`q\`; a member without a name by their address) or email address (\`sort=email\`) starts with this, ignoring case and accents; at most ${SEARCH_KEY_CHARS} characters; not with \`sort=role\`. \`total\` then counts the matches (a COUNT query over them: a search matching thousands costs more than a page).`,
       schema: { type: 'string', maxLength: SEARCH_KEY_CHARS },
     },
     {
       name: 'include',
-      in: 'query',
-      description: '`invitations` (organization-admins): the open invitations too.',
-      schema: { const: 'invitations' },
+      description:
+        '`invitations` (organization-admins): add the open invitations and a `status` on every row.',
+      schema: { type: 'string', enum: ['invitations'] },
     },
   ],
-};
-
-/**
- * Our answer where it extends the reference's: `allOf` the reference's schema first (every field it defines stays as
- * it defines it), then ours.
- */
-const REFERENCE_OK: Partial<Record<RouteKey, string>> = {
-  'GET /api/v1/organizations/{organization_id}/members': 'OrganizationMembersPage',
 };
 
 /**
@@ -764,15 +762,8 @@ function build(): Json {
       op = fromReference(source);
       const note = REFERENCE_NOTES[key];
       if (note) op.description = `${op.description ?? ''}\n\n${note}`.trim();
-      const query = REFERENCE_QUERY[key];
-      if (query) op.parameters = [...(op.parameters as Json[]), ...query];
-      const ok = REFERENCE_OK[key];
-      const okStatus = Object.keys(op.responses as Json).find((st) => st.startsWith('2'));
-      if (ok && okStatus) {
-        const answer = (op.responses as Record<string, Json>)[okStatus]!;
-        const theirs = (answer.content as Record<string, { schema: Json }>)['application/json']!.schema;
-        answer.content = json({ allOf: [theirs, ref(ok)] });
-      }
+      const query = (REFERENCE_QUERY[key] ?? []).map((q) => ({ ...q, in: 'query' }));
+      if (query.length) op.parameters = [...((op.parameters as Json[] | undefined) ?? []), ...query];
       for (const [status, description] of Object.entries(REFERENCE_EXTRA[key] ?? {})) {
         (op.responses as Record<string, Json>)[status] ??= { description, content: json(ERROR) };
       }
@@ -806,7 +797,7 @@ function build(): Json {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { ...convertSchema(reference.definitions), ...OUR_SCHEMAS },
+      schemas: { ...withOurFields(convertSchema(reference.definitions)), ...OUR_SCHEMAS },
       securitySchemes: {
         bearer: {
           type: 'http',
