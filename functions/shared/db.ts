@@ -192,7 +192,8 @@ export async function queryAll<T>(db: Db, tableName: string, query: QuerySpec): 
 
 /**
  * One page of an access pattern (eventually consistent, as a listing is), keys stripped, from the opaque cursor of the
- * previous page (`next`), which must point inside the same range.
+ * previous page (`next`), which must point inside the same range. One item more than the page is read, so a page that
+ * ends the range says so (no `next`) instead of leading to an empty page.
  */
 export async function queryPage<T>(
   db: Db,
@@ -206,13 +207,25 @@ export async function queryPage<T>(
     new QueryCommand({
       TableName: tableName,
       ...input,
-      Limit: page.limit,
+      Limit: range ? page.limit + 1 : page.limit,
       ExclusiveStartKey: range ? decodeCursor(page.next, range) : undefined,
     }),
   );
-  const items = (out.Items ?? []).map((i) => stripKeys<T>(i));
-  const next = encodeCursor(out.LastEvaluatedKey);
-  return next ? { items, next } : { items };
+  const found = out.Items ?? [];
+  const items = found.slice(0, page.limit);
+  const last = items.at(-1);
+  // More than a page found: the next starts after this page's last item (its keys, as DynamoDB's own cursor holds).
+  const after =
+    range && last && found.length > page.limit
+      ? Object.fromEntries(
+          [TABLE.partitionKey, TABLE.sortKey, range.index?.pkName, range.index?.skName]
+            .filter((k): k is string => k !== undefined)
+            .map((k) => [k, last[k]]),
+        )
+      : out.LastEvaluatedKey;
+  const next = encodeCursor(after);
+  const stripped = items.map((i) => stripKeys<T>(i));
+  return next ? { items: stripped, next } : { items: stripped };
 }
 
 /**
