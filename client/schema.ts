@@ -1859,7 +1859,7 @@ export interface operations {
                 sort?: "role" | "name" | "email";
                 /** @description `asc` (the default) or `desc` (the whole order reversed: with `sort=role`, owners last). */
                 order?: "asc" | "desc";
-                /** @description Only members whose name (`sort=name`, the default with `q`; a member without a name by their address) or email address (`sort=email`) starts with this, ignoring case and accents; at most 100 characters; not with `sort=role`. `total` then counts the matches (a COUNT query over them: a search matching thousands costs more than a page). */
+                /** @description Only members whose name (`sort=name`, the default with `q`; a member without a name by their address) or email address (`sort=email`) starts with this, ignoring case and accents; at most 100 characters; not with `sort=role`. `total` then counts the matches (a COUNT query over them on the first page, carried by `next` to the later ones: a first page matching thousands costs more than a page). */
                 q?: string;
                 /** @description `invitations` (organization-admins): add the open invitations and a `status` on every row. */
                 include?: "invitations";

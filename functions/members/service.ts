@@ -54,7 +54,7 @@ export interface MemberPage {
  * One page of members (one Query of a member list, beside the read of the organization and the caller's membership
  * that authorises it), any member may list; `next` is an opaque cursor for the following page. `total` is the
  * organization's member counter, kept by the transactions that add and remove members; for a search, a `COUNT` query
- * over the same range (its cost grows with the matches). With `includeInvitations` (organization-admins; the console's
+ * over the same range on its first page (its cost grows with the matches), carried in the cursor to the later pages. With `includeInvitations` (organization-admins; the console's
  * Members tab), the first page also lists open invitations, and every row carries a `status`.
  */
 export async function listMembers(
@@ -79,13 +79,27 @@ export async function listMembers(
   }
   const { org } = await loadOrgAndMembership(deps, orgId, caller.userId);
   const query = queries.memberList(orgId, page.sort, page.order, page.prefix);
+  // A search counts its matches on its first page; later pages carry that count in their cursor.
+  const carried = page.prefix ? searchCursor(page.next) : { next: page.next };
   const [{ items, next }, total] = await Promise.all([
     queryPage<MembershipItem>(deps.db, deps.table, query, {
       limit: page.size,
-      ...(page.next !== undefined ? { next: page.next } : {}),
+      ...(carried.next !== undefined ? { next: carried.next } : {}),
     }),
-    page.prefix ? countAll(deps.db, deps.table, query) : Promise.resolve(org.member_count),
+    !page.prefix
+      ? Promise.resolve(org.member_count)
+      : (carried.total ?? countAll(deps.db, deps.table, query)),
   ]);
   const members = items.map(toMembership);
-  return next ? { members, total, next } : { members, total };
+  if (!next) return { members, total };
+  return { members, total, next: page.prefix ? `${total}~${next}` : next };
+}
+
+/** A search's cursor: `<total>~<cursor of the list>` (a list's cursor is base64url: it holds no `~`). */
+function searchCursor(next: string | undefined): { next?: string; total?: number } {
+  if (next === undefined) return {};
+  const match = /^(\d{1,9})~(.+)$/.exec(next);
+  // Not one of ours: the list's own check refuses it with the message a person can act on.
+  if (!match) return { next };
+  return { total: Number(match[1]), next: match[2]! };
 }

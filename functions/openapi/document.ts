@@ -637,7 +637,7 @@ const REFERENCE_QUERY: Partial<Record<RouteKey, { name: string; description: str
     },
     {
       name: 'q',
-      description: `Only members whose name (\`sort=name\`, the default with \`q\`; a member without a name by their address) or email address (\`sort=email\`) starts with this, ignoring case and accents; at most ${SEARCH_KEY_CHARS} characters; not with \`sort=role\`. \`total\` then counts the matches (a COUNT query over them: a search matching thousands costs more than a page).`,
+      description: `Only members whose name (\`sort=name\`, the default with \`q\`; a member without a name by their address) or email address (\`sort=email\`) starts with this, ignoring case and accents; at most ${SEARCH_KEY_CHARS} characters; not with \`sort=role\`. \`total\` then counts the matches (a COUNT query over them on the first page, carried by \`next\` to the later ones: a first page matching thousands costs more than a page).`,
       schema: { type: 'string', maxLength: SEARCH_KEY_CHARS },
     },
     {
