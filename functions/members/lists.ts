@@ -1,16 +1,10 @@
 /**
- * The member lists' keys on stored memberships: which are missing or stale (the invariant checker reports them) and
- * the backfill that writes them (`npm run check-invariants -- --repair`) for memberships stored before the lists.
+ * The backfill of the member lists' keys on stored memberships (the invariant checker reports those missing or stale,
+ * `misplacedListKeys`): it writes them (`npm run check-invariants -- --repair`) for memberships stored before the lists.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../shared/db.ts';
-import { ENTITY, keys, type MemberListed, memberListKeys, setMemberListKeys } from '../shared/table.ts';
-
-/** The list key attributes a stored membership item lacks or holds with another value than its attributes give. */
-export const misplacedListKeys = (item: Record<string, unknown> & MemberListed): string[] =>
-  Object.entries(memberListKeys(item))
-    .filter(([name, value]) => item[name] !== value)
-    .map(([name]) => name);
+import { ENTITY, keys, type MemberListed, misplacedListKeys, setMemberListKeys } from '../shared/table.ts';
 
 /**
  * Write the list keys of every membership among `items` (a scan) whose keys are missing or stale, each on the condition

@@ -181,7 +181,7 @@ export async function queryAll<T>(db: Db, tableName: string, query: QuerySpec): 
         ...input,
         ExclusiveStartKey: start,
         // Patterns with a range on the table read it consistently (an index cannot be read so).
-        ConsistentRead: query.range !== undefined && query.IndexName === undefined,
+        ConsistentRead: query.range !== undefined && query.range.index === undefined,
       }),
     );
     for (const item of page.Items ?? []) out.push(stripKeys<T>(item));

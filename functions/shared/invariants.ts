@@ -3,7 +3,6 @@
  * `npm run check-invariants`). Returns every violation found, in words; an empty list means all hold.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { misplacedListKeys } from '../members/lists.ts';
 import type { Db } from './db.ts';
 import type {
   InvitationItem,
@@ -13,6 +12,7 @@ import type {
   ResourceItem,
   UserItem,
 } from './domain.ts';
+import { misplacedListKeys } from './table.ts';
 
 type Item = Record<string, unknown> & { pk: string; sk: string; entity?: string };
 

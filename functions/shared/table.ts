@@ -122,6 +122,12 @@ export function memberListKeys(m: MemberListed): Record<string, string> {
   };
 }
 
+/** The list key attributes a stored membership item lacks or holds with another value than its attributes give. */
+export const misplacedListKeys = (item: Record<string, unknown> & MemberListed): string[] =>
+  Object.entries(memberListKeys(item))
+    .filter(([name, value]) => item[name] !== value)
+    .map(([name]) => name);
+
 /** `SET` clauses (and their values) that write `memberListKeys` in an UpdateExpression. */
 export function setMemberListKeys(m: MemberListed): { clauses: string[]; values: Record<string, string> } {
   const attrs = Object.entries(memberListKeys(m));
