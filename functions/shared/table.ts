@@ -43,7 +43,7 @@ export const TABLE = {
   /** Epoch seconds; DynamoDB deletes expired items eventually (can lag days): reads always check times. */
   ttlAttribute: 'ttl',
   // gsi2 and gsi3 came with the member lists (#23). CloudFormation adds one index per table update: a stage created
-  // before them is deployed twice, first with gsi2 only (docs/deploying.md).
+  // before them is deployed twice, first with `-c tableIndexes=2` (infra/constructs/table.ts).
   indexes: [
     { indexName: GSI1, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { indexName: GSI2, partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
