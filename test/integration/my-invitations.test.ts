@@ -49,6 +49,14 @@ describe('invitations waiting for me', () => {
       invited_by: { email: globex.admin, name: 'Gina Globex' },
     });
     expect(fromInitech.invited_by).toEqual({ email: initech.admin, name: null });
+    // The email names the inviter by name when their sign-in had one, by address otherwise.
+    const subjects = (await api.mailTo(ann)).map((m) => m.subject).sort();
+    expect(subjects).toEqual(
+      ['Gina Globex invited you to join Globex', `${initech.admin} invited you to join Initech`].sort(),
+    );
+    expect((await api.mailTo(ann)).find((m) => m.subject.startsWith('Gina'))?.body.text).toContain(
+      `Gina Globex (${globex.admin}) invited you`,
+    );
     // The same list whatever the case of the address the identity provider signs in with.
     expect((await mine(ann.toUpperCase())).body.invitations.map((i) => i.token)).toEqual(
       listed.body.invitations.map((i) => i.token),
