@@ -1,7 +1,14 @@
 /** The Members tab's Invite members dialog: addresses, expiry and roles at invite time, and the result per address. */
-import { ApiError, enc, post } from '../api.ts';
+import { ApiError, api, ok } from '../api.ts';
 import { clear, field, h, showFieldError, time } from '../dom.ts';
-import { emptyChosenScopes, fromChoice, looksLikeEmail, splitAddresses, toChoice } from '../roles.ts';
+import {
+  emptyChosenScopes,
+  fromChoice,
+  looksLikeEmail,
+  type RoleAssignments,
+  splitAddresses,
+  toChoice,
+} from '../roles.ts';
 import { announce, busy, errorBox, messageOf, openDialog } from '../ui.ts';
 import type { Resource } from './resources.ts';
 import { roleForm } from './roleform.ts';
@@ -101,14 +108,11 @@ export function openInviteDialog(
         const role_assignments = fromChoice(org.id, wanted);
         await busy(send, formErrors, async () => {
           try {
-            const res = await post<{ invitations: { email: string; expires_at: string }[] }>(
-              `/organizations/${enc(org.id)}/invitations`,
-              {
-                emails: list,
-                expires_in: expiry.control.value,
-                ...(Object.keys(role_assignments).length ? { role_assignments } : {}),
-              },
-            );
+            const res = await createInvitations(org.id, {
+              emails: list,
+              expires_in: expiry.control.value,
+              ...(Object.keys(role_assignments).length ? { role_assignments } : {}),
+            });
             const byEmail = new Map(res.invitations.map((i) => [i.email, i]));
             showResults(
               list.map((a) => {
@@ -160,3 +164,12 @@ function perAddress(err: ApiError): string {
       return messageOf(err);
   }
 }
+
+type InvitationsBody = { emails: string[]; expires_in?: string; role_assignments?: RoleAssignments };
+export const createInvitations = (orgId: string, body: InvitationsBody) =>
+  ok(
+    api().POST('/api/v1/organizations/{organization_id}/invitations', {
+      params: { path: { organization_id: orgId } },
+      body,
+    }),
+  );
