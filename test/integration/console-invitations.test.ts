@@ -83,3 +83,58 @@ describe('the welcome screen', () => {
     expect(await section.textContent()).toContain(`No invitation is waiting for ${who}.`);
   });
 });
+
+describe('the Invite members dialog', () => {
+  const billing = (orgId: string) => ({
+    organization: [{ role_id: 'billing-admin', organization_id: orgId }],
+  });
+  const pendingRoles = async (org: { orgId: string; admin: string }, email: string) =>
+    (
+      await api.call('GET', `/api/v1/organizations/${org.orgId}/invitations`, { as: org.admin })
+    ).body.invitations.find((i: { email: string }) => i.email === email)?.role_assignments;
+
+  it.each(
+    WIDTHS,
+  )('at %i px: warns before replacing pending roles, invites the valid addresses when one is refused, then resets the roles', async (width) => {
+    // Prepare: Pat already has a pending invitation as Billing admin.
+    const org = await orgWithAdmin(api, `dialog-${width}`, 'Dialog Org');
+    const pat = api.email(`pat-${width}`);
+    const newbie = api.email(`newbie-${width}`);
+    expect((await invite(api, org, [pat], { role_assignments: billing(org.orgId) })).status).toBe(201);
+    const page = await newPage(width);
+    await signInToConsole(page, api, org.admin, 'Ada Admin');
+    await h1(page, 'Members');
+    await page.getByRole('button', { name: 'Invite members' }).click();
+    const dialog = page.locator('dialog[open]');
+
+    // Act: Pat again with another role, a new address, and the admin (already a member).
+    await dialog.getByLabel('Email addresses').fill(`${pat}, ${newbie}, ${org.admin}`);
+    await dialog.locator('select[data-role="deployment-viewer"]').selectOption('all');
+    await dialog.getByRole('button', { name: 'Send invitations' }).click();
+
+    // Assess: nothing sent until confirmed; the warning names the address, its roles now and the new ones.
+    const warning = dialog.locator('.replace-warning');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain(
+      `${pat}: now Billing admin; would become Deployment viewer (all deployments).`,
+    );
+    await checkScreen(page, `invite-replace-warning-${width}`, { fullPage: false });
+    expect(await pendingRoles(org, pat)).toEqual(billing(org.orgId));
+    expect(await pendingRoles(org, newbie)).toBeUndefined();
+
+    await dialog.getByRole('button', { name: 'Replace roles and send' }).click();
+    await expect
+      .poll(() => textOf(page, `li[data-address="${org.admin}"]`))
+      .toContain('Already a member of this organization');
+    expect(await textOf(page, `li[data-address="${pat}"]`)).toContain('Invited, expires');
+    expect(await textOf(page, `li[data-address="${newbie}"]`)).toContain('Invited, expires');
+    expect(await warning.isVisible()).toBe(false);
+    // What was sent is done: only the refused address is left to fix, and the roles are empty again.
+    expect(await dialog.getByLabel('Email addresses').inputValue()).toBe(org.admin);
+    expect(await dialog.locator('select[data-role="deployment-viewer"]').inputValue()).toBe('none');
+    await checkScreen(page, `invite-partial-${width}`, { fullPage: false });
+    const viewer = deploymentViewer(org.orgId);
+    expect(await pendingRoles(org, pat)).toEqual(viewer);
+    expect(await pendingRoles(org, newbie)).toEqual(viewer);
+  }, 90_000);
+});
