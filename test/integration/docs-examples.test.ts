@@ -7,7 +7,7 @@
  * block. A block that cannot run here says why right above itself, `<!-- not run: reason -->`, and is reported as
  * skipped with that reason; any other block must run.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -84,6 +84,7 @@ const BLOCKS = PAGES.map((page) => shellBlocks(page, readFileSync(join(ROOT, pag
 const work = mkdtempSync(join(tmpdir(), 'docs-examples-'));
 const root = join(work, 'repo');
 const curlHome = join(work, 'curl');
+const toolsDir = join(work, 'bin');
 let stack: StartedStack | undefined;
 let blockFiles = 0;
 
@@ -95,6 +96,16 @@ beforeAll(async () => {
     symlinkSync(join(ROOT, entry), join(root, entry));
   }
   writeFileSync(join(curlHome, '.curlrc'), 'fail-with-body\nshow-error\n');
+  // The examples use jq; where the machine has none, the real jq compiled to WebAssembly stands in (jq-wasm).
+  if (spawnSync('sh', ['-c', 'command -v jq']).status !== 0) {
+    mkdirSync(toolsDir);
+    writeFileSync(
+      join(toolsDir, 'jq'),
+      `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'test/support/jq-shim.mjs')}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    console.info('jq is not installed here: the examples use jq-wasm (test/support/jq-shim.mjs)');
+  }
   stack = await startLocalStackProcess(root);
   void runAllPages(); // each block's test awaits its own outcome
 }, 120_000);
@@ -133,7 +144,7 @@ class Session {
     for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|API_URL$|TABLE_NAME$)/.test(k)) env[k] = v;
     this.bash = spawn('bash', ['--noprofile', '--norc'], {
       cwd: root,
-      env: { ...env, CURL_HOME: curlHome },
+      env: { ...env, CURL_HOME: curlHome, PATH: `${toolsDir}:${env.PATH ?? ''}` },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     const keep = (d: Buffer) => {
