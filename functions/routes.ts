@@ -10,7 +10,7 @@ export interface RouteDef {
   handler: string;
   /** Protected by the JWT authorizer. */
   auth: boolean;
-  /** Who may call it (rendered into the README's authorization table). */
+  /** Who may call it (rendered into docs/api.md's route table). */
   who: string;
 }
 

@@ -3,7 +3,7 @@
  * types it stores, every key, and every access pattern that reads more than one item (`queries`). No other module
  * builds a key string, names the index or writes a key condition (test/unit/table.test.ts checks).
  *
- * Access patterns (also in the README):
+ * Access patterns (also in docs/architecture.md):
  * | pattern                                   | key / index                                        | operation            |
  * |-------------------------------------------|----------------------------------------------------|----------------------|
  * | organization by id                        | pk=ORG#<org>, sk=ORG                               | GetItem              |
