@@ -74,6 +74,29 @@ describe('the welcome screen', () => {
     expect(orgs.body.organizations).toEqual([{ id: globex.orgId, name: 'Globex' }]);
   });
 
+  it.each(
+    WIDTHS,
+  )('at %i px: joined another organization meanwhile: Accept says so, stays disabled, and leads to the move', async (width) => {
+    const globex = await orgWithAdmin(api, `meanwhile-${width}`, 'Globex');
+    const who = api.email(`meanwhile-${width}`);
+    expect((await invite(api, globex, [who])).status).toBe(201);
+    const page = await newPage(width);
+    await signInToConsole(page, api, who, 'Max Meanwhile');
+    const accept = page.getByRole('button', { name: 'Accept and join Globex' });
+    await accept.waitFor();
+    // In another tab, the same person creates their own organization.
+    const created = await api.call('POST', '/api/v1/organizations', { as: who, body: { name: 'Own Org' } });
+    expect(created.status).toBe(201);
+
+    await accept.click();
+    const article = page.getByRole('article', { name: 'Globex' });
+    await expect.poll(() => article.getByRole('alert').textContent()).toMatch(/leave|another/i);
+    expect(await accept.isDisabled()).toBe(true);
+    await checkScreen(page, `welcome-belongs-elsewhere-${width}`);
+    await article.getByRole('link', { name: 'Move to another organization' }).click();
+    await h1(page, 'Move to another organization');
+  });
+
   it('says so when nothing is waiting', async () => {
     const page = await newPage(1280);
     const who = api.email('nobody-invited');

@@ -6,7 +6,8 @@
 import { ApiError, api, ok, type Schemas } from '../api.ts';
 import { h, time } from '../dom.ts';
 import { describeRoles } from '../roles.ts';
-import { announce, busy, errorBox } from '../ui.ts';
+import { announce, errorBox } from '../ui.ts';
+import { onAccept } from './invitation.ts';
 
 type Waiting = Schemas['MyInvitations']['invitations'][number];
 
@@ -69,18 +70,11 @@ function waitingItem(inv: Waiting, onAccepted: () => Promise<void>): HTMLElement
   const errors = errorBox();
   const titleId = `waiting-${inv.organization.id}`;
   const accept = h('button', { type: 'button', class: 'primary' }, `Accept and join ${org}`);
-  accept.addEventListener('click', () =>
-    busy(accept, errors, async () => {
-      // The token is the one the email carries; the service checks again that it was sent to this verified address.
-      await ok(
-        api().POST('/api/v1/organizations/invitations/{invitation_token}/_accept', {
-          params: { path: { invitation_token: inv.token } },
-        }),
-      );
-      announce(`You joined ${org}.`);
-      await onAccepted();
-    }),
-  );
+  // The token is the one the email carries; the service checks again that it was sent to this verified address.
+  onAccept(accept, errors, inv.token, async () => {
+    announce(`You joined ${org}.`);
+    await onAccepted();
+  });
   const item = h(
     'article',
     { class: 'waiting', 'aria-labelledby': titleId, 'data-organization': inv.organization.id },
