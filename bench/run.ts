@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`-- --smoke` for the quick pass CI runs). Prints Markdown tables; the README keeps the last figures.
+ * `npm run bench` (`-- --smoke` for the quick pass CI runs). Prints Markdown tables; docs/operations.md keeps the last figures.
  * Each part lives in its own file; this one starts the local stack and runs them in order:
  *
  * 0. The outbox (bench/outbox.ts, bench/send-rate.ts): emails at the configured rate, none lost.
@@ -33,7 +33,7 @@ const { values } = parseCommand({
 Starts its own local stack (free ports, its own table) and prints Markdown tables: each API operation
 against its floor (the same AWS requests made bare), the member lists of a 10,000-member organization, answers that
 must look alike, the migration, bundle sizes with cold init, and the cost at AWS list prices of each operation, each
-migration and a month of bench/workload.ts. About 5 minutes; the README keeps the last figures.
+migration and a month of bench/workload.ts. About 5 minutes; docs/operations.md keeps the last figures.
 
 Options:
   --smoke     5 samples instead of 100 and the small cases only: checks the benchmark still works (CI runs it)

@@ -3,7 +3,7 @@
  * types it stores, every key, and every access pattern that reads more than one item (`queries`). No other module
  * builds a key string, names the index or writes a key condition (test/unit/table.test.ts checks).
  *
- * Access patterns (also in the README):
+ * Access patterns (also in docs/architecture.md):
  * | pattern                                   | key / index                                        | operation            |
  * |-------------------------------------------|----------------------------------------------------|----------------------|
  * | organization by id                        | pk=ORG#<org>, sk=ORG                               | GetItem              |
@@ -17,6 +17,7 @@
  * | invitation for an address in an org       | pk=ORG#<org>, sk=INVITATION#<email>                | BatchGetItem         |
  * | invitations of an organization            | pk=ORG#<org>, sk begins_with INVITATION#           | Query                |
  * | invitation by token                       | gsi1: gsi1pk=INVITATION#<token>                    | Query (1 item)       |
+ * | invitations sent to an address (any org)  | gsi2: gsi2pk=INVITEE#<email>, gsi2sk=ORG#<org>     | Query                |
  * | invitation rate window of an org          | pk=ORG#<org>, sk=INVITE_RATE#<hour>                | UpdateItem (ADD)     |
  * | deployments / projects / bills of an org  | pk=ORG#<org>, sk begins_with DEPLOYMENT#|PROJECT#|BILL# | Query           |
  * | snapshot repositories of a user           | pk=USER#<user>, sk begins_with REPO#               | Query                |
@@ -24,17 +25,24 @@
  * | migration by id                           | pk=MIGRATION#<id>, sk=MIGRATION                    | GetItem              |
  * | migrations of a user, newest first        | gsi1: gsi1pk=USER#<user>#MIGRATIONS, gsi1sk=<time> | Query                |
  * | outbox email schedule (next free slot)     | pk=OUTBOX_RATE, sk=SCHEDULE                        | UpdateItem (cond.)   |
+ * | an organization's claim on a domain       | pk=ORG#<org>, sk=DOMAIN_CLAIM#<domain>             | GetItem              |
+ * | claims of an organization                 | pk=ORG#<org>, sk begins_with DOMAIN_CLAIM#         | Query                |
+ * | which organization owns a domain          | pk=DOMAIN#<domain>, sk=DOMAIN                      | Put/Delete (cond.)   |
  *
  * The three member lists are index attributes on the membership item itself (`memberListKeys`), written by the same
  * Put or Update that writes the membership, and gone with its Delete: no second item to keep in step, and a role
  * change that makes or unmakes an owner moves the member in the owners-first list in the same conditional update.
  * `<rank>` is 0 for an organization-admin, 1 otherwise; `<name>` is `searchKey(name)`, or the address when the member
  * has no name. Membership items written before these lists lack the attributes: `npm run check-invariants -- --repair`
- * adds them (conditioned on the version read), and any role change writes them too.
+ * adds them (conditioned on the version read), and any role change writes them too. The indexes are overloaded, as
+ * single-table indexes are: gsi1 and gsi2 also hold invitations (by token, by invitee) and migrations, under other
+ * partition keys.
  */
 
 const GSI1 = 'gsi1';
+/** Invitations by the address they were sent to, and the member lists by name. */
 const GSI2 = 'gsi2';
+/** The member lists by email. */
 const GSI3 = 'gsi3';
 
 export const TABLE = {
@@ -42,8 +50,8 @@ export const TABLE = {
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB deletes expired items eventually (can lag days): reads always check times. */
   ttlAttribute: 'ttl',
-  // gsi2 and gsi3 came with the member lists (#23). CloudFormation adds one index per table update: a stage created
-  // before them is deployed twice, first with `-c tableIndexes=2` (infra/constructs/table.ts).
+  // gsi3 came with the member lists (#23). CloudFormation adds one index per table update: a stage created before
+  // gsi2 and gsi3 is deployed twice, first with `-c tableIndexes=2` (infra/constructs/table.ts).
   indexes: [
     { indexName: GSI1, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { indexName: GSI2, partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
@@ -67,6 +75,8 @@ export const ENTITY = {
   snapshot: 'Snapshot',
   migration: 'Migration',
   outboxSendRate: 'OutboxSendRate',
+  domainClaim: 'DomainClaim',
+  domain: 'Domain',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -144,6 +154,11 @@ export const keys = {
   memberEmail: (orgId: string, email: string): Key => ({ pk: `ORG#${orgId}`, sk: `EMAIL#${email}` }),
   invitation: (orgId: string, email: string): Key => ({ pk: `ORG#${orgId}`, sk: `INVITATION#${email}` }),
   invitationByToken: (token: string) => ({ gsi1pk: `INVITATION#${token}`, gsi1sk: 'INVITATION' }),
+  /** On the invitation item itself: an address's invitations from every organization, one Query (`queries`). */
+  invitationByInvitee: (email: string, orgId: string) => ({
+    gsi2pk: `INVITEE#${email}`,
+    gsi2sk: `ORG#${orgId}`,
+  }),
   inviteRate: (orgId: string, hour: string): Key => ({ pk: `ORG#${orgId}`, sk: `INVITE_RATE#${hour}` }),
   deployment: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `DEPLOYMENT#${id}` }),
   project: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `PROJECT#${id}` }),
@@ -166,6 +181,10 @@ export const keys = {
   }),
   /** The email schedule shared by every outbox invocation, so one rate holds across shards (`outbox/send-rate.ts`). */
   outboxSendRate: (): Key => ({ pk: 'OUTBOX_RATE', sk: 'SCHEDULE' }),
+  /** An organization's claim on a domain: its verification code, pending until the TXT record is seen. */
+  domainClaim: (orgId: string, domain: string): Key => ({ pk: `ORG#${orgId}`, sk: `DOMAIN_CLAIM#${domain}` }),
+  /** The one owner of a verified domain: written only with a condition, so two organizations never both hold it. */
+  domain: (domain: string): Key => ({ pk: `DOMAIN#${domain}`, sk: 'DOMAIN' }),
 } as const;
 
 /**
@@ -228,6 +247,7 @@ export const queries = {
     };
   },
   bills: (orgId: string) => under(keys.organization(orgId).pk, 'BILL#'),
+  domainClaims: (orgId: string) => under(keys.organization(orgId).pk, 'DOMAIN_CLAIM#'),
   repositories: (userId: string) => under(keys.user(userId).pk, 'REPO#'),
   snapshots: (repoId: string) => under(`REPO#${repoId}`, 'SNAPSHOT#'),
   /** At most one item: tokens are unique. The index is eventually consistent: writes' conditions decide. */
@@ -239,6 +259,15 @@ export const queries = {
       ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
     };
   },
+  /**
+   * Every invitation item sent to an address, whatever its status (accepted and revoked ones stay until TTL): the
+   * caller keeps the pending ones. Eventually consistent like any index: accepting still checks the invitation itself.
+   */
+  invitationsOfInvitee: (email: string): QuerySpec => ({
+    IndexName: GSI2,
+    KeyConditionExpression: 'gsi2pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.invitationByInvitee(email, '').gsi2pk },
+  }),
   /** Newest first. */
   migrationsOfUser: (userId: string): QuerySpec => ({
     IndexName: GSI1,

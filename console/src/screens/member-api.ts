@@ -70,15 +70,6 @@ export const revokeInvitation = (orgId: string, token: string) =>
     }),
   );
 
-type InvitationsBody = { emails: string[]; expires_in?: string; role_assignments?: RoleAssignments };
-export const createInvitations = (orgId: string, body: InvitationsBody) =>
-  ok(
-    api().POST('/api/v1/organizations/{organization_id}/invitations', {
-      params: { path: { organization_id: orgId } },
-      body,
-    }),
-  );
-
 export const changeRoles = (method: 'POST' | 'DELETE', userId: string, body: RoleAssignments) => {
   const init = { params: { path: { user_id: userId } }, body };
   const path = '/api/v1/users/{user_id}/role_assignments';

@@ -2,7 +2,7 @@
  * The Organization page's Members tab: the members as the service sorts, searches and counts them (one page at a
  * time, its cursor), the open invitations, Invite members, and each row's actions (Edit role, Remove, Leave
  * organization, Resend, Revoke). The table is in member-table.ts, the invitations in invitations-table.ts, the
- * dialogs in member-dialogs.ts and the calls in member-api.ts.
+ * dialogs in member-dialogs.ts and invite-dialog.ts and the calls in member-api.ts.
  */
 import { field, h } from '../dom.ts';
 import { isOrgAdmin } from '../roles.ts';
@@ -10,8 +10,8 @@ import { reload } from '../router.ts';
 import type { Member, Session } from '../session.ts';
 import { actionsMenu, announce, confirmAction, errorBox } from '../ui.ts';
 import { invitationsSection } from './invitations-table.ts';
+import { createInvitations, openInviteDialog } from './invite-dialog.ts';
 import {
-  createInvitations,
   type ListedInvitation,
   listMembers,
   type MemberSort,
@@ -226,7 +226,7 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
     }
   };
 
-  inviteButton?.addEventListener('click', dialogs.invite);
+  inviteButton?.addEventListener('click', () => openInviteDialog(org, resources, refresh));
   let timer: ReturnType<typeof setTimeout> | undefined;
   search.control.addEventListener('input', () => {
     clearTimeout(timer);
