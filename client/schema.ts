@@ -261,7 +261,7 @@ export interface paths {
          * List organization members
          * @description Fetch users belonging to the selected organization. Currently unavailable in self-hosted ECE.
          *
-         *     Ours (the reference lists every member at once, in no stated order, with no parameters): pages (`size`, `next`), a stable order (`sort`, `order`), a prefix search (`q`) and the `total`. Each page is one Query of a list kept on the membership items, so a page costs the same in an organization of 10 or 10,000 members; lists are read from an index, eventually consistent: a member who joined or left a moment ago may still be missing or listed. `?include=invitations` (organization-admins) adds the open `invitations` to the first page and a `status` on every row.
+         *     Ours (the reference lists every member at once, in no stated order, with no parameters): pages (`size`, `next`), a stable order (`sort`, `order`), a prefix search (`q`) and the `total`; no offset paging (`from` answers 400: a cursor costs the same on any page). Each page is one Query of a list kept on the membership items, so a page costs the same in an organization of 10 or 10,000 members; lists are read from an index, eventually consistent: a member who joined or left a moment ago may still be missing or listed. `?include=invitations` (organization-admins) adds the open `invitations` to the first page and a `status` on every row.
          */
         get: operations["list-organization-members"];
         put?: never;

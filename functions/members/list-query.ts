@@ -25,6 +25,9 @@ const oneOf = <T extends string>(field: string, value: string | undefined, allow
  * search (`q`) runs over names or addresses, so it defaults to `sort=name` and refuses `sort=role`.
  */
 export function memberPageRequest(query: (name: string) => string | undefined): MemberPageRequest {
+  // Offset paging (`from`, as Elasticsearch's APIs page) would read and skip every earlier row: this list pages by cursor.
+  if (query('from') !== undefined)
+    throw invalid('from', 'from is not supported: page with next, the value of "next" in the previous page.');
   const rawSize = query('size');
   const size = rawSize === undefined ? DEFAULT_PAGE_SIZE : Number(rawSize);
   if (!/^\d+$/.test(rawSize ?? '1') || size < 1 || size > MAX_PAGE_SIZE)

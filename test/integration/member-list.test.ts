@@ -176,6 +176,7 @@ describe('the member list', () => {
       ['q=a%07b', 'q', /control character/],
       ['sort=role&q=an', 'sort', /use sort=name or sort=email with q/],
       ['include=all', 'include', /include accepts "invitations"/],
+      ['from=100', 'from', /page with next/],
     ];
     for (const [query, field, message] of cases) {
       const res = await api.call('GET', `/api/v1/organizations/${org.orgId}/members?${query}`, {
