@@ -1,7 +1,7 @@
 /**
  * A large organization's member list: 10,000 members (300 with --smoke) written directly with BatchWrite, each the
  * items accepting an invitation writes (`joinItems`, so the list keys are the real ones), then the first and a middle
- * page of each order and searches by name prefix, narrow and wide (the wide one's `total` counts its matches).
+ * page of each order and searches by name prefix, narrow and wide (the wide one's first page counts its matches).
  */
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { joinItems } from '../functions/organizations/membership.ts';
@@ -98,6 +98,6 @@ export async function benchMemberLists(b: Bench): Promise<void> {
   const wideMiddle = await middleOf(wide);
   await measure(b, `search members of ${BIG} ("ma", a later page)`, N, async () => list(wideMiddle));
   console.log(
-    `\n${BIG} members seeded in ${seedSeconds.toFixed(1)} s (BatchWrite of the join's own items). A page is one Query of a member list; a search's first and later pages add a COUNT query over its matches (its read units grow with them).`,
+    `\n${BIG} members seeded in ${seedSeconds.toFixed(1)} s (BatchWrite of the join's own items). A page is one Query of a member list; a search's first page adds a COUNT query over its matches (its read units grow with them), carried by the cursor to the later pages.`,
   );
 }
