@@ -54,8 +54,9 @@ export interface MemberPage {
  * One page of members (one Query of a member list, beside the read of the organization and the caller's membership
  * that authorises it), any member may list; `next` is an opaque cursor for the following page. `total` is the
  * organization's member counter, kept by the transactions that add and remove members; for a search, a `COUNT` query
- * over the same range on its first page (its cost grows with the matches), carried in the cursor to the later pages. With `includeInvitations` (organization-admins; the console's
- * Members tab), the first page also lists open invitations, and every row carries a `status`.
+ * over the same range on its first page (its cost grows with the matches), carried in the cursor to the later pages.
+ * With `includeInvitations` (organization-admins; the console's Members tab), the first page also lists open
+ * invitations, and every row carries a `status`.
  */
 export async function listMembers(
   deps: Deps,
