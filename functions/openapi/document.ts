@@ -247,7 +247,7 @@ const OUR_SCHEMAS: Record<string, Json> = {
       status: {
         enum: [...STEP_STATUSES],
         description:
-          '`waiting`: not started yet, or (the acceptance wait) waiting for you to accept; `running`: in progress; `succeeded`; `failed`; `skipped`: does not run in this migration (nothing to back up or restore, or the run stopped before it).',
+          '`waiting`: not started yet, or (the acceptance wait) waiting for you to accept; `running`: in progress; `succeeded`; `failed`; `cancelled`: the step a cancel stopped, with the error `MigrationCancelled`; `skipped`: does not run in this migration (nothing to back up or restore, or the run stopped before it).',
       },
       started_at: dateTime,
       finished_at: dateTime,

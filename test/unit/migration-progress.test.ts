@@ -59,14 +59,14 @@ describe('migration steps view', () => {
     });
   });
 
-  it('a cancel during the wait shows the wait stopped, the restore skipped', () => {
+  it('a cancel during the wait shows the wait cancelled, the restore skipped', () => {
     const m = migration({
       status: 'cancelled',
       error: 'MigrationCancelled',
       current_step: 'Migration cancelled',
     });
     const wait = stepsView(m).find((s) => s.step === 'Wait for invitation acceptance');
-    expect(wait).toMatchObject({ status: 'failed', error: 'MigrationCancelled' });
+    expect(wait).toMatchObject({ status: 'cancelled', error: 'MigrationCancelled' });
     expect(statuses(m)['Restore deployments']).toBe('skipped');
   });
 
