@@ -173,7 +173,12 @@ const OUR_SCHEMAS: Record<string, Json> = {
       name: str,
       configuration: { type: 'object', description: 'Any JSON object of at most 16 KiB, read back exactly.' },
       status: { const: 'active' },
-      created_at: dateTime,
+      created_at: { ...dateTime, description: 'When it was created, or restored (see `restored_from`).' },
+      restored_from: obj(
+        { source_id: { type: 'string', description: 'Its id in the organization it came from.' } },
+        ['source_id'],
+        'Present when a migration restored it from a snapshot: it was moved here, and `created_at` is when.',
+      ),
     },
     ['id', 'organization_id', 'kind', 'type', 'name', 'configuration', 'status', 'created_at'],
     'A deployment or a project.',

@@ -208,6 +208,14 @@ describe('cancelling a migration', () => {
     expect(restored.status, restored.text).toBe(200);
     expect(restored.body.status).toBe('succeeded');
     await assertNothingLost(api, s, restored.body);
+    // What came over says so (the console labels its time "Restored"), naming only its old id.
+    const brought = await api.call('GET', `/api/v1/organizations/${s.target.orgId}/deployments`, {
+      as: s.user,
+    });
+    const deployment = s.resources.find((r) => r.kind === 'deployments')!;
+    expect(brought.body.deployments.map((d: { restored_from?: unknown }) => d.restored_from)).toEqual([
+      { source_id: deployment.id },
+    ]);
   });
 
   it('is only for the migrating user, and only while running', async () => {
