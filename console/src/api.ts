@@ -1,6 +1,15 @@
-/** The public HTTP API, and nothing else: every call carries the signed-in user's token. */
+/**
+ * The public HTTP API, and nothing else, through the typed client generated from the service's OpenAPI document
+ * (`client/`): every call carries the signed-in user's token, and a refusal becomes an `ApiError` whose message is
+ * the service's own.
+ */
+
+import type { components } from '../../client/index.ts';
+import { type OrganizationsClient, organizationsClient } from '../../client/index.ts';
 import { getAccessToken } from './auth.ts';
 import { config } from './config.ts';
+
+export type Schemas = components['schemas'];
 
 export interface ApiErrorItem {
   code: string;
@@ -24,44 +33,40 @@ export class ApiError extends Error {
   }
 }
 
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const token = await getAccessToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
+let client: OrganizationsClient | undefined;
+
+/** The typed client, made once the console's configuration is loaded. */
+export function api(): OrganizationsClient {
+  client ??= organizationsClient({ baseUrl: config().apiUrl, token: getAccessToken });
+  return client;
+}
+
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * The answer's body when the service took the request; otherwise an `ApiError` with the service's errors (or API
+ * Gateway's own `{"message":"Unauthorized"}`), or one saying the service could not be reached.
+ */
+export async function ok<T>(answer: Promise<Answer<T>>): Promise<T> {
+  let settled: Answer<T>;
   try {
-    res = await fetch(`${config().apiUrl}/api/v1${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    settled = await answer;
   } catch {
     throw new ApiError(0, [
       { code: 'network', message: 'The service could not be reached. Check your connection and try again.' },
     ]);
   }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!res.ok) {
-    const errors = (parsed as { errors?: ApiErrorItem[] } | undefined)?.errors;
-    // API Gateway's own 401 body is {"message":"Unauthorized"}.
-    const fallback =
-      (parsed as { message?: string } | undefined)?.message ?? `The service answered ${res.status}.`;
-    throw new ApiError(
-      res.status,
-      errors?.length ? errors : [{ code: `http.${res.status}`, message: fallback }],
-    );
-  }
-  return parsed as T;
+  const { data, error, response } = settled;
+  if (response.ok) return data as T;
+  const errors = (error as { errors?: ApiErrorItem[] } | undefined)?.errors;
+  const fallback =
+    (error as { message?: string } | undefined)?.message ?? `The service answered ${response.status}.`;
+  throw new ApiError(
+    response.status,
+    errors?.length ? errors : [{ code: `http.${response.status}`, message: fallback }],
+  );
 }
-
-export const get = <T>(path: string) => call<T>('GET', path);
-export const post = <T>(path: string, body?: unknown) => call<T>('POST', path, body ?? {});
-export const del = <T>(path: string, body?: unknown) => call<T>('DELETE', path, body);
-export const enc = encodeURIComponent;

@@ -4,39 +4,26 @@
  * editing a member's roles loses nothing.
  */
 
+import type { components } from '../../client/index.ts';
+import {
+  DEPLOYMENT_ROLES,
+  ORGANIZATION_ROLES,
+  PROJECT_ROLES,
+  PROJECT_TYPES,
+  type ProjectType,
+  roleWords,
+} from '../../functions/shared/roles.ts';
+
+type Schemas = components['schemas'];
+
 export type Scope = { kind: 'none' } | { kind: 'all' } | { kind: 'ids'; ids: string[] };
 
-export interface Assignment {
-  role_id: string;
-  organization_id: string;
-  all?: boolean;
-  deployment_ids?: string[];
-  project_ids?: string[];
-  application_roles?: string[];
-}
-export interface RoleAssignments {
-  organization?: Assignment[];
-  deployment?: Assignment[];
-  project?: Partial<Record<ProjectType, Assignment[]>>;
-}
-
-export const ORGANIZATION_ROLES = ['organization-admin', 'billing-admin'] as const;
-export const DEPLOYMENT_ROLES = ['deployment-admin', 'deployment-editor', 'deployment-viewer'] as const;
-export const PROJECT_TYPES = ['elasticsearch', 'observability', 'security'] as const;
-export type ProjectType = (typeof PROJECT_TYPES)[number];
-export const PROJECT_ROLES: Record<ProjectType, readonly string[]> = {
-  elasticsearch: ['elasticsearch-admin', 'elasticsearch-developer', 'elasticsearch-viewer'],
-  observability: ['observability-admin', 'observability-editor', 'observability-viewer'],
-  security: ['security-admin', 'security-editor', 'security-viewer'],
-};
-
-const WORDS: Record<string, string> = {
-  'organization-admin': 'Organization owner',
-  'billing-admin': 'Billing admin',
-  'deployment-admin': 'Deployment admin',
-  'deployment-editor': 'Deployment editor',
-  'deployment-viewer': 'Deployment viewer',
-};
+/** The API's role assignments, as the generated client types them. */
+export type RoleAssignments = Schemas['RoleAssignments'];
+/** One deployment or project assignment: the two differ only in which id list they carry. */
+export type Assignment = Schemas['DeploymentRoleAssignment'] &
+  Pick<Schemas['ProjectRoleAssignment'], 'project_ids'>;
+export { DEPLOYMENT_ROLES, ORGANIZATION_ROLES, PROJECT_ROLES, PROJECT_TYPES, type ProjectType };
 
 export const PROJECT_TYPE_WORDS: Record<ProjectType, string> = {
   elasticsearch: 'Elasticsearch',
@@ -44,16 +31,8 @@ export const PROJECT_TYPE_WORDS: Record<ProjectType, string> = {
   security: 'Security',
 };
 
-/** "Observability editor" for `observability-editor`. */
-export function roleName(roleId: string): string {
-  return (
-    WORDS[roleId] ??
-    roleId
-      .split('-')
-      .map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
-      .join(' ')
-  );
-}
+/** "Observability editor" for `observability-editor`: the service's own words for its roles. */
+export const roleName = roleWords;
 
 function scopeWords(a: Assignment, noun: string, names: Map<string, string>): string {
   if (a.all) return `all ${noun}s`;

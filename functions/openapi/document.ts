@@ -560,6 +560,69 @@ const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
 };
 
 /**
+ * Optional fields of ours on the reference's schemas (its own fields stay as written), so the document, and the typed
+ * client generated from it, say everything the service answers.
+ */
+const REFERENCE_FIELDS: Record<string, Record<string, Json>> = {
+  OrganizationInvitation: {
+    email_status: {
+      type: 'string',
+      enum: ['queued', 'sent', 'failed', 'unsent'],
+      description:
+        'Ours, on the invitations list: where the invitation email is (`failed` with `email_error`).',
+    },
+    email_error: {
+      type: 'string',
+      description: 'Ours: why the email could not be delivered, and what to do.',
+    },
+    status: {
+      type: 'string',
+      enum: ['pending', 'expired'],
+      description: 'Ours, with `?include=invitations` on the members list.',
+    },
+  },
+  OrganizationMembership: {
+    status: { type: 'string', enum: ['active'], description: 'Ours, with `?include=invitations`.' },
+  },
+  OrganizationMemberships: {
+    next: { type: 'string', description: 'Ours: pass as `?next=` for the next page; absent on the last.' },
+    invitations: {
+      type: 'array',
+      items: ref('OrganizationInvitation'),
+      description: 'Ours, with `?include=invitations` (organization-admins): the open invitations.',
+    },
+  },
+};
+
+function withOurFields(schemas: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...schemas };
+  for (const [name, fields] of Object.entries(REFERENCE_FIELDS)) {
+    const schema = out[name] as { properties?: Json } | undefined;
+    if (!schema?.properties) throw new Error(`the reference has no schema ${name} with properties`);
+    out[name] = { ...schema, properties: { ...schema.properties, ...fields } };
+  }
+  return out;
+}
+
+/** Query parameters of ours on reference routes (the reference declares none), so typed clients can send them. */
+const REFERENCE_QUERY: Partial<Record<RouteKey, { name: string; description: string; schema: Json }[]>> = {
+  'GET /api/v1/organizations/{organization_id}/members': [
+    {
+      name: 'size',
+      description: 'Members per page, 1-1000.',
+      schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    },
+    { name: 'next', description: 'The `next` of the previous page.', schema: str },
+    {
+      name: 'include',
+      description:
+        '`invitations` (organization-admins): add the open invitations and a `status` on every row.',
+      schema: { type: 'string', enum: ['invitations'] },
+    },
+  ],
+};
+
+/**
  * Answers of ours on reference routes that the reference does not list (its own stay exactly as written): mostly
  * authorization (403 where the reference says nothing) and our rules (the last admin, a sole member's resources).
  */
@@ -671,6 +734,8 @@ function build(): Json {
       op = fromReference(source);
       const note = REFERENCE_NOTES[key];
       if (note) op.description = `${op.description ?? ''}\n\n${note}`.trim();
+      const query = (REFERENCE_QUERY[key] ?? []).map((q) => ({ ...q, in: 'query' }));
+      if (query.length) op.parameters = [...((op.parameters as Json[] | undefined) ?? []), ...query];
       for (const [status, description] of Object.entries(REFERENCE_EXTRA[key] ?? {})) {
         (op.responses as Record<string, Json>)[status] ??= { description, content: json(ERROR) };
       }
@@ -704,7 +769,7 @@ function build(): Json {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { ...convertSchema(reference.definitions), ...OUR_SCHEMAS },
+      schemas: { ...withOurFields(convertSchema(reference.definitions)), ...OUR_SCHEMAS },
       securitySchemes: {
         bearer: {
           type: 'http',

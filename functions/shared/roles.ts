@@ -97,8 +97,13 @@ function scopeWords(a: ScopedRoleAssignment, noun: string): string {
   return ids.length === 1 ? `${noun} ${ids[0]}` : `${ids.length} ${noun}s`;
 }
 
-/** A project role in words, in the same sentence case as the others: `security-admin` → "Security admin". */
-function projectRoleWords(roleId: string): string {
+/**
+ * A role in words, in one sentence case everywhere (emails, pages, the console): `organization-admin` → "Organization
+ * owner", `security-admin` → "Security admin".
+ */
+export function roleWords(roleId: string): string {
+  const known = ROLE_WORDS[roleId];
+  if (known) return known;
   const words = roleId.split('-');
   return [words[0]!.charAt(0).toUpperCase() + words[0]!.slice(1), ...words.slice(1)].join(' ');
 }
@@ -106,13 +111,13 @@ function projectRoleWords(roleId: string): string {
 /** Roles in words for emails and the invitation page, e.g. "Deployment viewer (all deployments)". */
 export function describeRoles(ra: RoleAssignments): string[] {
   const words: string[] = [];
-  for (const a of ra.organization ?? []) words.push(ROLE_WORDS[a.role_id] ?? a.role_id);
+  for (const a of ra.organization ?? []) words.push(roleWords(a.role_id));
   for (const a of ra.deployment ?? []) {
-    words.push(`${ROLE_WORDS[a.role_id] ?? a.role_id} (${scopeWords(a, 'deployment')})`);
+    words.push(`${roleWords(a.role_id)} (${scopeWords(a, 'deployment')})`);
   }
   for (const type of PROJECT_TYPES) {
     for (const a of ra.project?.[type] ?? [])
-      words.push(`${projectRoleWords(a.role_id)} (${scopeWords(a, `${type} project`)})`);
+      words.push(`${roleWords(a.role_id)} (${scopeWords(a, `${type} project`)})`);
   }
   return words.length ? words : ['Member (no roles yet)'];
 }

@@ -74,6 +74,7 @@ const COMMANDS = {
   'check-invariants': 'local/check-invariants.ts',
   bench: 'bench/run.ts',
   docs: 'local/docs.ts',
+  client: 'local/client.ts',
 };
 
 describe('every command explains itself', () => {

@@ -1,18 +1,11 @@
 /** Opening an invitation from its emailed link: what it offers, and accepting it (or choosing it for a move). */
-import { enc, get, post } from '../api.ts';
+import { api, ok, type Schemas } from '../api.ts';
 import { clear, field, h, showFieldError, time } from '../dom.ts';
 import { describeRoles, type RoleAssignments } from '../roles.ts';
 import { busy, errorBox } from '../ui.ts';
 
-export interface Invitation {
-  token: string;
-  email: string;
-  expires_at: string;
-  expired: boolean;
-  accepted_at?: string;
-  organization: { id: string; name: string };
-  role_assignments: RoleAssignments;
-}
+/** An invitation as the API answers it: its roles are always there (`{}` for none). */
+export type Invitation = Schemas['OrganizationInvitation'] & { role_assignments: RoleAssignments };
 
 /** The token from a pasted link (`…/invitations/<token>`) or the bare token. */
 export function tokenFrom(text: string): string | undefined {
@@ -77,7 +70,12 @@ export function invitationOpener(opts: {
       return;
     }
     await busy(open, errors, async () => {
-      const inv = await get<Invitation>(`/organizations/invitations/${enc(token)}`);
+      const answer = await ok(
+        api().GET('/api/v1/organizations/invitations/{invitation_token}', {
+          params: { path: { invitation_token: token } },
+        }),
+      );
+      const inv: Invitation = { ...answer, role_assignments: answer.role_assignments ?? {} };
       const actionErrors = errorBox();
       const parts: Node[] = [invitationSummary(inv)];
       if (inv.accepted_at) parts.push(h('p', {}, 'This invitation has already been used.'));
@@ -105,7 +103,11 @@ export function invitationOpener(opts: {
         );
         accept.addEventListener('click', () =>
           busy(accept, actionErrors, async () => {
-            await post(`/organizations/invitations/${enc(token)}/_accept`);
+            await ok(
+              api().POST('/api/v1/organizations/invitations/{invitation_token}/_accept', {
+                params: { path: { invitation_token: token } },
+              }),
+            );
             opts.onAccepted?.(inv);
           }),
         );

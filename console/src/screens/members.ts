@@ -2,7 +2,7 @@
  * The Organization page's Members tab: members and open invitations, paged with the API's cursor, a search box,
  * Invite members, and each row's actions (Edit role, Remove, Leave organization, Resend, Revoke).
  */
-import { ApiError, call, del, enc, get, post } from '../api.ts';
+import { ApiError, api, ok } from '../api.ts';
 import { clear, field, h, showFieldError, time } from '../dom.ts';
 import {
   describeRoles,
@@ -87,10 +87,12 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
 
   const loadPage = async (): Promise<MembersPage> => {
     const cursor = state.cursors[state.page];
-    const include = admin && state.page === 0 ? '&include=invitations' : '';
-    return get<MembersPage>(
-      `/organizations/${enc(org.id)}/members?size=${state.size}${cursor ? `&next=${enc(cursor)}` : ''}${include}`,
-    );
+    const include = admin && state.page === 0 ? ('invitations' as const) : undefined;
+    return listMembers(org.id, {
+      size: state.size,
+      ...(cursor ? { next: cursor } : {}),
+      ...(include ? { include } : {}),
+    });
   };
 
   const searchAll = async (q: string): Promise<MembersPage> => {
@@ -99,9 +101,11 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
     let next: string | undefined;
     let invitations: ListedInvitation[] | undefined;
     for (let i = 0; i < SEARCH_PAGES; i++) {
-      const page = await get<MembersPage>(
-        `/organizations/${enc(org.id)}/members?size=1000${next ? `&next=${enc(next)}` : ''}${admin && i === 0 ? '&include=invitations' : ''}`,
-      );
+      const page = await listMembers(org.id, {
+        size: 1000,
+        ...(next ? { next } : {}),
+        ...(admin && i === 0 ? { include: 'invitations' as const } : {}),
+      });
       invitations ??= page.invitations;
       found.push(...page.members.filter((m) => `${m.name ?? ''} ${m.email}`.toLowerCase().includes(needle)));
       next = page.next;
@@ -148,7 +152,7 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
             confirm: 'Leave organization',
             danger: true,
             action: async () => {
-              await del(`/organizations/${enc(org.id)}/members/${enc(m.user_id)}`);
+              await removeMember(org.id, m.user_id);
               announce(`You left ${org.name}.`);
               await reload('#/welcome');
             },
@@ -165,7 +169,7 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
             confirm: 'Remove member',
             danger: true,
             action: async () => {
-              await del(`/organizations/${enc(org.id)}/members/${enc(m.user_id)}`);
+              await removeMember(org.id, m.user_id);
               announce(`${m.email} removed.`);
               await refresh();
             },
@@ -313,7 +317,16 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
                             confirm: 'Revoke invitation',
                             danger: true,
                             action: async () => {
-                              await del(`/organizations/${enc(org.id)}/invitations/${enc(inv.token)}`);
+                              await ok(
+                                api().DELETE(
+                                  '/api/v1/organizations/{organization_id}/invitations/{invitation_tokens}',
+                                  {
+                                    params: {
+                                      path: { organization_id: org.id, invitation_tokens: inv.token },
+                                    },
+                                  },
+                                ),
+                              );
                               announce(`Invitation to ${inv.email} revoked.`);
                               await refresh();
                             },
@@ -331,10 +344,7 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
   const resend = async (inv: ListedInvitation) => {
     try {
       // The same roles again: an expired invitation is replaced by a new one, which would otherwise have none.
-      await post(`/organizations/${enc(org.id)}/invitations`, {
-        emails: [inv.email],
-        role_assignments: inv.role_assignments,
-      });
+      await createInvitations(org.id, { emails: [inv.email], role_assignments: inv.role_assignments });
       announce(`Invitation to ${inv.email} sent again.`);
       await refresh();
     } catch (e) {
@@ -373,7 +383,7 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
           let done = false;
           await busy(save, formErrors, async () => {
             for (const step of roleChanges(org.id, m.role_assignments, wanted))
-              await call(step.method, `/users/${enc(m.user_id)}/role_assignments`, step.body);
+              await changeRoles(step.method, m.user_id, step.body);
             done = true;
           });
           if (done || formErrors.hidden === false) {
@@ -483,14 +493,11 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
           const role_assignments = fromChoice(org.id, wanted);
           await busy(send, formErrors, async () => {
             try {
-              const res = await post<{ invitations: ListedInvitation[] }>(
-                `/organizations/${enc(org.id)}/invitations`,
-                {
-                  emails: list,
-                  expires_in: expiry.control.value,
-                  ...(Object.keys(role_assignments).length ? { role_assignments } : {}),
-                },
-              );
+              const res = await createInvitations(org.id, {
+                emails: list,
+                expires_in: expiry.control.value,
+                ...(Object.keys(role_assignments).length ? { role_assignments } : {}),
+              });
               const byEmail = new Map(res.invitations.map((i) => [i.email, i]));
               showResults(
                 list.map((a) => {
@@ -569,3 +576,42 @@ function perAddress(err: ApiError): string {
       return messageOf(err);
   }
 }
+
+type Query = { size: number; next?: string; include?: 'invitations' };
+/** One page of members (and, with `include`, the open invitations), in the console's own shapes. */
+const listMembers = async (orgId: string, query: Query): Promise<MembersPage> => {
+  const page = await ok(
+    api().GET('/api/v1/organizations/{organization_id}/members', {
+      params: { path: { organization_id: orgId }, query },
+    }),
+  );
+  // The reference leaves a member's address and roles optional; this service always answers both.
+  const members = page.members.map((m) => ({
+    ...m,
+    email: m.email ?? '',
+    role_assignments: m.role_assignments ?? {},
+  }));
+  return { ...page, members } as MembersPage;
+};
+
+const removeMember = (orgId: string, userId: string) =>
+  ok(
+    api().DELETE('/api/v1/organizations/{organization_id}/members/{user_ids}', {
+      params: { path: { organization_id: orgId, user_ids: userId } },
+    }),
+  );
+
+type InvitationsBody = { emails: string[]; expires_in?: string; role_assignments?: RoleAssignments };
+const createInvitations = (orgId: string, body: InvitationsBody) =>
+  ok(
+    api().POST('/api/v1/organizations/{organization_id}/invitations', {
+      params: { path: { organization_id: orgId } },
+      body,
+    }),
+  );
+
+const changeRoles = (method: 'POST' | 'DELETE', userId: string, body: RoleAssignments) => {
+  const init = { params: { path: { user_id: userId } }, body };
+  const path = '/api/v1/users/{user_id}/role_assignments';
+  return ok(method === 'POST' ? api().POST(path, init) : api().DELETE(path, init));
+};

@@ -2,7 +2,7 @@
  * Move to another organization: choose the pending invitation and a snapshot repository, start the migration, and
  * watch its steps live from `GET /migrations/{id}`, with the cause and the next action when it fails.
  */
-import { ApiError, enc, get, post } from '../api.ts';
+import { ApiError, api, ok } from '../api.ts';
 import { clear, field, h, nextId, showFieldError, time } from '../dom.ts';
 import { describeRoles } from '../roles.ts';
 import { navigate, reload } from '../router.ts';
@@ -53,7 +53,7 @@ const statusBadge = (status: string) => {
 export async function migrationsList(): Promise<HTMLElement> {
   let migrations: Migration[] = [];
   try {
-    migrations = (await get<{ migrations: Migration[] }>('/migrations')).migrations;
+    migrations = (await ok(api().GET('/api/v1/migrations'))).migrations;
   } catch {
     // Optional on these screens: the list is a shortcut, the migration's own page says everything.
   }
@@ -71,7 +71,7 @@ export async function migrationsList(): Promise<HTMLElement> {
           {},
           h(
             'a',
-            { href: `#/migrations/${enc(m.id)}` },
+            { href: `#/migrations/${encodeURIComponent(m.id)}` },
             `Migration started ${time(m.created_at).textContent}`,
           ),
           ' ',
@@ -111,7 +111,7 @@ export async function renderMove(main: HTMLElement, s: Session): Promise<void> {
 
   let repos: Repository[] = [];
   try {
-    repos = (await get<{ repositories: Repository[] }>('/users/me/snapshot-repositories')).repositories;
+    repos = (await ok(api().GET('/api/v1/users/me/snapshot-repositories'))).repositories;
   } catch (e) {
     errors.show(e);
   }
@@ -182,14 +182,16 @@ export async function renderMove(main: HTMLElement, s: Session): Promise<void> {
         const name = newName.control.value.trim();
         showFieldError(newName, name ? undefined : 'Give the new repository a name.');
         if (!name) return;
-        repositoryId = (await post<Repository>('/users/me/snapshot-repositories', { name })).id;
+        repositoryId = (await ok(api().POST('/api/v1/users/me/snapshot-repositories', { body: { name } })))
+          .id;
       }
-      const m = await post<Migration>('/migrations', {
-        target_organization_id: target.organization.id,
-        repository_id: repositoryId,
-      });
+      const m = await ok(
+        api().POST('/api/v1/migrations', {
+          body: { target_organization_id: target.organization.id, repository_id: repositoryId },
+        }),
+      );
       sessionStorage.setItem(`org-console.migration-target.${m.id}`, target.organization.name);
-      navigate(`#/migrations/${enc(m.id)}`);
+      navigate(`#/migrations/${encodeURIComponent(m.id)}`);
     });
   });
 
@@ -321,7 +323,11 @@ export async function renderMigration(main: HTMLElement, s: Session, id?: string
       const cancel = h('button', { type: 'button', class: 'danger' }, 'Cancel the move');
       cancel.addEventListener('click', () =>
         busy(cancel, actionErrors, async () => {
-          await post(`/migrations/${enc(m.id)}/_cancel`);
+          await ok(
+            api().POST('/api/v1/migrations/{migration_id}/_cancel', {
+              params: { path: { migration_id: m.id } },
+            }),
+          );
           announce('Cancelling the move.');
           await poll();
         }),
@@ -341,7 +347,11 @@ export async function renderMigration(main: HTMLElement, s: Session, id?: string
         );
         restore.addEventListener('click', () =>
           busy(restore, actionErrors, async () => {
-            await post(`/migrations/${enc(m.id)}/_restore`);
+            await ok(
+              api().POST('/api/v1/migrations/{migration_id}/_restore', {
+                params: { path: { migration_id: m.id } },
+              }),
+            );
             announce('Restore finished.');
             await poll();
           }),
@@ -374,11 +384,17 @@ export async function renderMigration(main: HTMLElement, s: Session, id?: string
     clearTimeout(timer);
     if (!main.isConnected) return;
     try {
-      const m = await get<Migration>(`/migrations/${enc(id)}`);
+      const m = await ok(
+        api().GET('/api/v1/migrations/{migration_id}', { params: { path: { migration_id: id } } }),
+      );
       // Not a member of the target until the end: its name comes from the invitation chosen when starting.
       targetName ??= sessionStorage.getItem(`org-console.migration-target.${m.id}`) ?? undefined;
       if (!targetName && m.status === 'succeeded') {
-        targetName = await get<{ name: string }>(`/organizations/${enc(m.target_organization_id)}`)
+        targetName = await ok(
+          api().GET('/api/v1/organizations/{organization_id}', {
+            params: { path: { organization_id: m.target_organization_id } },
+          }),
+        )
           .then((o) => o.name)
           .catch(() => undefined);
       }

@@ -1,7 +1,14 @@
 /** Deployments and projects of the organization: what the member's roles let them see, create and delete. */
-import { del, enc, get, post } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { clear, field, h, time } from '../dom.ts';
-import { isOrgAdmin, PROJECT_TYPE_WORDS, PROJECT_TYPES, type RoleAssignments } from '../roles.ts';
+import {
+  type Assignment,
+  isOrgAdmin,
+  PROJECT_TYPE_WORDS,
+  PROJECT_TYPES,
+  type ProjectType,
+  type RoleAssignments,
+} from '../roles.ts';
 import type { Session } from '../session.ts';
 import { announce, busy, confirmAction, errorBox } from '../ui.ts';
 
@@ -19,8 +26,16 @@ export async function loadResources(
   orgId: string,
 ): Promise<{ deployments: Resource[]; projects: Resource[] }> {
   const [d, p] = await Promise.all([
-    get<{ deployments: Resource[] }>(`/organizations/${enc(orgId)}/deployments`),
-    get<{ projects: Resource[] }>(`/organizations/${enc(orgId)}/projects`),
+    ok(
+      api().GET('/api/v1/organizations/{organization_id}/deployments', {
+        params: { path: { organization_id: orgId } },
+      }),
+    ),
+    ok(
+      api().GET('/api/v1/organizations/{organization_id}/projects', {
+        params: { path: { organization_id: orgId } },
+      }),
+    ),
   ]);
   return { deployments: d.deployments, projects: p.projects };
 }
@@ -36,7 +51,7 @@ function mayCreate(ra: RoleAssignments | undefined, kind: 'deployment' | string)
 
 function mayDelete(ra: RoleAssignments | undefined, r: Resource): boolean {
   if (isOrgAdmin(ra)) return true;
-  const list =
+  const list: Assignment[] | undefined =
     r.kind === 'deployment' ? ra?.deployment : ra?.project?.[r.type as (typeof PROJECT_TYPES)[number]];
   const admin = r.kind === 'deployment' ? 'deployment-admin' : `${r.type}-admin`;
   return (
@@ -102,7 +117,7 @@ export async function renderResources(main: HTMLElement, s: Session): Promise<vo
                       confirm: 'Delete',
                       danger: true,
                       action: async () => {
-                        await del(`/organizations/${enc(org.id)}/${kind}s/${enc(r.id)}`);
+                        await deleteResource(org.id, kind, r.id);
                         announce(`${r.name} deleted.`);
                         await refresh();
                       },
@@ -164,8 +179,16 @@ export async function renderResources(main: HTMLElement, s: Session): Promise<vo
       await busy(create, formErrors, async () => {
         const kind = what.control.value;
         const body = { name: name.control.value.trim(), configuration: {} };
-        if (kind === 'deployment') await post(`/organizations/${enc(org.id)}/deployments`, body);
-        else await post(`/organizations/${enc(org.id)}/projects`, { ...body, type: kind });
+        const path = { params: { path: { organization_id: org.id } } };
+        if (kind === 'deployment')
+          await ok(api().POST('/api/v1/organizations/{organization_id}/deployments', { ...path, body }));
+        else
+          await ok(
+            api().POST('/api/v1/organizations/{organization_id}/projects', {
+              ...path,
+              body: { ...body, type: kind as ProjectType },
+            }),
+          );
         announce(`${body.name} created.`);
         await refresh();
       });
@@ -173,4 +196,18 @@ export async function renderResources(main: HTMLElement, s: Session): Promise<vo
     return form;
   };
   await refresh();
+}
+
+function deleteResource(orgId: string, kind: 'deployment' | 'project', id: string) {
+  if (kind === 'deployment')
+    return ok(
+      api().DELETE('/api/v1/organizations/{organization_id}/deployments/{deployment_id}', {
+        params: { path: { organization_id: orgId, deployment_id: id } },
+      }),
+    );
+  return ok(
+    api().DELETE('/api/v1/organizations/{organization_id}/projects/{project_id}', {
+      params: { path: { organization_id: orgId, project_id: id } },
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 /** A signed-in person without an organization: create one, or open an invitation they were sent. */
-import { post } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { field, h } from '../dom.ts';
 import { reload } from '../router.ts';
 import type { Session } from '../session.ts';
@@ -26,7 +26,7 @@ export async function renderWelcome(main: HTMLElement, s: Session): Promise<void
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     await busy(create, errors, async () => {
-      await post('/organizations', { name: name.control.value.trim() });
+      await ok(api().POST('/api/v1/organizations', { body: { name: name.control.value.trim() } }));
       await reload('#/members');
     });
   });
