@@ -112,7 +112,7 @@ describe('cancelling a migration', () => {
     // ...the execution's end state and output (SUCCEEDED: a cancel is no failure to alarm on)...
     await executionEnded(api, id);
     const d = await describeExecution(api, id);
-    expect(d.status).toBe('SUCCEEDED');
+    expect(d.status, `${d.error}: ${d.cause}`).toBe('SUCCEEDED');
     expect(JSON.parse(d.output!)).toEqual({
       migration_id: id,
       outcome: 'cancelled',
