@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`-- --smoke` for the quick pass CI runs). Prints Markdown tables; the README keeps the last figures.
+ * `npm run bench` (`-- --smoke` for the quick pass CI runs). Prints Markdown tables; docs/operations.md keeps the last figures.
  *
  * 1. Per API operation, through the local gateway against DynamoDB Local: DynamoDB round trips and consumed capacity,
  *    handler time p50/p99 (the gateway's Server-Timing, like Lambda's duration) and the floor: the same AWS requests
@@ -40,7 +40,7 @@ const { values } = parseCommand({
 Starts its own local stack (free ports, its own table) and prints Markdown tables: each API operation
 against its floor (the same AWS requests made bare), answers that must look alike, the migration, bundle sizes
 with cold init, and the cost at AWS list prices of each operation, each migration and a month of bench/workload.ts.
-About 4 minutes; the README keeps the last figures.
+About 4 minutes; docs/operations.md keeps the last figures.
 
 Options:
   --smoke     5 samples instead of 100 and the small cases only: checks the benchmark still works (CI runs it)

@@ -1,6 +1,6 @@
 /**
  * The month `npm run bench` prices: a stated workload (counts of the operations it measures) and the monthly items the
- * stack creates whatever the traffic. Change the counts here; the README quotes them with the result.
+ * stack creates whatever the traffic. Change the counts here; docs/operations.md quotes them with the result.
  */
 import { ACCESS } from '../infra/access.ts';
 import type { Fixed } from './cost.ts';

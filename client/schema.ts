@@ -92,6 +92,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{organization_id}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get domain claims
+         * @description Get domain claims for the organization.
+         *
+         *     Ours: organization-admins only; the verified domains, sorted (pending claims are not listed).
+         */
+        get: operations["domain-claim-get-domain-claims"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete domain claim
+         * @description Delete domain claim.
+         *
+         *     Ours: `domain_claim_request` is the domain; its claim (pending or verified) is deleted and the domain is free for any organization. No claim there answers 200.
+         */
+        delete: operations["domain-claim-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/domains/_generate_verification_code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate verification code
+         * @description Generate verification code for the domain claim challenge.
+         *
+         *     Ours: publish the code as the value of a TXT record named `_elastic-cloud-verification.<domain>` (also in `record`), then verify. Domains are compared in lower-case ASCII (IDNA), without a trailing dot; IP addresses, single labels, wildcards and public mail domains (gmail.com…) are refused. Asking again while the claim is pending returns the same code.
+         */
+        post: operations["domain-claim-generate-verification-code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/domains/_verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify domain claim
+         * @description Verify domain claim challenge.
+         *
+         *     Ours: the 449 body is an error (`org.domain_claim.verification_pending`) naming the record to publish; retry once DNS shows it. A domain belongs to one organization at a time: the one whose verification commits first holds it, the others get `org.domain_claim.already_exists`. Verifying again answers 200.
+         */
+        post: operations["domain-claim-verify-domain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{organization_id}/invitations": {
         parameters: {
             query?: never;
@@ -773,6 +845,28 @@ export interface components {
             /** @description Assignments for roles with project scope. */
             project?: components["schemas"]["ProjectRoleAssignments"];
         };
+        GetOrganizationClaimedDomainsResponse: {
+            /** @description The list of claimed domains in the organization */
+            domains: string[];
+        };
+        DeleteDomainClaimRequest: {
+            /** @description The request to remove a domain claim */
+            domain_claim_request: string;
+        };
+        VerificationCodeRequest: {
+            /** @description The domain claim request */
+            domain_claim_request: string;
+        };
+        VerificationCodeResponse: {
+            /** @description The verification code to use for the domain claim challenge */
+            verification: string;
+            /** @description Ours: the name of the TXT record to publish the code in (`_elastic-cloud-verification.<domain>`). */
+            record?: string;
+        };
+        DomainVerificationRequest: {
+            /** @description The domain claim request */
+            domain_claim_request: string;
+        };
         Health: {
             ok: boolean;
         };
@@ -1365,6 +1459,451 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "domain-claim-get-domain-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claimed domains for the organization */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetOrganizationClaimedDomainsResponse"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "domain-claim-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The domain claim to remove */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteDomainClaimRequest"];
+            };
+        };
+        responses: {
+            /** @description With status 200 ok to signal the domain has been unclaimed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description An IdP is configured for the organization. (code: `org.idp.idp_configured`) */
+            400: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.idp.idp_configured";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Concurrent organization modification. (code: `org.domain_claim.concurrent_organization_modification`) */
+            409: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.domain_claim.concurrent_organization_modification";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "domain-claim-generate-verification-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The verification code request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerificationCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description The verification code response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationCodeResponse"];
+                };
+            };
+            /** @description `root.invalid_data`: not a domain name (naming the problem), a public mail domain, or (verifying) no code generated for it. `org.domain_claim.already_exists`: this or another organization holds the domain; `org.domain_claim.limit_reached`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `org.domain_claim.concurrent_organization_modification`: the claims kept changing; nothing was changed, retry. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "domain-claim-verify-domain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The verification code request */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DomainVerificationRequest"];
+            };
+        };
+        responses: {
+            /** @description With status 200 ok to signal the domain has been claimed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description Domain claim already exists. (code: `org.domain_claim.already_exists`) */
+            400: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.domain_claim.already_exists";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Concurrent organization modification. (code: `org.domain_claim.concurrent_organization_modification`) */
+            409: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.domain_claim.concurrent_organization_modification";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description The challenge can not be verified at the moment, please retry later */
+            449: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
                 };
             };
             /** @description `root.service_unavailable`: a dependency failed; retry. */

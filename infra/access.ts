@@ -47,6 +47,10 @@ export const ACCESS: Record<HandlerName, Access> = {
   'organizations/handlers/list': { read: true, write: ['PutItem'] },
   'organizations/handlers/get': { read: true },
   'organizations/handlers/update': { read: true, write: ['UpdateItem'] },
+  'domains/handlers/list': { read: true },
+  'domains/handlers/delete': { read: true, write: ['UpdateItem', 'DeleteItem'] },
+  'domains/handlers/generate': { read: true, write: ['UpdateItem', 'PutItem'] },
+  'domains/handlers/verify': { read: true, write: ['UpdateItem', 'PutItem'] },
   // No SES: the outbox sends the emails after the commit.
   'invitations/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'invitations/handlers/list': { read: true },

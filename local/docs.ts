@@ -1,32 +1,33 @@
-/** `npm run docs`: rewrite the README's generated tables (routes, roles) from the code. `--check` only compares. */
+/** `npm run docs`: rewrite the generated tables of docs/api.md (routes, roles, error codes) from the code. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { API_DOC, renderApiTables } from './api-tables.ts';
 import { parseCommand } from './cli.ts';
-import { renderReadme } from './readme.ts';
 
 const { values } = parseCommand({
   name: 'npm run docs --',
   usage: `[--check]
 
-Rewrites the route table (from functions/routes.ts and the OpenAPI document) and the role table (from
-functions/shared/roles.ts) in README.md, between their <!-- routes:… --> and <!-- roles:… --> markers.
+Rewrites the generated tables in ${API_DOC}: the route table (from functions/routes.ts and the OpenAPI document),
+the role table (from functions/shared/roles.ts) and the error codes (from functions/shared/errors.ts), between their
+<!-- routes:… -->, <!-- roles:… --> and <!-- errors:… --> markers.
 
 Options:
-  --check   write nothing; exit 1 when README.md differs from what the code says`,
+  --check   write nothing; exit 1 when ${API_DOC} differs from what the code says`,
   options: { check: { type: 'boolean' } },
 });
-const file = resolve(import.meta.dirname, '../README.md');
+const file = resolve(import.meta.dirname, '..', API_DOC);
 const before = readFileSync(file, 'utf8');
-const after = renderReadme(before);
+const after = renderApiTables(before);
 if (values.check) {
   if (after !== before) {
-    console.error('README.md: the route or role table is out of date; run npm run docs');
+    console.error(`${API_DOC}: a generated table is out of date; run npm run docs`);
     process.exit(1);
   }
-  console.log('README.md: tables up to date');
+  console.log(`${API_DOC}: tables up to date`);
 } else if (after !== before) {
   writeFileSync(file, after);
-  console.log('README.md: tables rewritten');
+  console.log(`${API_DOC}: tables rewritten`);
 } else {
-  console.log('README.md: tables already up to date');
+  console.log(`${API_DOC}: tables already up to date`);
 }

@@ -22,6 +22,9 @@ export interface LocalEndpoints {
   stateMachineArn: string;
   /** The OpenID Connect provider that signs people in; `npm run token` asks it for tokens. */
   issuer: string;
+  /** The DNS server domain verification asks (`host:port`) and the file of its TXT records (`npm run dns`). */
+  dns?: string;
+  dnsRecords?: string;
   /** The `npm start` process, to tell a running stack from a file left by one that was killed. */
   pid: number;
   startedAt: string;

@@ -1,12 +1,13 @@
 /**
- * Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, the HTTP gateway over the handlers, and the
- * outbox (the table's stream polled into the outbox handler).
+ * Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, the HTTP gateway over the handlers, the
+ * outbox (the table's stream polled into the outbox handler) and a DNS server for domain verification.
  */
 import { join } from 'node:path';
 import { ENV } from '../functions/shared/env-names.ts';
 import { buildWeb } from '../web/build.ts';
 import { jwtAuthorizer } from './authorizer.ts';
 import { createTable } from './bootstrap.ts';
+import { type RunningDns, startLocalDns } from './dns.ts';
 import { type RunningDynamo, startDynamoLocal } from './dynamodb.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 import { LOCAL_AUDIENCE, loadOrCreateSigningKey, type SigningKey, WEB_CLIENT_ID } from './jwt.ts';
@@ -24,7 +25,7 @@ import {
 
 export interface LocalStackOptions {
   /** Fixed ports (checked before anything starts); 0 or absent picks free ones. */
-  ports?: { gateway?: number; dynamodb?: number; ses?: number; sfn?: number; oidc?: number };
+  ports?: { gateway?: number; dynamodb?: number; ses?: number; sfn?: number; oidc?: number; dns?: number };
   tableName?: string;
   /** The identity provider's signing key (RSA, created on first use). */
   keyFile?: string;
@@ -68,6 +69,8 @@ export interface LocalStack {
   outbox: LocalOutbox;
   /** SES's bounce and complaint events handed to their handler, as EventBridge does in AWS. */
   sesEvents: LocalSesEvents;
+  /** The DNS server the API's domain verification asks (`DNS_RESOLVERS`); `dns.setTxt` publishes a record. */
+  dns: RunningDns;
   stop(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     [opts.sesEndpoint ? undefined : want.ses, 'SES v2', 'ses'],
     [want.sfn, 'Step Functions', 'sfn'],
     [want.oidc, 'identity provider', 'oidc'],
+    [want.dns, 'DNS server', 'dns'],
   ];
   for (const [port, what, piece] of named) if (port) await assertPortFree(port, what, piece);
 
@@ -125,6 +129,17 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const tableName = opts.tableName ?? 'org-membership';
     await createTable(dynamoEndpoint, tableName);
+
+    // Records kept with the data, or per table (tests run several stacks at once) and gone at stop, as the table is.
+    const dns = await startLocalDns({
+      port: want.dns || (await freePort()),
+      recordsFile: opts.dataDir
+        ? join(opts.dataDir, 'dns-records.json')
+        : join('.local', 'dns', `${tableName}.json`),
+      removeAtStop: !opts.dataDir,
+    });
+    stops.push(dns.stop);
+    process.env[ENV.dnsResolvers] = dns.resolver;
 
     const gatewayPort = want.gateway || (await freePort());
     const apiUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -176,6 +191,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       faults: sfn.faults,
       outbox,
       sesEvents,
+      dns,
       stop: stopAll,
     };
   } catch (e) {

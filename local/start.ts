@@ -8,11 +8,11 @@ import { startLocalStack } from './stack.ts';
 
 const command = {
   name: 'npm start --',
-  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001]
+  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001] [--dns-port 8053]
 
-Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider and the HTTP API
-gateway in one process,
-and records what it bound in ${ENDPOINTS_FILE} (read by \`npm run executions\`, \`token\` and \`check-invariants\`).
+Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider, a DNS server and
+the HTTP API gateway in one process,
+and records what it bound in ${ENDPOINTS_FILE} (read by \`npm run executions\`, \`token\`, \`dns\` and \`check-invariants\`).
 Ctrl-C stops everything.
 
 Options:
@@ -25,6 +25,8 @@ Options:
   --ses-port <port>      the local SES v2 and its mailbox (default 8005)
   --sfn-port <port>      the local Step Functions endpoint (default 8083)
   --oidc-port <port>     the OpenID Connect provider and its sign-in page (default 3001)
+  --dns-port <port>      the DNS server (UDP and TCP) that domain verification asks; set its TXT records with
+                         \`npm run dns -- set <name> <value>\` (default 8053)
   -h, --help             this text`,
   options: {
     seed: { type: 'boolean', default: false },
@@ -34,6 +36,7 @@ Options:
     'ses-port': { type: 'string', default: '8005' },
     'sfn-port': { type: 'string', default: '8083' },
     'oidc-port': { type: 'string', default: '3001' },
+    'dns-port': { type: 'string', default: '8053' },
   },
 } as const;
 const { values } = parseCommand(command);
@@ -43,6 +46,7 @@ const optionOf = {
   ses: '--ses-port',
   sfn: '--sfn-port',
   oidc: '--oidc-port',
+  dns: '--dns-port',
 };
 
 const started = Date.now();
@@ -56,6 +60,7 @@ try {
       ses: portOption(command, '--ses-port', values['ses-port']),
       sfn: portOption(command, '--sfn-port', values['sfn-port']),
       oidc: portOption(command, '--oidc-port', values['oidc-port']),
+      dns: portOption(command, '--dns-port', values['dns-port']),
     },
   });
 } catch (e) {
@@ -72,7 +77,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(
-    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity provider and the gateway...`,
+    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity provider, DNS and the gateway...`,
   );
   removeEndpoints();
   await stack.stop();
@@ -98,6 +103,8 @@ writeEndpoints({
   stepFunctions: stack.sfnEndpoint,
   stateMachineArn: stack.stateMachineArn,
   issuer: stack.issuer,
+  dns: stack.dns.resolver,
+  dnsRecords: resolve(stack.dns.recordsFile),
   pid: process.pid,
   startedAt: new Date().toISOString(),
 });
@@ -110,6 +117,7 @@ Organization membership service is running locally (ready in ${((Date.now() - st
   Step Functions ${stack.sfnEndpoint}           (state machine ${stack.stateMachineArn})
   DynamoDB Local ${stack.dynamoEndpoint}           (table: ${stack.tableName})
   Sign-in        ${stack.issuer}           (OpenID Connect provider; discovery: ${stack.issuer}/.well-known/openid-configuration)
+  DNS            ${stack.dns.resolver}           (domain verification's TXT records: npm run dns -- set <name> <value>)
 
 ${values.data ? `Data kept in ${resolve(values.data)} (tables, the outbox's position, executions): a restart with the same --data goes on from it.\n\n` : ''}All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\` and \`npm run check-invariants\` read it.
 

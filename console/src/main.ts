@@ -7,6 +7,7 @@ import { renderMembers } from './screens/members.ts';
 import { renderMigration } from './screens/migration.ts';
 import { renderMove } from './screens/move.ts';
 import { renderResources } from './screens/resources.ts';
+import { renderSettings } from './screens/settings.ts';
 import { renderSignIn } from './screens/signin.ts';
 import { renderWelcome } from './screens/welcome.ts';
 import { clearSession, refreshSession, type Session, session } from './session.ts';
@@ -25,6 +26,7 @@ const SCREENS: Record<string, Screen> = {
   resources: { title: 'Deployments and projects', tab: 'resources', render: renderResources },
   move: { title: 'Move to another organization', tab: 'move', render: renderMove },
   migrations: { title: 'Migration', tab: 'move', render: renderMigration },
+  settings: { title: 'Organization settings', tab: 'settings', render: renderSettings },
   welcome: { title: 'Get started', render: renderWelcome },
 };
 
@@ -32,6 +34,7 @@ const TABS: [string, string][] = [
   ['members', 'Members'],
   ['resources', 'Deployments and projects'],
   ['move', 'Move to another organization'],
+  ['settings', 'Settings'],
 ];
 
 function shell(s: Session, active?: string): HTMLElement {

@@ -1,4 +1,5 @@
 /** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
+import { type DomainRelease, releaseDomains } from '../domains/release.ts';
 import { callerUnchanged } from '../organizations/membership.ts';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
 import {
@@ -181,6 +182,7 @@ export async function removeMembers(
     const now = deps.now().toISOString();
 
     let orgUpdate: TransactItem;
+    let domains: DomainRelease | undefined;
     if (remaining > 0) {
       if (org.admin_count - adminsLeaving < 1) throw lastAdmin();
       orgUpdate = {
@@ -212,14 +214,15 @@ export async function removeMembers(
           `You are the only member and the organization has ${org.pending_bill_count} pending bill(s). Settle them before leaving.`,
         );
       }
+      // Its domains are released with it, holding the claims as read (`domains/release.ts`).
+      domains = await releaseDomains(deps, org);
       orgUpdate = {
         Update: {
           TableName: deps.table,
           Key: orgKey,
           UpdateExpression:
-            'SET #status = :closed, closed_at = :now, member_count = :zero, admin_count = :zero',
-          ConditionExpression:
-            '#status = :open AND member_count = :n AND active_resource_count = :zero AND pending_bill_count = :zero',
+            'SET #status = :closed, closed_at = :now, member_count = :zero, admin_count = :zero, domain_claim_count = :zero',
+          ConditionExpression: `#status = :open AND member_count = :n AND active_resource_count = :zero AND pending_bill_count = :zero AND ${domains.condition}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':closed': 'closed',
@@ -227,6 +230,7 @@ export async function removeMembers(
             ':now': now,
             ':zero': 0,
             ':n': leaving.length,
+            ...domains.values,
           },
         },
       };
@@ -264,6 +268,7 @@ export async function removeMembers(
         ]),
       ),
       organization: orgUpdate,
+      ...domains?.items,
       ...callerUnchanged(deps, me, userIds),
       ...(guard ? { guard: { ConditionCheck: guard.check } } : {}),
     }).catch((e) => {

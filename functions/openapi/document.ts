@@ -16,6 +16,7 @@ import { ROUTES } from '../routes.ts';
 import { DEPLOYMENT_ROLES, ORGANIZATION_ROLES, PROJECT_ROLES, ROLE_CATALOGUE } from '../shared/roles.ts';
 import * as z from '../shared/schema.ts';
 import { repositoryRequest } from '../snapshots/schemas.ts';
+import domainClaims from './reference/elastic-cloud-domain-claims.json' with { type: 'json' };
 import swagger from './reference/elastic-cloud-organizations-api.json' with { type: 'json' };
 
 type Json = Record<string, unknown>;
@@ -60,6 +61,15 @@ interface SwaggerOperation {
 const reference = swagger as unknown as {
   paths: Record<string, Record<string, SwaggerOperation>>;
   definitions: Record<string, unknown>;
+};
+
+/**
+ * The domain-claim operations are not in the Swagger subset: they come from an OpenAPI 3 conversion of the same API
+ * (`reference/elastic-cloud-domain-claims.json`), already in the form this document uses.
+ */
+const referenceOas3 = domainClaims as unknown as {
+  paths: Record<string, Record<string, Json>>;
+  components: { schemas: Record<string, unknown> };
 };
 
 /** One reference operation in OpenAPI 3.1 form: body parameter to `requestBody`, `schema` to `content`. */
@@ -416,6 +426,10 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
   'GET /api/v1/organizations/invitations/{invitation_token}': 'reference',
   'POST /api/v1/organizations/invitations/{invitation_token}/_accept': 'reference',
   'GET /api/v1/organizations/{organization_id}/members': 'reference',
+  'GET /api/v1/organizations/{organization_id}/domains': 'reference',
+  'DELETE /api/v1/organizations/{organization_id}/domains': 'reference',
+  'POST /api/v1/organizations/{organization_id}/domains/_generate_verification_code': 'reference',
+  'POST /api/v1/organizations/{organization_id}/domains/_verify': 'reference',
   'GET /invitations/{token}': {
     tags: ['Invitations'],
     summary: 'The invitation page (HTML)',
@@ -557,6 +571,14 @@ const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
     'Ours: `?size=` (1-1000, default 100) and `?next=` page; the answer has `next` when there is more. `?include=invitations` (organization-admins) adds `invitations` and a `status` on every row.',
   'POST /api/v1/organizations/{organization_id}/invitations':
     'Ours: `emails` may also be one string of addresses separated by spaces, commas or semicolons; `expires_in` is a duration such as `72h`, `3d` or `90m`.',
+  'GET /api/v1/organizations/{organization_id}/domains':
+    'Ours: organization-admins only; the verified domains, sorted (pending claims are not listed).',
+  'POST /api/v1/organizations/{organization_id}/domains/_generate_verification_code':
+    'Ours: publish the code as the value of a TXT record named `_elastic-cloud-verification.<domain>` (also in `record`), then verify. Domains are compared in lower-case ASCII (IDNA), without a trailing dot; IP addresses, single labels, wildcards and public mail domains (gmail.com…) are refused. Asking again while the claim is pending returns the same code.',
+  'POST /api/v1/organizations/{organization_id}/domains/_verify':
+    'Ours: the 449 body is an error (`org.domain_claim.verification_pending`) naming the record to publish; retry once DNS shows it. A domain belongs to one organization at a time: the one whose verification commits first holds it, the others get `org.domain_claim.already_exists`. Verifying again answers 200.',
+  'DELETE /api/v1/organizations/{organization_id}/domains':
+    'Ours: `domain_claim_request` is the domain; its claim (pending or verified) is deleted and the domain is free for any organization. No claim there answers 200.',
 };
 
 /**
@@ -583,6 +605,13 @@ const REFERENCE_FIELDS: Record<string, Record<string, Json>> = {
   },
   OrganizationMembership: {
     status: { type: 'string', enum: ['active'], description: 'Ours, with `?include=invitations`.' },
+  },
+  VerificationCodeResponse: {
+    record: {
+      type: 'string',
+      description:
+        'Ours: the name of the TXT record to publish the code in (`_elastic-cloud-verification.<domain>`).',
+    },
   },
   OrganizationMemberships: {
     next: { type: 'string', description: 'Ours: pass as `?next=` for the next page; absent on the last.' },
@@ -626,7 +655,19 @@ const REFERENCE_QUERY: Partial<Record<RouteKey, { name: string; description: str
  * Answers of ours on reference routes that the reference does not list (its own stay exactly as written): mostly
  * authorization (403 where the reference says nothing) and our rules (the last admin, a sole member's resources).
  */
+const DOMAIN_ADMINS =
+  '`organization.invalid_access`, `root.invalid_authentication`: organization-admins only.';
+const DOMAIN_INPUT =
+  '`root.invalid_data`: not a domain name (naming the problem), a public mail domain, or (verifying) no code generated for it.';
 const REFERENCE_EXTRA: Partial<Record<RouteKey, Record<number, string>>> = {
+  'GET /api/v1/organizations/{organization_id}/domains': { 403: DOMAIN_ADMINS },
+  'DELETE /api/v1/organizations/{organization_id}/domains': { 403: DOMAIN_ADMINS },
+  'POST /api/v1/organizations/{organization_id}/domains/_generate_verification_code': {
+    400: `${DOMAIN_INPUT} \`org.domain_claim.already_exists\`: this or another organization holds the domain; \`org.domain_claim.limit_reached\`.`,
+    403: DOMAIN_ADMINS,
+    409: '`org.domain_claim.concurrent_organization_modification`: the claims kept changing; nothing was changed, retry.',
+  },
+  'POST /api/v1/organizations/{organization_id}/domains/_verify': { 403: DOMAIN_ADMINS },
   'POST /api/v1/organizations/{organization_id}/invitations': {
     502: '`organization.invitation_email_failed`: saved, but an email could not be sent; send the same request again.',
   },
@@ -729,9 +770,13 @@ function build(): Json {
     const declared = OPERATIONS[key];
     let op: Json;
     if (declared === 'reference') {
-      const source = reference.paths[route.path.slice(REF_BASE.length)]?.[route.method.toLowerCase()];
-      if (!source) throw new Error(`${key} is marked "reference" but the reference has no such operation`);
-      op = fromReference(source);
+      const path = route.path.slice(REF_BASE.length);
+      const method = route.method.toLowerCase();
+      const source = reference.paths[path]?.[method];
+      const oas3 = referenceOas3.paths[path]?.[method];
+      if (!source && !oas3)
+        throw new Error(`${key} is marked "reference" but the reference has no such operation`);
+      op = source ? fromReference(source) : (structuredClone(oas3) as Json);
       const note = REFERENCE_NOTES[key];
       if (note) op.description = `${op.description ?? ''}\n\n${note}`.trim();
       const query = (REFERENCE_QUERY[key] ?? []).map((q) => ({ ...q, in: 'query' }));
@@ -769,7 +814,10 @@ function build(): Json {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { ...withOurFields(convertSchema(reference.definitions)), ...OUR_SCHEMAS },
+      schemas: {
+        ...withOurFields({ ...convertSchema(reference.definitions), ...referenceOas3.components.schemas }),
+        ...OUR_SCHEMAS,
+      },
       securitySchemes: {
         bearer: {
           type: 'http',

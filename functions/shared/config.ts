@@ -72,3 +72,25 @@ export function oidcConfig(): OidcConfig {
   }
   return oidcCached;
 }
+
+let dnsCached: { servers: string[] | undefined } | undefined;
+
+/**
+ * The DNS servers domain verification asks (`DNS_RESOLVERS`: `host` or `host:port`, comma-separated), or undefined for
+ * the system's resolvers (in AWS, the VPC's or Lambda's). Read once; a malformed entry fails at cold start.
+ */
+export function dnsResolvers(): string[] | undefined {
+  if (!dnsCached) {
+    const raw = process.env[ENV.dnsResolvers] ?? '';
+    const servers = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const s of servers) {
+      if (!/^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]+)(:\d{1,5})?$/.test(s))
+        throw new Error(`${ENV.dnsResolvers} must list IP addresses (with an optional :port), got "${s}"`);
+    }
+    dnsCached = { servers: servers.length ? servers : undefined };
+  }
+  return dnsCached.servers;
+}

@@ -13,6 +13,29 @@ export interface OrganizationItem {
   admin_count: number;
   active_resource_count: number;
   pending_bill_count: number;
+  /** Domain claims (pending and verified); absent means 0. */
+  domain_claim_count?: number;
+  /** Bumped by every change to the organization's domain claims, so closing it releases exactly those it read. */
+  domains_version?: number;
+}
+
+/** An organization's claim on a mail domain (`domains/`): pending until its TXT record is seen, then verified. */
+export interface DomainClaimItem {
+  entity: 'DomainClaim';
+  organization_id: string;
+  domain: string;
+  verification_code: string;
+  status: 'pending' | 'verified';
+  created_at: string;
+  verified_at?: string;
+}
+
+/** The owner of a verified domain: at most one organization per domain (`keys.domain`). */
+export interface DomainItem {
+  entity: 'Domain';
+  domain: string;
+  organization_id: string;
+  verified_at: string;
 }
 
 export interface UserItem {

@@ -15,4 +15,9 @@ export const ENV = {
   /** Optional, both or neither: endpoints when they are not the issuer's discovered ones (Cognito's hosted UI domain). */
   oidcAuthorizationEndpoint: 'OIDC_AUTHORIZATION_ENDPOINT',
   oidcTokenEndpoint: 'OIDC_TOKEN_ENDPOINT',
+  /**
+   * Optional: the DNS servers that domain verification asks for TXT records, comma-separated `host` or `host:port`
+   * (`127.0.0.1:5353`, `[::1]:53`); the system's resolvers when unset.
+   */
+  dnsResolvers: 'DNS_RESOLVERS',
 } as const;

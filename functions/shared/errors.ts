@@ -51,6 +51,12 @@ export const ERROR_STATUS = {
   'role_assignments.invalid_config': 400,
   'role_assignments.invalid_target_user_id': 400,
   'role_assignments.unauthorized_role_assignments': 403,
+  'org.domain_claim.already_exists': 400,
+  'org.domain_claim.concurrent_organization_modification': 409,
+  /** The reference's 449 "retry later" names no code; this one says the TXT record is not visible yet. */
+  'org.domain_claim.verification_pending': 449,
+  'org.domain_claim.limit_reached': 400,
+  'org.idp.idp_configured': 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -5,6 +5,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './db.ts';
 import type {
+  DomainClaimItem,
+  DomainItem,
   InvitationItem,
   MembershipItem,
   MigrationItem,
@@ -111,6 +113,35 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
     for (const [name, stored, actual] of counts) {
       if (stored !== actual) violations.push(`organization ${id}: ${name} is ${stored}, actually ${actual}`);
     }
+  }
+
+  // A domain belongs to at most one organization, an open one: every verified claim has the domain's item pointing at
+  // its organization and every domain item has that verified claim; every organization counts its claims.
+  const claims = of<DomainClaimItem>('DomainClaim');
+  const owners = new Map(of<DomainItem>('Domain').map((d) => [d.domain, d]));
+  const verified = new Set(
+    claims.filter((c) => c.status === 'verified').map((c) => `${c.organization_id}|${c.domain}`),
+  );
+  for (const c of claims) {
+    if (c.status !== 'verified') continue;
+    const owner = owners.get(c.domain)?.organization_id;
+    if (owner !== c.organization_id)
+      violations.push(
+        `organization ${c.organization_id}'s verified claim on ${c.domain} has the domain owned by ${owner ?? 'nobody'}`,
+      );
+  }
+  for (const [domain, d] of owners) {
+    if (!verified.has(`${d.organization_id}|${domain}`))
+      violations.push(`domain ${domain} is owned by ${d.organization_id} without its verified claim`);
+    if (orgs.get(d.organization_id)?.status !== 'open')
+      violations.push(`domain ${domain} is owned by ${d.organization_id}, which is not an open organization`);
+  }
+  for (const [id, org] of orgs) {
+    const held = claims.filter((c) => c.organization_id === id).length;
+    if ((org.domain_claim_count ?? 0) !== held)
+      violations.push(
+        `organization ${id}: domain_claim_count is ${org.domain_claim_count ?? 0}, actually ${held}`,
+      );
   }
 
   // No invitation is both consumed and pending; one reserved for a migrating user is consumed only by that user.

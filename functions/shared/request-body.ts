@@ -98,7 +98,7 @@ const MAYBE_UNKEEPABLE_NUMBER = /\d[eE]|-0|\d{16}/;
  * Why a JSON number cannot be kept as sent (JSON.parse reads numbers as doubles, and the stored value is that double):
  * beyond the double range it became Infinity (stored as null), below it 0, `-0` reads back as 0, and an integer past
  * 2^53 that a double cannot hold comes back as another integer. Undefined when it is kept. More than 17 significant
- * digits of a fraction are rounded as in any JSON parser; that is the one change left, and the README says so.
+ * digits of a fraction are rounded as in any JSON parser; that is the one change left, and docs/api.md says so.
  */
 export function numberProblem(value: number, source: string): string | undefined {
   if (!Number.isFinite(value)) return 'is beyond the range of numbers that can be stored';

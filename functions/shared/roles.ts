@@ -28,7 +28,7 @@ const projectRoles = (type: ProjectType, label: string) => {
 };
 
 /**
- * Every role id, its scope and what it allows here (what `permissions.ts` decides), for the README and the API
+ * Every role id, its scope and what it allows here (what `permissions.ts` decides), for docs/api.md and the API
  * document. Keyed by `RoleId`, so a new role without words fails to compile. Any member, whatever their roles, may see
  * the organization and its members and leave it.
  */

@@ -3,7 +3,7 @@
  * types it stores, every key, and every access pattern that reads more than one item (`queries`). No other module
  * builds a key string, names the index or writes a key condition (test/unit/table.test.ts checks).
  *
- * Access patterns (also in the README):
+ * Access patterns (also in docs/architecture.md):
  * | pattern                                   | key / index                                        | operation            |
  * |-------------------------------------------|----------------------------------------------------|----------------------|
  * | organization by id                        | pk=ORG#<org>, sk=ORG                               | GetItem              |
@@ -21,6 +21,9 @@
  * | migration by id                           | pk=MIGRATION#<id>, sk=MIGRATION                    | GetItem              |
  * | migrations of a user, newest first        | gsi1: gsi1pk=USER#<user>#MIGRATIONS, gsi1sk=<time> | Query                |
  * | outbox email schedule (next free slot)     | pk=OUTBOX_RATE, sk=SCHEDULE                        | UpdateItem (cond.)   |
+ * | an organization's claim on a domain       | pk=ORG#<org>, sk=DOMAIN_CLAIM#<domain>             | GetItem              |
+ * | claims of an organization                 | pk=ORG#<org>, sk begins_with DOMAIN_CLAIM#         | Query                |
+ * | which organization owns a domain          | pk=DOMAIN#<domain>, sk=DOMAIN                      | Put/Delete (cond.)   |
  */
 
 const GSI1 = 'gsi1';
@@ -49,6 +52,8 @@ export const ENTITY = {
   snapshot: 'Snapshot',
   migration: 'Migration',
   outboxSendRate: 'OutboxSendRate',
+  domainClaim: 'DomainClaim',
+  domain: 'Domain',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -82,6 +87,10 @@ export const keys = {
   }),
   /** The email schedule shared by every outbox invocation, so one rate holds across shards (`outbox/send-rate.ts`). */
   outboxSendRate: (): Key => ({ pk: 'OUTBOX_RATE', sk: 'SCHEDULE' }),
+  /** An organization's claim on a domain: its verification code, pending until the TXT record is seen. */
+  domainClaim: (orgId: string, domain: string): Key => ({ pk: `ORG#${orgId}`, sk: `DOMAIN_CLAIM#${domain}` }),
+  /** The one owner of a verified domain: written only with a condition, so two organizations never both hold it. */
+  domain: (domain: string): Key => ({ pk: `DOMAIN#${domain}`, sk: 'DOMAIN' }),
 } as const;
 
 /**
@@ -110,6 +119,7 @@ export const queries = {
   resources: (kind: 'deployment' | 'project', orgId: string) =>
     under(keys.organization(orgId).pk, kind === 'deployment' ? 'DEPLOYMENT#' : 'PROJECT#'),
   bills: (orgId: string) => under(keys.organization(orgId).pk, 'BILL#'),
+  domainClaims: (orgId: string) => under(keys.organization(orgId).pk, 'DOMAIN_CLAIM#'),
   repositories: (userId: string) => under(keys.user(userId).pk, 'REPO#'),
   snapshots: (repoId: string) => under(`REPO#${repoId}`, 'SNAPSHOT#'),
   /** At most one item: tokens are unique. The index is eventually consistent: writes' conditions decide. */

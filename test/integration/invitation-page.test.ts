@@ -15,7 +15,7 @@ const api = useStack({
   localOnly: "signs in on the local provider's page in a headless browser and reads the mailbox",
 });
 let browser: Browser;
-// `UPDATE_SCREENSHOTS=1` refreshes the README's images in docs/; otherwise they go to .local/ (untracked).
+// `UPDATE_SCREENSHOTS=1` refreshes the README's sign-in images in docs/; otherwise they go to .local/ (untracked).
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.local/screenshots';
 
 beforeAll(async () => {

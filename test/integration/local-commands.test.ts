@@ -6,6 +6,7 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Resolver } from 'node:dns/promises';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -75,6 +76,7 @@ const COMMANDS = {
   bench: 'bench/run.ts',
   docs: 'local/docs.ts',
   client: 'local/client.ts',
+  dns: 'local/dns-cli.ts',
 };
 
 describe('every command explains itself', () => {
@@ -107,7 +109,8 @@ describe('every command explains itself', () => {
 
 describe('npm start and the commands that read what it bound', () => {
   it('records its endpoints; token, executions and check-invariants use them; a taken port names a real option; stopping removes the record', async () => {
-    const [gateway, dynamodb, ses, sfn, oidc] = [
+    const [gateway, dynamodb, ses, sfn, oidc, dns] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -126,6 +129,8 @@ describe('npm start and the commands that read what it bound', () => {
       String(sfn),
       '--oidc-port',
       String(oidc),
+      '--dns-port',
+      String(dns),
     ]);
     const exited = new Promise<number | null>((done) => start.on('close', done));
     await expect.poll(() => existsSync(file), { timeout: 90_000, interval: 250 }).toBe(true);
@@ -136,6 +141,7 @@ describe('npm start and the commands that read what it bound', () => {
       ses: `http://127.0.0.1:${ses}`,
       stepFunctions: `http://127.0.0.1:${sfn}`,
       issuer: `http://127.0.0.1:${oidc}`,
+      dns: `127.0.0.1:${dns}`,
       tableName: 'org-membership',
       stateMachineArn: expect.stringMatching(/^arn:aws:states:.*:stateMachine:migration$/),
       pid: start.pid,
@@ -148,6 +154,12 @@ describe('npm start and the commands that read what it bound', () => {
     });
     expect(orgs.status).toBe(200);
     expect(await orgs.json()).toEqual({ organizations: [] });
+
+    const published = await run(COMMANDS.dns, 'set', '_elastic-cloud-verification.acme.test', 'code-1');
+    expect(published.code, published.stderr).toBe(0);
+    const resolver = new Resolver();
+    resolver.setServers([endpoints.dns!]);
+    expect(await resolver.resolveTxt('_elastic-cloud-verification.acme.test')).toEqual([['code-1']]);
 
     const executions = await run(COMMANDS.executions);
     expect(executions.code, executions.stderr).toBe(0);

@@ -45,6 +45,25 @@ const migration = (id: string, email: string, extra: Record<string, unknown>) =>
   ...extra,
 });
 
+const domainClaim = (orgId: string, domain: string, status: 'pending' | 'verified') => ({
+  ...keys.domainClaim(orgId, domain),
+  entity: ENTITY.domainClaim,
+  organization_id: orgId,
+  domain,
+  verification_code: 'org-verification=planted',
+  status,
+  created_at: T0,
+  ...(status === 'verified' ? { verified_at: T1 } : {}),
+});
+
+const domainOwner = (domain: string, orgId: string) => ({
+  ...keys.domain(domain),
+  entity: ENTITY.domain,
+  domain,
+  organization_id: orgId,
+  verified_at: T1,
+});
+
 /** The planted items and, for each break, a fragment of the violation the checker must report. */
 export function plantedBreaks() {
   const items: Record<string, unknown>[] = [
@@ -61,6 +80,7 @@ export function plantedBreaks() {
       admin_count: 1,
       active_resource_count: 0,
       pending_bill_count: 0,
+      domain_claim_count: 1,
     },
     {
       ...keys.user('u-admin'),
@@ -166,6 +186,26 @@ export function plantedBreaks() {
       email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com`,
       created_at: T0,
     },
+    // 7. Claimed domains: a verified claim whose domain item is missing, a domain item without its claim, and a closed
+    // organization still owning a domain (its claim and count consistent, so only that is a violation).
+    domainClaim('org-planted', 'unowned.test', 'verified'),
+    domainOwner('orphan.test', 'org-planted'),
+    {
+      ...keys.organization('org-closed'),
+      entity: ENTITY.organization,
+      id: 'org-closed',
+      name: 'Closed',
+      status: 'closed',
+      created_at: T0,
+      created_by: 'u-gone',
+      member_count: 0,
+      admin_count: 0,
+      active_resource_count: 0,
+      pending_bill_count: 0,
+      domain_claim_count: 1,
+    },
+    domainClaim('org-closed', 'closed.test', 'verified'),
+    domainOwner('closed.test', 'org-closed'),
   ];
   const expected = [
     'membership of u-lost in org-planted has roles',
@@ -176,6 +216,9 @@ export function plantedBreaks() {
     'invitation for taken@example.com in org-planted is reserved for u-m-taken but was accepted by u-someone-else',
     'USER#u-kelvin USER stores the address',
     'USER#u-long USER stores the address',
+    "organization org-planted's verified claim on unowned.test has the domain owned by nobody",
+    'domain orphan.test is owned by org-planted without its verified claim',
+    'domain closed.test is owned by org-closed, which is not an open organization',
   ];
   return { items, expected };
 }

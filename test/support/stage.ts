@@ -1,6 +1,6 @@
 /**
  * Stage mode: the integration suites against a deployed stage instead of the local stack, configured from the
- * environment (see README "Tests"). Only what a deployed stage really offers is used: its API over HTTPS, its table
+ * environment (see docs/testing.md, "Against a deployed stage"). Only what a deployed stage really offers is used: its API over HTTPS, its table
  * and state machine through the standard AWS settings (for the invariant checker and the suites' reads), and a
  * command the operator provides that prints an access token for an address. What only the local runtime has skips
  * the test that needs it, with the reason: vitest reports it as skipped, never as passed.
@@ -39,7 +39,7 @@ export function stageFromEnv(env: NodeJS.ProcessEnv = process.env): Stage | unde
   const missing = REQUIRED.filter((k) => !env[k]);
   if (missing.length)
     throw new Error(
-      `Stage mode (API_URL is set) also needs ${missing.join(', ')}: see README "Tests", running against a deployed stage.`,
+      `Stage mode (API_URL is set) also needs ${missing.join(', ')}: see docs/testing.md, "Against a deployed stage".`,
     );
   if (!env.AWS_REGION && !env.AWS_DEFAULT_REGION)
     throw new Error("Stage mode needs AWS_REGION (the stage's region) for the table and state machine.");

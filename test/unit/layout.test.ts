@@ -1,5 +1,5 @@
 /**
- * The layout the README promises, checked: one folder per concept with no import cycle between concepts, Lambda entry
+ * The layout docs/architecture.md promises, checked: one folder per concept with no import cycle between concepts, Lambda entry
  * points only in `handlers/` and `tasks/`, access patterns only in the table module, and long files only on purpose.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -1,11 +1,16 @@
 /**
- * The README's generated tables: who may call each route (from `ROUTES` and the OpenAPI document's summaries) and
- * every role id with what it allows (from `ROLE_CATALOGUE`). `npm run docs` writes them between their markers; a unit
- * test fails when the README differs from what the code says.
+ * The generated tables of docs/api.md: who may call each route (from `ROUTES` and the OpenAPI document's summaries),
+ * every role id with what it allows (from `ROLE_CATALOGUE`) and every error code with its status (from
+ * `ERROR_STATUS`). `npm run docs` writes them between their markers; a unit test fails when the page differs from
+ * what the code says.
  */
 import { openApiDocument } from '../functions/openapi/document.ts';
 import { ROUTES } from '../functions/routes.ts';
+import { ERROR_STATUS } from '../functions/shared/errors.ts';
 import { ROLE_CATALOGUE } from '../functions/shared/roles.ts';
+
+/** The page the tables live in, from the repository's root. */
+export const API_DOC = 'docs/api.md';
 
 const cell = (s: string) =>
   s.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\n', ' ');
@@ -26,19 +31,24 @@ export function roleTable(): string {
   return ['| role id | scope | what it allows |', '|---|---|---|', ...rows].join('\n');
 }
 
-export const SECTIONS = { routes: routeTable, roles: roleTable } as const;
+export function errorTable(): string {
+  const rows = Object.entries(ERROR_STATUS).map(([code, status]) => `| \`${code}\` | ${status} |`);
+  return ['| error code | status |', '|---|---|', ...rows].join('\n');
+}
+
+export const SECTIONS = { routes: routeTable, roles: roleTable, errors: errorTable } as const;
 
 const marker = (name: string, end: boolean) => `<!-- ${name}:${end ? 'end' : 'start'} (npm run docs) -->`;
 
-/** The README with every generated section replaced; throws when a marker is missing. */
-export function renderReadme(readme: string): string {
-  let out = readme;
+/** The page with every generated section replaced; throws when a marker is missing. */
+export function renderApiTables(page: string): string {
+  let out = page;
   for (const [name, render] of Object.entries(SECTIONS)) {
     const start = marker(name, false);
     const end = marker(name, true);
     const i = out.indexOf(start);
     const j = out.indexOf(end);
-    if (i < 0 || j < i) throw new Error(`README.md lacks the markers ${start} … ${end}`);
+    if (i < 0 || j < i) throw new Error(`${API_DOC} lacks the markers ${start} … ${end}`);
     out = `${out.slice(0, i + start.length)}\n${render()}\n${out.slice(j)}`;
   }
   return out;
