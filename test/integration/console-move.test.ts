@@ -70,6 +70,9 @@ async function startMove(width: Width, label: string) {
   await expect
     .poll(() => textOf(page, '#current-step'), { timeout: 30_000 })
     .toBe('Wait for invitation acceptance');
+  // Once it has left, the console reads who the user is again and draws the page anew: wait for that, then for the steps.
+  await expect.poll(() => page.locator('header .org-name').count(), { timeout: 10_000 }).toBe(0);
+  await expect.poll(() => textOf(page, '#current-step')).toBe('Wait for invitation acceptance');
   return { page, source, target };
 }
 
@@ -79,15 +82,15 @@ describe('the move screen', () => {
     'narrow',
   ] as const)('%s: each step once, the header without the old organization, the invitation accepted without pasting it, moved deployments Restored', async (width) => {
     const { page } = await startMove(width, `ok-${width}`);
+    // Left Old Co: the header says so (no organization, no organization tabs).
+    expect(await page.locator('header .org-name').count()).toBe(0);
+    expect(await page.locator('nav.tabs').count()).toBe(0);
     expect(await page.locator('tr[data-step="Wait for invitation acceptance"]').count()).toBe(1);
     const stepNames = await page
       .locator('tr[data-step]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step')));
     expect(new Set(stepNames).size).toBe(stepNames.length);
     expect(await textOf(page, 'tr[data-step="Wait for invitation acceptance"]')).toContain('Waiting');
-    // Left Old Co: the header says so (no organization, no organization tabs).
-    await expect.poll(() => page.locator('header .org-name').count(), { timeout: 10_000 }).toBe(0);
-    expect(await page.locator('nav.tabs').count()).toBe(0);
     // The console knows the invitation it was started with: no link to paste.
     const next = page.locator('.next-action');
     expect(await next.getByLabel('Invitation link').count()).toBe(0);
@@ -134,6 +137,10 @@ describe('the move screen', () => {
     expect(await textOf(page, '.next-action h2')).toBe('You cancelled the move');
     await fitsTheScreen(page);
     await checkScreen(page, `move-cancelled-${width}`);
+    // The list of one's migrations says so too (on the welcome screen: no organization since leaving).
+    await page.goto(`${api.stack.consoleUrl}#/`);
+    await h1(page, 'Welcome, Morgan Mover');
+    expect(await textOf(page, '#my-migrations + ul')).toContain('Cancelled');
   }, 90_000);
 });
 
@@ -158,11 +165,15 @@ describe('on a 390 px screen and on a desktop', () => {
     expect(await address.getAttribute('title')).toBe(org.admin);
     if (width === 'narrow') expect(await address.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
 
-    // Tabs: the third is in sight, and Tab reaches it.
-    const third = page.getByRole('link', { name: 'Move to another organization' });
-    const box = (await third.boundingBox())!;
-    expect(box.x).toBeGreaterThanOrEqual(0);
-    expect(box.x + box.width).toBeLessThanOrEqual(page.viewportSize()!.width);
+    // Tabs: every one in sight (the third used to hide off the edge), and Tab reaches the third.
+    const tabs = page.locator('nav.tabs a');
+    expect(await tabs.count()).toBeGreaterThanOrEqual(3);
+    for (const tab of await tabs.all()) {
+      const box = (await tab.boundingBox())!;
+      const name = (await tab.textContent()) ?? '';
+      expect(box.x, name).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width, name).toBeLessThanOrEqual(page.viewportSize()!.width);
+    }
     await page.getByRole('link', { name: 'Deployments and projects' }).focus();
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Move to another organization');
