@@ -180,7 +180,13 @@ describe('cancelling a migration', () => {
     const s = await scene(api, 'late', 2);
     const id = await start(api, s);
     await waitFor(api, s.user, id, waitingForAcceptance);
+    const logs = captureLogs();
     const res = await cancel(id, s.user);
+    vi.restoreAllMocks();
+    process.env.LOG_LEVEL = 'silent';
+    expect(logs.filter((l) => l.migration === id).map((l) => [l.level, l.message])).toEqual([
+      ['INFO', 'migration cancelled after leaving: execution stopped, snapshots kept'],
+    ]);
     expect(res.status, res.text).toBe(202);
     expect(res.body.status).toBe('cancelled');
     expect(res.body.cause).toMatch(/after it left the source organization.*2 snapshot\(s\) are intact/);
