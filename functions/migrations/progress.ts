@@ -145,7 +145,11 @@ export function stepsView(m: MigrationItem): StepView[] {
           finished_at: notify.finished_at,
           ...(notify.status === 'failed' && notify.error ? { error: notify.error } : {}),
         }
-      : { step: 'Notify user', status: finished ? 'running' : 'waiting' },
+      : {
+          step: 'Notify user',
+          // A cancel after leaving stops the execution: nothing is left to notify.
+          status: !finished ? 'waiting' : m.status === 'cancelled' && m.left_at ? 'skipped' : 'running',
+        },
   );
   // Compensations and re-run restores, when they ran, after the main path.
   for (const name of new Set(m.history.map((e) => e.step).filter((n) => !KNOWN.has(n)))) {

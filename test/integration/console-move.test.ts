@@ -141,6 +141,16 @@ describe('the move screen', () => {
     await page.goto(`${api.stack.consoleUrl}#/`);
     await h1(page, 'Welcome, Morgan Mover');
     expect(await textOf(page, '#my-migrations + ul')).toContain('Cancelled');
+
+    // Later: accept the invitation it knows (no link to paste) and restore what it kept.
+    await page.locator('#my-migrations + ul a').first().click();
+    await expect.poll(() => textOf(page, '#migration-status')).toBe('Cancelled');
+    expect(await textOf(page, '.next-action')).toContain('Or open a new invitation');
+    expect(await textOf(page, 'tr[data-step="Notify user"]')).toContain('Skipped');
+    await page.getByRole('button', { name: 'Accept and join New Co' }).click();
+    await page.getByRole('button', { name: 'Restore into the new organization' }).click();
+    await expect.poll(() => textOf(page, '#migration-status'), { timeout: 30_000 }).toBe('Succeeded');
+    await expect.poll(() => textOf(page, 'header .org-name'), { timeout: 10_000 }).toBe('New Co');
   }, 90_000);
 });
 

@@ -68,6 +68,9 @@ describe('migration steps view', () => {
     const wait = stepsView(m).find((s) => s.step === 'Wait for invitation acceptance');
     expect(wait).toMatchObject({ status: 'cancelled', error: 'MigrationCancelled' });
     expect(statuses(m)['Restore deployments']).toBe('skipped');
+    // Stopped after leaving: its execution never gets to the email.
+    expect(statuses({ ...m, left_at: t })['Notify user']).toBe('skipped');
+    expect(statuses(m)['Notify user']).toBe('running');
   });
 
   it('a step retrying after a transient failure is running; a Map is done only when every resource is', () => {

@@ -70,28 +70,33 @@ function running(m: Migration, ctx: NextContext): (Node | undefined)[] {
     }),
   );
   const waiting = m.current_step === 'Wait for invitation acceptance';
-  return [
-    waiting ? h('h2', {}, 'Next: accept the invitation') : undefined,
-    ...(waiting ? acceptWaited(m, target, ctx) : []),
-    h('div', { class: 'actions' }, cancel),
-  ];
+  const accept = waiting
+    ? [
+        h('h2', {}, 'Next: accept the invitation'),
+        ...acceptKnown(m, target, ctx, {
+          afterwards: 'The move continues.',
+          unknown: `${target} has emailed you its invitation again. Open the link in the email, or paste it here, and accept it: the move then continues by itself.`,
+          known: `Accept the invitation from ${target} you chose when starting (it was also emailed to you again): the move then continues by itself.`,
+        }),
+      ]
+    : [];
+  return [...accept, h('div', { class: 'actions' }, cancel)];
 }
 
-/** The invitation the move waits for: the one it was started with when this tab knows it, else its emailed link. */
-function acceptWaited(m: Migration, target: string, ctx: NextContext): Node[] {
+/**
+ * Accepting the invitation the move was started with, with one button, when this tab knows it; else its emailed link
+ * (another device, or a new invitation after this one expired).
+ */
+function acceptKnown(
+  m: Migration,
+  target: string,
+  ctx: NextContext,
+  opts: { afterwards: string; known: string; unknown?: string; orAnother?: boolean },
+): Node[] {
   const token = sessionStorage.getItem(invitationKey(m.id));
-  if (!token)
-    return [
-      h(
-        'p',
-        {},
-        `${target} has emailed you its invitation again. Open the link in the email, or paste it here, and accept it: the move then continues by itself.`,
-      ),
-      invitationOpener({
-        title: 'Accept the invitation',
-        onAccepted: () => announce('Invitation accepted. The move continues.'),
-      }),
-    ];
+  const opener = (title: string) =>
+    invitationOpener({ title, onAccepted: () => announce(`Invitation accepted. ${opts.afterwards}`) });
+  if (!token) return [...(opts.unknown ? [h('p', {}, opts.unknown)] : []), opener('Accept the invitation')];
   const accept = h('button', { type: 'button', class: 'primary' }, `Accept and join ${target}`);
   accept.addEventListener('click', () =>
     busy(accept, ctx.errors, async () => {
@@ -100,17 +105,14 @@ function acceptWaited(m: Migration, target: string, ctx: NextContext): Node[] {
           params: { path: { invitation_token: token } },
         }),
       );
-      announce('Invitation accepted. The move continues.');
+      announce(`Invitation accepted. ${opts.afterwards}`);
       await ctx.refresh();
     }),
   );
   return [
-    h(
-      'p',
-      {},
-      `Accept the invitation from ${target} you chose when starting (it was also emailed to you again): the move then continues by itself.`,
-    ),
+    h('p', {}, opts.known),
     h('div', { class: 'actions' }, accept),
+    ...(opts.orAnother ? [opener('Or open a new invitation')] : []),
   ];
 }
 
@@ -147,9 +149,10 @@ function stopped(m: Migration, ctx: NextContext): Node[] {
       {},
       'Your deployments and projects are kept as snapshots in your repository. Accept an invitation to the other organization (ask for a new one if it expired), then restore.',
     ),
-    invitationOpener({
-      title: 'Accept the invitation',
-      onAccepted: () => announce('Invitation accepted. Now restore.'),
+    ...acceptKnown(m, ctx.targetName ?? 'the other organization', ctx, {
+      afterwards: 'Now restore.',
+      known: 'First accept the invitation you chose when starting, if it has not expired:',
+      orAnother: true,
     }),
     h('div', { class: 'actions' }, restore),
   ];
