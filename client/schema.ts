@@ -402,6 +402,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invitations waiting for you (ours)
+         * @description The pending, unexpired invitations sent to your email address, from every organization, with their organization, roles, inviter and expiry. Each carries its `token`, the one the emailed link holds: accept with `POST /api/v1/organizations/invitations/{invitation_token}/_accept`. Addresses compare case-insensitively. Only for a verified address, since the token lets its holder accept. One query of the invitations by address and one batch read of their organizations.
+         */
+        get: operations["GET-api-v1-users-me-invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{organization_id}/deployments": {
         parameters: {
             query?: never;
@@ -882,6 +902,16 @@ export interface components {
             organization: components["schemas"]["Organization"] | null;
             /** @description Your roles in that organization (`{}` without one). */
             role_assignments: components["schemas"]["RoleAssignments"];
+        };
+        /** @description Pending invitations sent to your verified address, newest first. */
+        MyInvitations: {
+            invitations: (components["schemas"]["OrganizationInvitation"] & {
+                /** @description Who sent it: their address, and their name when their sign-in carried one. */
+                invited_by: {
+                    email: string;
+                    name: string | null;
+                };
+            })[];
         };
         /** @description A deployment or a project. */
         Resource: {
@@ -2974,6 +3004,66 @@ export interface operations {
             };
             /** @description `root.unauthorized`: no valid bearer token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "GET-api-v1-users-me-invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first; empty when none. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyInvitations"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invitation_email_not_verified`: your identity provider has not verified your email address. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -174,6 +174,13 @@ export const ROUTES = [
     who: 'any signed-in user (themselves)',
   },
   {
+    method: 'GET',
+    path: `${v1}/users/me/invitations`,
+    handler: 'invitations/handlers/mine',
+    auth: true,
+    who: 'any signed-in user with a verified email (the invitations sent to it)',
+  },
+  {
     method: 'POST',
     path: `${v1}/organizations/{organization_id}/deployments`,
     handler: 'resources/handlers/create-deployment',

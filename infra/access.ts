@@ -58,6 +58,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'invitations/handlers/get': { read: true },
   'invitations/handlers/accept': { read: true, write: ['PutItem', 'UpdateItem'] },
   'invitations/handlers/page': { read: true },
+  'invitations/handlers/mine': { read: true },
   'web/handlers/callback': {},
   'web/handlers/asset': { webAssets: true },
   'members/handlers/list': { read: true },

@@ -26,6 +26,7 @@ export const DEPLOYED_NAME: Record<HandlerName, string> = {
   'invitations/handlers/get': 'invitations/get',
   'invitations/handlers/accept': 'invitations/accept',
   'invitations/handlers/page': 'invitations/page',
+  'invitations/handlers/mine': 'invitations/handlers/mine',
   'web/handlers/callback': 'web/callback',
   'web/handlers/asset': 'web/asset',
   'members/handlers/list': 'members/list',

@@ -183,11 +183,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         },
         ...eventBody(body, headers['content-type']),
       };
-      const handler = await loadHandler<LambdaHandler>(
-        match ? match.c.route.handler : 'api/handlers/not-found',
-      );
+      const handlerName = match ? match.c.route.handler : 'api/handlers/not-found';
+      const handler = await loadHandler<LambdaHandler>(handlerName);
       const started = performance.now();
-      const result = await handler(event, { awsRequestId: event.requestContext.requestId });
+      // The function's name on its log lines, as Lambda's context gives it (locally: the handler's module).
+      const result = await handler(event, {
+        functionName: handlerName,
+        awsRequestId: event.requestContext.requestId,
+      });
       // Like Lambda's REPORT line: the handler's own time, without the gateway and the JWT check.
       const timing = { 'server-timing': `handler;dur=${(performance.now() - started).toFixed(2)}` };
       if (

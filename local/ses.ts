@@ -6,6 +6,7 @@
  *   EventBridge delivers it (`detail` as SES publishes it). Events are at GET /events?after=<id>, oldest first.
  * - A maximum sending rate when one is set (`maxSendRate`): a send past it answers 429 TooManyRequestsException
  *   ("Maximum sending rate exceeded."), as SES does.
+ * - The mailbox page's HTML view opens links in a new tab (`mailboxPage`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
@@ -137,6 +138,18 @@ function simulatorEvent(
   };
 }
 
+/** Where the mailbox page writes an email's HTML into its frame. */
+const FRAME_WRITE = 'iframeDoc.body.innerHTML = e.body.html;';
+
+/**
+ * The mailbox page shows an email's HTML in a frame; a link followed there opens inside the frame, and our pages refuse
+ * to be framed (`frame-ancestors 'none'`), so the invitation link showed a blank frame. A `<base target="_blank">` in
+ * the frame's head opens every link of the email in a new tab, as a mail client does. A new version of the mailbox page
+ * that writes its frame differently is served unchanged (test/integration/invitation-page.test.ts notices).
+ */
+export const mailboxPage = (html: string): string =>
+  html.replace(FRAME_WRITE, `iframeDoc.head.innerHTML = '<base target="_blank">'; ${FRAME_WRITE}`);
+
 export async function startSesLocal(port: number, opts: SesOptions = {}): Promise<RunningSes> {
   const innerPort = await freePort();
   const mailbox = await startMailbox(innerPort);
@@ -200,6 +213,12 @@ export async function startSesLocal(port: number, opts: SesOptions = {}): Promis
               } catch {
                 // not JSON: the mailbox answered it already
               }
+            }
+            if (req.method === 'GET' && url.pathname === '/' && innerRes.statusCode === 200) {
+              const page = Buffer.from(mailboxPage(answer.toString('utf8')));
+              res.writeHead(200, { ...innerRes.headers, 'content-length': String(page.length) });
+              res.end(page);
+              return;
             }
             res.writeHead(innerRes.statusCode ?? 500, innerRes.headers);
             res.end(answer);

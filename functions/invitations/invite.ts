@@ -116,6 +116,7 @@ export async function createInvitations(
               Item: {
                 ...keys.invitation(orgId, item.email),
                 ...keys.invitationByToken(item.token),
+                ...keys.invitationByInvitee(item.email, orgId),
                 ...item,
               },
               ...(existing
@@ -199,6 +200,7 @@ function nextInvitation(
     expires_at: expiresAt.toISOString(),
     invited_by: caller.userId,
     invited_by_email: caller.email,
+    ...(caller.name ? { invited_by_name: caller.name } : {}),
     role_assignments: input.roleAssignments ?? (refresh ? existing.role_assignments : {}),
     email_status: 'queued',
     email_version: (existing?.version ?? 0) + 1,

@@ -29,9 +29,20 @@ export const humanTime = (iso: string): string => {
 export const invitationLink = (publicBaseUrl: string, token: string): string =>
   `${publicBaseUrl}/invitations/${token}`;
 
-/** Where a person follows a migration: the console's page for it (served under PUBLIC_BASE_URL). */
+/** The console's screens, served under PUBLIC_BASE_URL (same origin as the API and these pages). */
+export const consolePath = (screen = ''): string => `/console/${screen ? `#/${screen}` : ''}`;
+
+/** Where a person follows a migration: the console's page for it. */
 export const migrationLink = (publicBaseUrl: string, migrationId: string): string =>
-  `${publicBaseUrl}/console/#/migrations/${encodeURIComponent(migrationId)}`;
+  `${publicBaseUrl}${consolePath(`migrations/${encodeURIComponent(migrationId)}`)}`;
+
+type Inviter = Pick<InvitationItem, 'invited_by_email' | 'invited_by_name'>;
+/** The inviter by name when their sign-in carried one (a subject line), otherwise by address. */
+export const inviterName = (inv: Inviter): string =>
+  inv.invited_by_name ? oneLine(inv.invited_by_name) : inv.invited_by_email;
+/** The inviter by name with the address beside it, so the reader can tell who it is; otherwise the address. */
+export const inviterOf = (inv: Inviter): string =>
+  inv.invited_by_name ? `${oneLine(inv.invited_by_name)} (${inv.invited_by_email})` : inv.invited_by_email;
 
 /**
  * Names go into emails through `oneLine`: the API refuses control and bidi characters in names, but a name stored
@@ -42,9 +53,10 @@ export function invitationEmail(inv: InvitationItem, link: string) {
   const org = oneLine(inv.organization_name);
   const roles = describeRoles(inv.role_assignments);
   const expires = humanTime(inv.expires_at);
-  const subject = `${inv.invited_by_email} invited you to join ${org}`;
+  const inviter = inviterOf(inv);
+  const subject = `${inviterName(inv)} invited you to join ${org}`;
   const text = [
-    `${inv.invited_by_email} invited you to join the organization "${org}".`,
+    `${inviter} invited you to join the organization "${org}".`,
     '',
     `Your roles: ${roles.join('; ')}`,
     `The invitation expires ${expires}.`,
@@ -55,7 +67,7 @@ export function invitationEmail(inv: InvitationItem, link: string) {
     'If you did not expect this invitation, ignore this email.',
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
-<p><strong>${escapeHtml(inv.invited_by_email)}</strong> invited you to join the organization <strong>${escapeHtml(org)}</strong>.</p>
+<p><strong>${escapeHtml(inviter)}</strong> invited you to join the organization <strong>${escapeHtml(org)}</strong>.</p>
 <p>Your roles:</p><ul>${roles.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
 <p>The invitation expires <strong>${escapeHtml(expires)}</strong>.</p>
 <p><a href="${escapeHtml(link)}">Accept the invitation</a></p>
@@ -78,7 +90,7 @@ function moveInvitationEmail(inv: InvitationItem, link: string) {
     `If the invitation expires first, nothing is lost: your snapshots stay in your repository. Ask an administrator of ${org} to invite you again, accept it, and restore them from the migration's page.`,
   ];
   const text = [
-    `You are moving to the organization "${org}", which ${inv.invited_by_email} invited you to join. You have left your previous organization; accepting this invitation is the next step of your move.`,
+    `You are moving to the organization "${org}", which ${inviterOf(inv)} invited you to join. You have left your previous organization; accepting this invitation is the next step of your move.`,
     '',
     `Your roles in ${org}: ${roles.join('; ')}`,
     `Accept before ${expires}: ${link}`,
@@ -86,7 +98,7 @@ function moveInvitationEmail(inv: InvitationItem, link: string) {
     ...after,
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
-<p>You are moving to the organization <strong>${escapeHtml(org)}</strong>, which ${escapeHtml(inv.invited_by_email)} invited you to join. You have left your previous organization; accepting this invitation is the next step of your move.</p>
+<p>You are moving to the organization <strong>${escapeHtml(org)}</strong>, which ${escapeHtml(inviterOf(inv))} invited you to join. You have left your previous organization; accepting this invitation is the next step of your move.</p>
 <p>Your roles in ${escapeHtml(org)}:</p><ul>${roles.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
 <p>Accept before <strong>${escapeHtml(expires)}</strong>: <a href="${escapeHtml(link)}">Accept the invitation and finish the move</a></p>
 ${after.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
@@ -143,7 +155,7 @@ const PAGE_TEXT: Record<
   accepted: {
     title: 'This invitation has already been used',
     body: (inv) =>
-      `It was accepted ${escapeHtml(humanTime(inv!.accepted_at ?? inv!.created_at))}. If that was you and you are still a member of ${escapeHtml(inv!.organization_name)}, open the console. If you have since left, or it was not you, ask an administrator to send a new invitation: this one cannot be used again.`,
+      `It was accepted ${escapeHtml(humanTime(inv!.accepted_at ?? inv!.created_at))}. If that was you and you are still a member of ${escapeHtml(inv!.organization_name)}, <a href="${consolePath()}">open the console</a>. If you have since left, or it was not you, ask an administrator to send a new invitation: this one cannot be used again.`,
   },
   unknown: {
     title: 'We could not find this invitation',
@@ -168,9 +180,10 @@ export function invitationPage(
   if (state === 'pending' && inv) {
     const roles = describeRoles(inv.role_assignments);
     const invited = escapeHtml(inv.email);
+    const org = escapeHtml(inv.organization_name);
     main = `<h1>Join ${escapeHtml(inv.organization_name)}</h1>
-<p><strong>${escapeHtml(inv.invited_by_email)}</strong> invited <strong id="invited">${invited}</strong> to join the organization <strong id="org">${escapeHtml(inv.organization_name)}</strong>.</p>
-<h2>Your roles</h2><ul id="roles">${roles.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
+<p><strong>${escapeHtml(inviterOf(inv))}</strong> invited <strong id="invited">${invited}</strong> to join the organization <strong id="org">${org}</strong>.</p>
+<h2 id="roles-title">Roles offered</h2><ul id="roles">${roles.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
 <p>This invitation expires <strong id="expires">${escapeHtml(humanTime(inv.expires_at))}</strong>.</p>
 <div id="signin">
   <p>Sign in as ${invited} to accept.</p>
@@ -185,10 +198,21 @@ export function invitationPage(
   <p>Verify your email address ${invited} with your identity provider, then sign in again to accept.</p>
   <button id="switch-account-unverified" type="button">Sign in again</button>
 </div>
+<div id="elsewhere" class="warning" role="alert" hidden>
+  <p>You already belong to another organization, <strong id="elsewhere-org"></strong>. You can belong to one organization at a time: to join ${org}, leave <span id="elsewhere-org-again"></span> first, or move to ${org} with your deployments.</p>
+  <p><a href="${consolePath('move')}">Move to another organization</a></p>
+</div>
+<p id="member-here" hidden>You are already a member of ${org}. <a href="${consolePath('members')}">Open ${org} in the console</a></p>
 <button id="accept" type="button" hidden>Accept invitation</button>
-<p id="result" role="status"></p>`;
+<p id="result" role="status"></p>
+<p id="welcome" hidden><a href="${consolePath('members')}">Open ${org} in the console</a></p>`;
     script = `<script type="application/json" id="auth-config">${jsonForHtml(authConfig(oidc))}</script>
-<script type="application/json" id="invitation-data">${jsonForHtml({ token: inv.token, email: inv.email, organization: inv.organization_name })}</script>
+<script type="application/json" id="invitation-data">${jsonForHtml({
+      token: inv.token,
+      email: inv.email,
+      organization: inv.organization_name,
+      organization_id: inv.organization_id,
+    })}</script>
 <script type="module" nonce="${nonce}" src="/assets/invitation.js"></script>`;
   } else {
     const text = PAGE_TEXT[state === 'pending' ? 'unknown' : state];
@@ -223,7 +247,7 @@ function htmlPage(title: string, main: string, nonce: string, scripts = ''): str
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:0;background:#0b64dd;color:#fff;cursor:pointer}button:disabled{opacity:.6}button.link{background:none;color:#0b64dd;padding:0;text-decoration:underline}.warning{border-left:4px solid #c77700;background:#fff6e5;padding:.5rem 1rem;margin:1rem 0}[hidden]{display:none!important}</style>
+<style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:0;background:#0b64dd;color:#fff;cursor:pointer}button:disabled{opacity:.6;cursor:not-allowed}a{color:#0b64dd}button.link{background:none;color:#0b64dd;padding:0;text-decoration:underline}.warning{border-left:4px solid #c77700;background:#fff6e5;padding:.5rem 1rem;margin:1rem 0}[hidden]{display:none!important}</style>
 </head><body><main>${main}</main>${scripts}</body></html>`;
 }
 

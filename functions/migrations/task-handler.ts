@@ -2,7 +2,7 @@
 import type { Context } from 'aws-lambda';
 import { type Deps, defaultDeps } from '../shared/deps.ts';
 import { toApiError } from '../shared/http.ts';
-import { log, withLambdaContext } from '../shared/log.ts';
+import { inInvocation, log } from '../shared/log.ts';
 import { flushMetrics } from '../shared/metrics.ts';
 import { CANCELLED, StepError, type StepError as StepErrorType } from './steps/common.ts';
 import { enterStep, updateMigration } from './store.ts';
@@ -35,66 +35,66 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
   fn: (deps: NoInfer<D>, input: I) => Promise<O>,
   extend: (deps: Deps) => D = (deps) => deps as D,
 ) {
-  return async (input: I, context?: Context): Promise<O> => {
-    withLambdaContext(context);
-    const deps = extend(defaultDeps());
-    const started = deps.now().toISOString();
-    const step =
-      record === null
-        ? null
-        : typeof record === 'string'
-          ? record
-          : 'group' in record
-            ? record.group
-            : record.waits;
-    const endsHere = typeof record === 'string' || (record !== null && 'group' in record);
+  return (input: I, context?: Context): Promise<O> =>
+    inInvocation(context, async () => {
+      const deps = extend(defaultDeps());
+      const started = deps.now().toISOString();
+      const step =
+        record === null
+          ? null
+          : typeof record === 'string'
+            ? record
+            : 'group' in record
+              ? record.group
+              : record.waits;
+      const endsHere = typeof record === 'string' || (record !== null && 'group' in record);
 
-    const item = input.resource ? { item: `${input.resource.kind}:${input.resource.id}` } : {};
-    try {
-      // Inside the try: a throttled write here is a TransientError too, which the state machine retries.
-      if (step) await enterStep(deps, input.migration_id, step);
-      const out = await fn(deps, input);
-      if (step) {
-        await updateMigration(
-          deps,
-          input.migration_id,
-          {},
-          {
-            step,
-            status: endsHere ? 'succeeded' : 'waiting',
-            started_at: started,
-            finished_at: deps.now().toISOString(),
-            ...item,
-          },
-        );
+      const item = input.resource ? { item: `${input.resource.kind}:${input.resource.id}` } : {};
+      try {
+        // Inside the try: a throttled write here is a TransientError too, which the state machine retries.
+        if (step) await enterStep(deps, input.migration_id, step);
+        const out = await fn(deps, input);
+        if (step) {
+          await updateMigration(
+            deps,
+            input.migration_id,
+            {},
+            {
+              step,
+              status: endsHere ? 'succeeded' : 'waiting',
+              started_at: started,
+              finished_at: deps.now().toISOString(),
+              ...item,
+            },
+          );
+        }
+        return out;
+      } catch (e) {
+        const err = toStepError(e);
+        if (err.name === CANCELLED) {
+          // The user's choice, not a fault: the step hands over to the rollback.
+          log('info', 'migration step stopped: the user cancelled', { migration: input.migration_id, step });
+        } else {
+          log('error', 'migration step failed', { migration: input.migration_id, step, error: err.name });
+        }
+        if (step) {
+          await updateMigration(
+            deps,
+            input.migration_id,
+            {},
+            {
+              step,
+              status: 'failed',
+              started_at: started,
+              finished_at: deps.now().toISOString(),
+              error: `${err.name}: ${err.message}`,
+              ...item,
+            },
+          ).catch(() => undefined);
+        }
+        throw err;
+      } finally {
+        flushMetrics();
       }
-      return out;
-    } catch (e) {
-      const err = toStepError(e);
-      if (err.name === CANCELLED) {
-        // The user's choice, not a fault: the step hands over to the rollback.
-        log('info', 'migration step stopped: the user cancelled', { migration: input.migration_id, step });
-      } else {
-        log('error', 'migration step failed', { migration: input.migration_id, step, error: err.name });
-      }
-      if (step) {
-        await updateMigration(
-          deps,
-          input.migration_id,
-          {},
-          {
-            step,
-            status: 'failed',
-            started_at: started,
-            finished_at: deps.now().toISOString(),
-            error: `${err.name}: ${err.message}`,
-            ...item,
-          },
-        ).catch(() => undefined);
-      }
-      throw err;
-    } finally {
-      flushMetrics();
-    }
-  };
+    });
 }

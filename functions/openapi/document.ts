@@ -171,6 +171,31 @@ const OUR_SCHEMAS: Record<string, Json> = {
     ['user_id', 'email', 'name', 'email_verified', 'organization', 'role_assignments'],
     'Who the signed-in caller is.',
   ),
+  MyInvitations: obj(
+    {
+      invitations: {
+        type: 'array',
+        items: {
+          allOf: [
+            ref('OrganizationInvitation'),
+            {
+              type: 'object',
+              properties: {
+                invited_by: obj(
+                  { email: str, name: { type: ['string', 'null'] } },
+                  ['email', 'name'],
+                  'Who sent it: their address, and their name when their sign-in carried one.',
+                ),
+              },
+              required: ['invited_by'],
+            },
+          ],
+        },
+      },
+    },
+    ['invitations'],
+    'Pending invitations sent to your verified address, newest first.',
+  ),
   Resource: obj(
     {
       id: str,
@@ -462,6 +487,16 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     description:
       'Your user id, email, name, whether the email is verified, your organization (or null) and your role assignments there. One read of your user record and, in an organization, one batch read of it and your membership.',
     ok: { status: 200, description: 'You.', schema: ref('Me') },
+  },
+  'GET /api/v1/users/me/invitations': {
+    tags: ['Users'],
+    summary: 'Invitations waiting for you (ours)',
+    description:
+      'The pending, unexpired invitations sent to your email address, from every organization, with their organization, roles, inviter and expiry. Each carries its `token`, the one the emailed link holds: accept with `POST /api/v1/organizations/invitations/{invitation_token}/_accept`. Addresses compare case-insensitively. Only for a verified address, since the token lets its holder accept. One query of the invitations by address and one batch read of their organizations.',
+    ok: { status: 200, description: 'Newest first; empty when none.', schema: ref('MyInvitations') },
+    errors: {
+      403: '`organization.invitation_email_not_verified`: your identity provider has not verified your email address.',
+    },
   },
   'POST /api/v1/organizations/{organization_id}/deployments': deployments.create!,
   'GET /api/v1/organizations/{organization_id}/deployments': deployments.list!,

@@ -118,7 +118,7 @@ export const keyId = (k: Key): string => `${k.pk}|${k.sk}`;
 
 /** Strip key and bookkeeping attributes before an item leaves the data layer. */
 export function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _i1, gsi2sk: _i2, ttl: _ttl, ...rest } = item;
   return rest as T;
 }
 

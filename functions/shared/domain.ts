@@ -84,6 +84,8 @@ export interface InvitationItem {
   revoked_at?: string;
   invited_by: string;
   invited_by_email: string;
+  /** The inviter's name claim when their token had one: emails and the addressee's list name them by it. */
+  invited_by_name?: string;
   role_assignments: RoleAssignments;
   /**
    * Set to `queued` by the write that commits the invitation (invite, re-invite, the migration's re-invite); the outbox

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { canonicalEmail } from './email.ts';
 import { ApiError, isApiError } from './errors.ts';
-import { log, redactPath, withLambdaContext } from './log.ts';
+import { inInvocation, log, redactPath } from './log.ts';
 import { flushMetrics } from './metrics.ts';
 import { readJsonBody } from './request-body.ts';
 import type * as z from './schema.ts';
@@ -186,34 +186,34 @@ export function toApiError(e: unknown): ApiError {
 type Handler = (event: HttpEvent, context?: Context) => Promise<APIGatewayProxyResultV2>;
 
 function wrap(fn: (event: HttpEvent) => Promise<HttpResponse>): Handler {
-  return async (event, context) => {
-    withLambdaContext(context);
-    const started = Date.now();
-    let response: HttpResponse;
-    try {
-      response = await fn(event);
-    } catch (e) {
-      const err = toApiError(e);
-      if (err.status >= 500) {
-        log('error', 'request failed', {
-          route: event.routeKey,
-          path: redactPath(event.rawPath ?? ''),
-          error: (e as Error)?.name,
-          detail: (e as Error)?.message?.slice(0, 500),
-        });
+  return (event, context) =>
+    inInvocation(context, async () => {
+      const started = Date.now();
+      let response: HttpResponse;
+      try {
+        response = await fn(event);
+      } catch (e) {
+        const err = toApiError(e);
+        if (err.status >= 500) {
+          log('error', 'request failed', {
+            route: event.routeKey,
+            path: redactPath(event.rawPath ?? ''),
+            error: (e as Error)?.name,
+            detail: (e as Error)?.message?.slice(0, 500),
+          });
+        }
+        response = errorResponse(err);
       }
-      response = errorResponse(err);
-    }
-    log('info', 'request', {
-      route: event.routeKey,
-      path: redactPath(event.rawPath ?? ''),
-      status: response.statusCode,
-      ms: Date.now() - started,
-      requestId: event.requestContext?.requestId,
+      log('info', 'request', {
+        route: event.routeKey,
+        path: redactPath(event.rawPath ?? ''),
+        status: response.statusCode,
+        ms: Date.now() - started,
+        requestId: event.requestContext?.requestId,
+      });
+      flushMetrics();
+      return response;
     });
-    flushMetrics();
-    return response;
-  };
 }
 
 /** A route anyone may call (the public invitation page and lookup, health). */

@@ -1,9 +1,10 @@
 /**
  * Structured JSON logs through Powertools Logger: one line per entry with `level` in capitals (INFO, WARN, ERROR),
  * which Lambda's JSON log format reads for its application log-level filter, and the Lambda context (request id,
- * cold start, function name) once a wrapper calls `withLambdaContext`. Every line passes `RedactingFormatter`, so a
+ * cold start, function name) of the invocation a wrapper runs in `inInvocation`. Every line passes `RedactingFormatter`, so a
  * token quoted in an error message is cut before it is written. Still: never pass tokens, JWTs or request bodies here.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import type { Context } from 'aws-lambda';
@@ -12,7 +13,7 @@ import { OBSERVABILITY } from './observability.ts';
 /** Powertools' own key names, every value (and key) passed through `redactSecrets`. */
 export class RedactingFormatter extends LogFormatter {
   formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
-    const ctx = attributes.lambdaContext;
+    const ctx = invocation.getStore();
     const line = {
       level: attributes.logLevel,
       message: attributes.message,
@@ -48,9 +49,25 @@ export const logger = new Logger({
 });
 let appliedLevel = levelFromEnv();
 
-/** A wrapper's first act: the invocation's request id and cold start go on every line it logs. */
-export function withLambdaContext(context: Context | undefined): void {
-  if (context?.awsRequestId) logger.addContext(context);
+interface Invocation {
+  functionName?: string;
+  awsRequestId?: string;
+  coldStart: boolean;
+}
+/**
+ * The invocation each line belongs to, per async call chain rather than on the shared logger (Powertools'
+ * `addContext`): the local runtime runs every handler in one process, concurrently, and a context set on the logger by
+ * one invocation (the outbox polling its stream) was written on the lines of another (an API request in flight).
+ */
+const invocation = new AsyncLocalStorage<Invocation>();
+let coldStart = true;
+
+/** A wrapper runs its handler in this: the invocation's function name, request id and cold start go on its lines. */
+export function inInvocation<T>(context: Partial<Context> | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!context?.awsRequestId && !context?.functionName) return fn();
+  const store = { functionName: context.functionName, awsRequestId: context.awsRequestId, coldStart };
+  coldStart = false;
+  return invocation.run(store, fn);
 }
 
 /** One log entry; callers keep this signature whatever logs underneath. */

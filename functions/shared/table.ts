@@ -14,6 +14,7 @@
  * | invitation for an address in an org       | pk=ORG#<org>, sk=INVITATION#<email>                | BatchGetItem         |
  * | invitations of an organization            | pk=ORG#<org>, sk begins_with INVITATION#           | Query                |
  * | invitation by token                       | gsi1: gsi1pk=INVITATION#<token>                    | Query (1 item)       |
+ * | invitations sent to an address (any org)  | gsi2: gsi2pk=INVITEE#<email>, gsi2sk=ORG#<org>     | Query                |
  * | invitation rate window of an org          | pk=ORG#<org>, sk=INVITE_RATE#<hour>                | UpdateItem (ADD)     |
  * | deployments / projects / bills of an org  | pk=ORG#<org>, sk begins_with DEPLOYMENT#|PROJECT#|BILL# | Query           |
  * | snapshot repositories of a user           | pk=USER#<user>, sk begins_with REPO#               | Query                |
@@ -27,13 +28,18 @@
  */
 
 const GSI1 = 'gsi1';
+/** Invitations by the address they were sent to: the invitation item carries its own key, so no second item to keep. */
+const GSI2 = 'gsi2';
 
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB deletes expired items eventually (can lag days): reads always check times. */
   ttlAttribute: 'ttl',
-  indexes: [{ indexName: GSI1, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  indexes: [
+    { indexName: GSI1, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: GSI2, partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
   /** The outbox reads every change with both images: side effects are derived from what a write changed. */
   streamViewType: 'NEW_AND_OLD_IMAGES',
 } as const;
@@ -65,6 +71,11 @@ export const keys = {
   memberEmail: (orgId: string, email: string): Key => ({ pk: `ORG#${orgId}`, sk: `EMAIL#${email}` }),
   invitation: (orgId: string, email: string): Key => ({ pk: `ORG#${orgId}`, sk: `INVITATION#${email}` }),
   invitationByToken: (token: string) => ({ gsi1pk: `INVITATION#${token}`, gsi1sk: 'INVITATION' }),
+  /** On the invitation item itself: an address's invitations from every organization, one Query (`queries`). */
+  invitationByInvitee: (email: string, orgId: string) => ({
+    gsi2pk: `INVITEE#${email}`,
+    gsi2sk: `ORG#${orgId}`,
+  }),
   inviteRate: (orgId: string, hour: string): Key => ({ pk: `ORG#${orgId}`, sk: `INVITE_RATE#${hour}` }),
   deployment: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `DEPLOYMENT#${id}` }),
   project: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `PROJECT#${id}` }),
@@ -131,6 +142,15 @@ export const queries = {
       ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
     };
   },
+  /**
+   * Every invitation item sent to an address, whatever its status (accepted and revoked ones stay until TTL): the
+   * caller keeps the pending ones. Eventually consistent like any index: accepting still checks the invitation itself.
+   */
+  invitationsOfInvitee: (email: string): QuerySpec => ({
+    IndexName: GSI2,
+    KeyConditionExpression: 'gsi2pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.invitationByInvitee(email, '').gsi2pk },
+  }),
   /** Newest first. */
   migrationsOfUser: (userId: string): QuerySpec => ({
     IndexName: GSI1,

@@ -111,18 +111,14 @@ describe('the organization console', () => {
     await invite1.getByLabel('Email addresses').fill(`${alex}\n${owner}`);
     await invite1.locator('select[data-role="deployment-viewer"]').selectOption('all');
     await invite1.getByRole('button', { name: 'Send invitations' }).click();
+    // The member is refused by name; the other address is invited all the same.
     await expect
       .poll(() => textOf(page, `li[data-address="${owner}"]`))
       .toContain('Already a member of this organization');
-    expect(await invite1.getByRole('alert').textContent()).toContain(
-      `Already a member of this organization: ${owner}`,
-    );
+    expect(await textOf(page, `li[data-address="${alex}"]`)).toContain('Invited, expires');
     await checkScreen(page, '04-invite-refused', { fullPage: false });
-    await invite1.getByLabel('Email addresses').fill(alex);
-    await invite1.getByRole('button', { name: 'Send invitations' }).click();
-    await expect.poll(() => textOf(page, `li[data-address="${alex}"]`)).toContain('Invited, expires');
-    // The second person with another role, from the same dialog.
-    await invite1.locator('select[data-role="deployment-viewer"]').selectOption('none');
+    // The second person with another role, from the same dialog: the roles start empty again.
+    expect(await invite1.locator('select[data-role="deployment-viewer"]').inputValue()).toBe('none');
     await invite1.locator('input[data-role="billing-admin"]').check();
     await invite1.getByLabel('Invitation expires after').selectOption('7d');
     await invite1.getByLabel('Email addresses').fill(blake);

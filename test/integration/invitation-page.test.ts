@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
+import { seriousA11yViolations } from '../support/console.ts';
 import { invite, orgWithAdmin } from '../support/factories.ts';
 import { useStack } from '../support/stack.ts';
 
@@ -191,6 +192,117 @@ describe('the emailed link signs the person in', () => {
     await api.call('DELETE', `/api/v1/organizations/${org.orgId}/invitations/${token}`, { as: org.admin });
     expect((await page.goto(link))?.status()).toBe(410);
     expect(await page.locator('h1').textContent()).toBe('This invitation was withdrawn');
+    await context.close();
+  });
+});
+
+/** Axe's serious and critical findings at a desktop width and at a phone's 390 px, with a screenshot of each. */
+async function checkPage(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const width of [1024, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
+    expect(await seriousA11yViolations(page), `accessibility of "${name}" at ${width} px`).toEqual([]);
+  }
+}
+
+/** Opens the mailed link, signs in as `who` (verified) and waits until the page knows where they belong. */
+async function openSignedIn(who: string, name?: string) {
+  const link = await linkFromMail(who);
+  const v = await visitor();
+  await v.page.goto(link);
+  await v.page.getByRole('button', { name: 'Sign in to accept' }).click();
+  await signInOnProvider(v.page, who, name ? { name } : {});
+  await v.page.waitForURL(link);
+  await expect.poll(() => v.page.locator('#who').isVisible()).toBe(true);
+  return { ...v, link };
+}
+
+describe('no dead ends after the link', () => {
+  it('after accepting, the welcome links to the organization in the console; the used page links to the console', async () => {
+    const org = await orgWithAdmin(api, 'onward', 'Globex');
+    const who = api.email('onward');
+    await invite(api, org, [who]);
+    const { context, page, errors, link } = await openSignedIn(who, 'Olga Onward');
+    expect(await page.locator('#roles-title').textContent()).toBe('Your roles');
+    await expect.poll(() => page.getByRole('button', { name: 'Accept invitation' }).isEnabled()).toBe(true);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await expect
+      .poll(() => page.locator('#result').textContent())
+      .toBe('Welcome! You are now a member of Globex.');
+    const onward = page.getByRole('link', { name: 'Open Globex in the console' });
+    expect(await onward.getAttribute('href')).toBe('/console/#/members');
+    expect(await page.getByRole('button', { name: 'Accept invitation' }).isVisible()).toBe(false);
+    await checkPage(page, 'after-accept');
+
+    // The console shares this tab's sign-in: the link lands on the organization.
+    await onward.click();
+    await page.getByRole('heading', { level: 1, name: 'Members' }).waitFor();
+    expect(await page.locator('header .org-name').textContent()).toBe('Globex');
+
+    expect(errors, errors.join('\n')).toEqual([]);
+
+    await page.goto(link); // 410, as a used link answers
+    expect(await page.locator('h1').textContent()).toBe('This invitation has already been used');
+    expect(await page.getByRole('link', { name: 'open the console' }).getAttribute('href')).toBe('/console/');
+    await checkPage(page, 'already-used');
+    await context.close();
+  });
+
+  it('someone who belongs to another organization: says so, Accept disabled, a link to move instead', async () => {
+    const current = await orgWithAdmin(api, 'current', 'Initech');
+    const target = await orgWithAdmin(api, 'target', 'Globex');
+    await invite(api, target, [current.admin]);
+    const { context, page, errors } = await openSignedIn(current.admin);
+
+    const elsewhere = page.locator('#elsewhere');
+    await expect.poll(() => elsewhere.isVisible()).toBe(true);
+    expect(await elsewhere.textContent()).toContain('You already belong to another organization, Initech.');
+    expect(await elsewhere.textContent()).toContain('to join Globex, leave Initech first');
+    expect(await page.getByRole('button', { name: 'Accept invitation' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Move to another organization' }).getAttribute('href')).toBe(
+      '/console/#/move',
+    );
+    await checkPage(page, 'belongs-elsewhere');
+    expect(errors, errors.join('\n')).toEqual([]);
+    await context.close();
+  });
+
+  it("someone else's invitation offers roles, it does not call them theirs", async () => {
+    const org = await orgWithAdmin(api, 'offered');
+    const who = api.email('addressee');
+    await invite(api, org, [who]);
+    const link = await linkFromMail(who);
+    const { context, page } = await visitor();
+    await page.goto(link);
+    expect(await page.locator('#roles-title').textContent()).toBe('Roles offered');
+    await page.getByRole('button', { name: 'Sign in to accept' }).click();
+    await signInOnProvider(page, api.email('bystander'));
+    await page.waitForURL(link);
+    await expect.poll(() => page.locator('#wrong-account').isVisible()).toBe(true);
+    expect(await page.locator('#roles-title').textContent()).toBe('Roles offered');
+    expect(await page.textContent('main')).not.toContain('Your roles');
+    await checkPage(page, 'someone-elses');
+    await context.close();
+  });
+
+  it("the local mailbox's HTML view opens the email's link in a new tab, where the page shows", async () => {
+    const org = await orgWithAdmin(api, 'mailbox', 'Mailbox Org');
+    const who = api.email('mailbox');
+    await invite(api, org, [who]);
+    const link = await linkFromMail(who);
+    const { context, page } = await visitor();
+    await page.goto(api.stack.sesEndpoint);
+    const mail = page.locator('.email', { hasText: who }).first();
+    await mail.getByRole('button', { name: 'Toggle HTML view' }).click();
+    const frame = mail.frameLocator('iframe');
+    const [opened] = await Promise.all([
+      context.waitForEvent('page'),
+      frame.getByRole('link', { name: 'Accept the invitation' }).click(),
+    ]);
+    await opened!.waitForLoadState();
+    expect(opened!.url()).toBe(link);
+    expect(await opened!.locator('h1').textContent()).toBe('Join Mailbox Org');
     await context.close();
   });
 });

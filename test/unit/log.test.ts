@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { log, redactPath, redactSecrets, withLambdaContext } from '../../functions/shared/log.ts';
+import { inInvocation, log, redactPath, redactSecrets } from '../../functions/shared/log.ts';
 
 const token = () => randomBytes(32).toString('base64url');
 /** Percent-encode the characters at the given positions, as a client may send them. */
@@ -64,13 +64,14 @@ describe('log', () => {
     return lines;
   };
 
-  it('writes levels Lambda reads (WARN, ERROR) with the invocation context, and nothing secret however nested', () => {
+  it('writes levels Lambda reads (WARN, ERROR) with the invocation context, and nothing secret however nested', async () => {
     const lines = written();
     process.env.LOG_LEVEL = 'info';
     const t = token();
-    withLambdaContext({ awsRequestId: 'req-7', functionName: 'invitations-accept' } as never);
-    log('warn', 'refused', { detail: { cause: [`no such token ${t}`] }, error: new Error(`bad ${t}`) });
-    log('error', 'failed');
+    await inInvocation({ awsRequestId: 'req-7', functionName: 'invitations-accept' }, async () => {
+      log('warn', 'refused', { detail: { cause: [`no such token ${t}`] }, error: new Error(`bad ${t}`) });
+      log('error', 'failed');
+    });
     const [warn, error] = lines.map((l) => JSON.parse(l));
     expect(warn).toMatchObject({
       level: 'WARN',
@@ -81,6 +82,47 @@ describe('log', () => {
     });
     expect(error).toMatchObject({ level: 'ERROR', message: 'failed' });
     expect(lines.join('')).not.toContain(t.slice(8, 20));
+  });
+
+  it('names on each line its own invocation, when invocations overlap in one process (the local runtime)', async () => {
+    // Prepare: the outbox starts while an API request is in flight, and ends after it.
+    const lines = written();
+    process.env.LOG_LEVEL = 'info';
+    let apiMayEnd!: () => void;
+    const apiWaits = new Promise<void>((r) => {
+      apiMayEnd = r;
+    });
+
+    // Act
+    const api = inInvocation(
+      { awsRequestId: 'req-api', functionName: 'invitations/handlers/create' },
+      async () => {
+        log('info', 'api started');
+        await apiWaits;
+        log('info', 'api ended');
+      },
+    );
+    await inInvocation({ awsRequestId: 'req-outbox', functionName: 'outbox/handlers/stream' }, async () => {
+      log('info', 'outbox started');
+      apiMayEnd();
+      await api;
+      log('info', 'outbox ended');
+    });
+    log('info', 'outside');
+
+    // Assess
+    const byMessage = Object.fromEntries(lines.map((l) => JSON.parse(l)).map((l) => [l.message, l]));
+    for (const m of ['api started', 'api ended'])
+      expect(byMessage[m], m).toMatchObject({
+        function_name: 'invitations/handlers/create',
+        function_request_id: 'req-api',
+      });
+    for (const m of ['outbox started', 'outbox ended'])
+      expect(byMessage[m], m).toMatchObject({
+        function_name: 'outbox/handlers/stream',
+        function_request_id: 'req-outbox',
+      });
+    expect(byMessage.outside.function_name).toBeUndefined();
   });
 
   it('writes nothing while LOG_LEVEL is silent, and again once it is not', () => {

@@ -206,6 +206,8 @@ describe('emails for names stored before the rule', () => {
   it('puts no CR, LF or other control character into any subject', () => {
     const subjects = [
       invitationEmail(invitation(), 'https://x/invitations/t').subject,
+      // The inviter's name claim is theirs to set: it goes through the same cut.
+      invitationEmail({ ...invitation(), invited_by_name: stored }, 'https://x/invitations/t').subject,
       invitationEmail({ ...invitation(), migration_id: 'm1' }, 'https://x/invitations/t').subject,
       migrationOutcomeEmail({
         to: 'k@x.co',

@@ -1,8 +1,9 @@
 /** Opening an invitation from its emailed link: what it offers, and accepting it (or choosing it for a move). */
-import { api, ok, type Schemas } from '../api.ts';
+import { ApiError, api, ok, type Schemas } from '../api.ts';
 import { clear, field, h, showFieldError, time } from '../dom.ts';
 import { describeRoles, type RoleAssignments } from '../roles.ts';
-import { busy, errorBox } from '../ui.ts';
+import { reload } from '../router.ts';
+import { busy, type ErrorBox, errorBox } from '../ui.ts';
 
 /** An invitation as the API answers it: its roles are always there (`{}` for none). */
 export type Invitation = Schemas['OrganizationInvitation'] & { role_assignments: RoleAssignments };
@@ -22,7 +23,7 @@ export function invitationSummary(inv: Invitation): HTMLElement {
     h('dd', {}, inv.organization.name),
     h('dt', {}, 'Invited address'),
     h('dd', {}, inv.email),
-    h('dt', {}, 'Roles'),
+    h('dt', {}, 'Roles offered'),
     h('dd', {}, describeRoles(inv.role_assignments).join(', ')),
     h('dt', {}, inv.expired ? 'Expired' : 'Expires'),
     h('dd', {}, time(inv.expires_at)),
@@ -101,16 +102,7 @@ export function invitationOpener(opts: {
           { type: 'button', class: 'primary' },
           `Accept and join ${inv.organization.name}`,
         );
-        accept.addEventListener('click', () =>
-          busy(accept, actionErrors, async () => {
-            await ok(
-              api().POST('/api/v1/organizations/invitations/{invitation_token}/_accept', {
-                params: { path: { invitation_token: token } },
-              }),
-            );
-            opts.onAccepted?.(inv);
-          }),
-        );
+        onAccept(accept, actionErrors, token, () => opts.onAccepted?.(inv));
         parts.push(accept);
       }
       parts.push(actionErrors);
@@ -119,4 +111,42 @@ export function invitationOpener(opts: {
     });
   });
   return form;
+}
+
+/**
+ * Wires an Accept button: accepts the invitation, then `onAccepted`. Refused because the person joined another
+ * organization meanwhile, the button stays disabled and a link leads to the move instead (no dead end).
+ */
+export function onAccept(
+  accept: HTMLButtonElement,
+  errors: ErrorBox,
+  token: string,
+  onAccepted: () => unknown,
+): void {
+  let belongsElsewhere = false;
+  accept.addEventListener('click', async () => {
+    await busy(accept, errors, async () => {
+      try {
+        await ok(
+          api().POST('/api/v1/organizations/invitations/{invitation_token}/_accept', {
+            params: { path: { invitation_token: token } },
+          }),
+        );
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'organization.user_organization_already_belongs') {
+          belongsElsewhere = true;
+          // The session read at sign-in still says "no organization": reload reads it again.
+          const move = h('a', { href: '#/move' }, 'Move to another organization');
+          move.addEventListener('click', (ev) => {
+            ev.preventDefault();
+            void reload('#/move');
+          });
+          errors.after(h('p', { class: 'move-instead' }, move));
+        }
+        throw e;
+      }
+      await onAccepted();
+    });
+    accept.disabled = belongsElsewhere;
+  });
 }

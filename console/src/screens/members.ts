@@ -2,22 +2,20 @@
  * The Organization page's Members tab: members and open invitations, paged with the API's cursor, a search box,
  * Invite members, and each row's actions (Edit role, Remove, Leave organization, Resend, Revoke).
  */
-import { ApiError, api, ok } from '../api.ts';
-import { clear, field, h, showFieldError, time } from '../dom.ts';
+import { api, ok } from '../api.ts';
+import { clear, field, h, time } from '../dom.ts';
 import {
   describeRoles,
   emptyChosenScopes,
-  fromChoice,
   isOrgAdmin,
-  looksLikeEmail,
   type RoleAssignments,
   roleChanges,
-  splitAddresses,
   toChoice,
 } from '../roles.ts';
 import { reload } from '../router.ts';
 import type { Member, Session } from '../session.ts';
-import { actionsMenu, announce, badge, busy, confirmAction, errorBox, messageOf, openDialog } from '../ui.ts';
+import { actionsMenu, announce, badge, busy, confirmAction, errorBox, openDialog } from '../ui.ts';
+import { createInvitations, openInviteDialog } from './invite-dialog.ts';
 import { loadResources, type Resource } from './resources.ts';
 import { roleForm } from './roleform.ts';
 
@@ -38,7 +36,6 @@ interface MembersPage {
   next?: string;
 }
 
-const MAX_ADDRESSES = 100;
 /** How far a search walks (pages of 1,000): the API has no search, so the console reads the list itself. */
 const SEARCH_PAGES = 20;
 
@@ -402,141 +399,7 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
     );
   };
 
-  const invite = () => {
-    openDialog(
-      'Invite members',
-      (d) => {
-        const addresses = field(
-          'Email addresses',
-          h('textarea', { rows: 4, autocomplete: 'off', spellcheck: 'false' }),
-          `Separate addresses with spaces, commas or new lines (up to ${MAX_ADDRESSES}).`,
-        );
-        const expiry = field(
-          'Invitation expires after',
-          h(
-            'select',
-            {},
-            [
-              ['24h', '1 day'],
-              ['72h', '3 days'],
-              ['7d', '7 days'],
-              ['14d', '14 days'],
-              ['30d', '30 days'],
-            ].map(([v, l]) => h('option', { value: v, selected: v === '72h' }, l)),
-          ),
-        );
-        const form = roleForm(toChoice({}), resources);
-        const formErrors = errorBox();
-        const results = h('ul', { class: 'results', 'aria-label': 'Result per address' });
-        const resultsWrap = h('div', { hidden: true }, h('h3', {}, 'Result per address'), results);
-        const send = h('button', { type: 'submit', class: 'primary' }, 'Send invitations');
-        const done = h('button', { type: 'button', onclick: () => d.close() }, 'Close');
-        const el = h(
-          'form',
-          {},
-          addresses.wrap,
-          expiry.wrap,
-          h('h3', {}, 'Roles at invite time'),
-          form.element,
-          formErrors,
-          resultsWrap,
-          h('div', { class: 'actions' }, send, done),
-        );
-        const showResults = (rows: [string, string, 'ok' | 'bad' | 'info'][]) => {
-          resultsWrap.hidden = false;
-          clear(
-            results,
-            rows.map(([addr, text, tone]) =>
-              h(
-                'li',
-                { class: `result ${tone}`, 'data-address': addr },
-                h('span', { class: 'addr' }, addr),
-                h('span', { class: 'outcome' }, text),
-              ),
-            ),
-          );
-        };
-        el.addEventListener('submit', async (e) => {
-          e.preventDefault();
-          formErrors.reset();
-          const list = splitAddresses(addresses.control.value);
-          showFieldError(
-            addresses,
-            list.length === 0
-              ? 'Type at least one email address.'
-              : list.length > MAX_ADDRESSES
-                ? `At most ${MAX_ADDRESSES} addresses at a time (you typed ${list.length}).`
-                : undefined,
-          );
-          if (list.length === 0 || list.length > MAX_ADDRESSES) {
-            addresses.control.focus();
-            return;
-          }
-          const bad = list.filter((a) => !looksLikeEmail(a));
-          if (bad.length) {
-            showResults(
-              list.map((a) =>
-                bad.includes(a) ? [a, 'Not a valid email address', 'bad'] : [a, 'Not sent yet', 'info'],
-              ),
-            );
-            formErrors.show(
-              new Error(`Fix the marked address${bad.length > 1 ? 'es' : ''}, then send again.`),
-            );
-            return;
-          }
-          const wanted = form.value();
-          const empty = emptyChosenScopes(wanted);
-          if (empty.length) {
-            formErrors.show(new Error(`Choose at least one resource for: ${empty.join(', ')}.`));
-            return;
-          }
-          const role_assignments = fromChoice(org.id, wanted);
-          await busy(send, formErrors, async () => {
-            try {
-              const res = await createInvitations(org.id, {
-                emails: list,
-                expires_in: expiry.control.value,
-                ...(Object.keys(role_assignments).length ? { role_assignments } : {}),
-              });
-              const byEmail = new Map(res.invitations.map((i) => [i.email, i]));
-              showResults(
-                list.map((a) => {
-                  const inv = byEmail.get(a.toLowerCase());
-                  return [a, inv ? `Invited, expires ${time(inv.expires_at).textContent}` : 'Invited', 'ok'];
-                }),
-              );
-              announce(`${list.length} invitation${list.length > 1 ? 's' : ''} sent.`);
-              addresses.control.value = '';
-              await refresh();
-            } catch (err) {
-              if (err instanceof ApiError && err.fields.length && !err.fields.includes('emails')) {
-                const marked = new Set(err.fields.map((f) => f.toLowerCase()));
-                const why = perAddress(err);
-                showResults(
-                  list.map((a) =>
-                    marked.has(a.toLowerCase())
-                      ? [a, why, 'bad']
-                      : [
-                          a,
-                          err.code === 'organization.invitation_email_failed'
-                            ? 'Invited'
-                            : 'Not sent: fix the marked addresses first',
-                          'info',
-                        ],
-                  ),
-                );
-              }
-              throw err;
-            }
-          });
-        });
-        return [el];
-      },
-      { wide: true },
-    );
-  };
-
-  inviteButton?.addEventListener('click', invite);
+  inviteButton?.addEventListener('click', () => openInviteDialog(org, resources, refresh));
   let timer: ReturnType<typeof setTimeout> | undefined;
   search.control.addEventListener('input', () => {
     clearTimeout(timer);
@@ -563,20 +426,6 @@ export async function renderMembers(main: HTMLElement, s: Session): Promise<void
   await refresh();
 }
 
-/** A short reason next to an address, from the service's error code (its full message is shown above). */
-function perAddress(err: ApiError): string {
-  switch (err.code) {
-    case 'organization.invitation_invalid_email':
-      return 'Not a valid email address';
-    case 'organization.user_organization_already_belongs':
-      return 'Already a member of this organization';
-    case 'organization.invitation_email_failed':
-      return 'Saved, but the email could not be sent: send again';
-    default:
-      return messageOf(err);
-  }
-}
-
 type Query = { size: number; next?: string; include?: 'invitations' };
 /** One page of members (and, with `include`, the open invitations), in the console's own shapes. */
 const listMembers = async (orgId: string, query: Query): Promise<MembersPage> => {
@@ -598,15 +447,6 @@ const removeMember = (orgId: string, userId: string) =>
   ok(
     api().DELETE('/api/v1/organizations/{organization_id}/members/{user_ids}', {
       params: { path: { organization_id: orgId, user_ids: userId } },
-    }),
-  );
-
-type InvitationsBody = { emails: string[]; expires_in?: string; role_assignments?: RoleAssignments };
-const createInvitations = (orgId: string, body: InvitationsBody) =>
-  ok(
-    api().POST('/api/v1/organizations/{organization_id}/invitations', {
-      params: { path: { organization_id: orgId } },
-      body,
     }),
   );
 

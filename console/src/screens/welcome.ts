@@ -1,4 +1,4 @@
-/** A signed-in person without an organization: create one, or open an invitation they were sent. */
+/** A signed-in person without an organization: accept an invitation waiting for them, create one, or open a link. */
 import { api, ok } from '../api.ts';
 import { field, h } from '../dom.ts';
 import { reload } from '../router.ts';
@@ -6,6 +6,7 @@ import type { Session } from '../session.ts';
 import { busy, errorBox } from '../ui.ts';
 import { invitationOpener } from './invitation.ts';
 import { migrationsList } from './move.ts';
+import { invitationsForMe } from './my-invitations.ts';
 
 export async function renderWelcome(main: HTMLElement, s: Session): Promise<void> {
   const name = field(
@@ -33,6 +34,7 @@ export async function renderWelcome(main: HTMLElement, s: Session): Promise<void
   main.append(
     h('h1', { tabindex: '-1' }, `Welcome, ${s.name ?? s.email}`),
     h('p', { class: 'lead' }, 'You are not a member of an organization yet.'),
+    await invitationsForMe(s.email, () => reload('#/members')),
     h('div', { class: 'grid' }, form, invitationOpener({ onAccepted: () => reload('#/members') })),
     await migrationsList(),
   );

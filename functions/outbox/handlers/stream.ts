@@ -1,7 +1,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { config } from '../../shared/config.ts';
 import { defaultDeps } from '../../shared/deps.ts';
-import { withLambdaContext } from '../../shared/log.ts';
+import { inInvocation } from '../../shared/log.ts';
 import { withMailer } from '../../shared/mailer.ts';
 import { flushMetrics } from '../../shared/metrics.ts';
 import { withWorkflow } from '../../shared/workflow.ts';
@@ -13,17 +13,17 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const handler = async (
   event: DynamoDBStreamEvent,
   context?: Context,
-): Promise<DynamoDBBatchResponse> => {
-  withLambdaContext(context);
-  const deps: OutboxDeps = {
-    ...withMailer(defaultDeps()),
-    workflow: withWorkflow(defaultDeps()).workflow,
-    emailSendRatePerSecond: config().emailSendRatePerSecond,
-    sleep,
-  };
-  try {
-    return await processRecords(deps, event.Records);
-  } finally {
-    flushMetrics();
-  }
-};
+): Promise<DynamoDBBatchResponse> =>
+  inInvocation(context, async () => {
+    const deps: OutboxDeps = {
+      ...withMailer(defaultDeps()),
+      workflow: withWorkflow(defaultDeps()).workflow,
+      emailSendRatePerSecond: config().emailSendRatePerSecond,
+      sleep,
+    };
+    try {
+      return await processRecords(deps, event.Records);
+    } finally {
+      flushMetrics();
+    }
+  });
