@@ -81,7 +81,7 @@ describe('the move screen', () => {
     'desktop',
     'narrow',
   ] as const)('%s: each step once, the header without the old organization, the invitation accepted without pasting it, moved deployments Restored', async (width) => {
-    const { page } = await startMove(width, `ok-${width}`);
+    const { page, source } = await startMove(width, `ok-${width}`);
     // Left Old Co: the header says so (no organization, no organization tabs).
     expect(await page.locator('header .org-name').count()).toBe(0);
     expect(await page.locator('nav.tabs').count()).toBe(0);
@@ -96,6 +96,16 @@ describe('the move screen', () => {
     expect(await next.getByLabel('Invitation link').count()).toBe(0);
     await fitsTheScreen(page);
     await checkScreen(page, `move-waiting-${width}`);
+    // On another device (a tab that did not start the move) it finds the invitation among the user's own.
+    const elsewhere = await newPage(width);
+    await signInToConsole(elsewhere, api, source.admin, 'Morgan Mover');
+    await h1(elsewhere, 'Welcome, Morgan Mover'); // signed in (no organization since leaving)
+    await elsewhere.goto(page.url());
+    await expect.poll(() => textOf(elsewhere, '#current-step')).toBe('Wait for invitation acceptance');
+    expect(await elsewhere.getByRole('button', { name: 'Accept and join New Co' }).count()).toBe(1);
+    expect(await elsewhere.locator('.next-action').getByLabel('Invitation link').count()).toBe(0);
+    expect(await textOf(elsewhere, '.migration-summary')).toContain('New Co');
+    await elsewhere.close();
 
     await next.getByRole('button', { name: 'Accept and join New Co' }).click();
     await expect.poll(() => textOf(page, '#migration-status'), { timeout: 30_000 }).toBe('Succeeded');

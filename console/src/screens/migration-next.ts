@@ -1,23 +1,43 @@
 /**
- * What a person can do next on a migration's page: accept the invitation it waits for (the one chosen when starting,
- * without pasting it again), cancel (after a confirmation), or, once it stopped after leaving, accept an invitation and
- * restore. Also what the console remembers of a move it started, in this tab: the target's name and the invitation.
+ * What a person can do next on a migration's page: accept the invitation it waits for without pasting it again (the
+ * one chosen when starting, or found among the user's own), cancel (after a confirmation), or, once it stopped after
+ * leaving, accept an invitation and restore. Also what the console keeps of a move's invitation, in this tab: the
+ * target's name and the token.
  */
 import { api, ok, type Schemas } from '../api.ts';
 import { h } from '../dom.ts';
 import { reload } from '../router.ts';
 import { announce, busy, confirmAction, type errorBox } from '../ui.ts';
-import { type Invitation, invitationOpener } from './invitation.ts';
+import { invitationOpener } from './invitation.ts';
 
 type Migration = Schemas['Migration'];
 
 const targetKey = (id: string) => `org-console.migration-target.${id}`;
 const invitationKey = (id: string) => `org-console.migration-invitation.${id}`;
 
+type Known = Pick<Schemas['OrganizationInvitation'], 'token' | 'organization'>;
+const WAIT_STEP = 'Wait for invitation acceptance';
+/** Migrations whose invitation was looked for among the user's own, this page load. */
+const looked = new Set<string>();
+
 /** Keeps the invitation a move was started with: its target's name (not readable before joining) and its token. */
-export function rememberMove(id: string, inv: Invitation): void {
+export function rememberMove(id: string, inv: Known): void {
   sessionStorage.setItem(targetKey(id), inv.organization.name);
   sessionStorage.setItem(invitationKey(id), inv.token);
+}
+
+/**
+ * The move's invitation when this tab did not start it (another device, a new tab): the target's pending invitation
+ * among the user's own (`GET /users/me/invitations`), once, while there is one to accept.
+ */
+export async function learnInvitation(m: Migration): Promise<void> {
+  const needed =
+    m.status === 'running' ? m.current_step === WAIT_STEP : !!m.left_at && m.status !== 'succeeded';
+  if (!needed || sessionStorage.getItem(invitationKey(m.id)) || looked.has(m.id)) return;
+  looked.add(m.id);
+  const mine = await ok(api().GET('/api/v1/users/me/invitations')).catch(() => ({ invitations: [] }));
+  const inv = mine.invitations.find((i) => i.organization.id === m.target_organization_id);
+  if (inv) rememberMove(m.id, inv);
 }
 
 export const rememberedTarget = (id: string): string | undefined =>
@@ -69,14 +89,14 @@ function running(m: Migration, ctx: NextContext): (Node | undefined)[] {
       },
     }),
   );
-  const waiting = m.current_step === 'Wait for invitation acceptance';
+  const waiting = m.current_step === WAIT_STEP;
   const accept = waiting
     ? [
         h('h2', {}, 'Next: accept the invitation'),
         ...acceptKnown(m, target, ctx, {
           afterwards: 'The move continues.',
           unknown: `${target} has emailed you its invitation again. Open the link in the email, or paste it here, and accept it: the move then continues by itself.`,
-          known: `Accept the invitation from ${target} you chose when starting (it was also emailed to you again): the move then continues by itself.`,
+          known: `Accept the invitation from ${target} (it was emailed to you again): the move then continues by itself.`,
         }),
       ]
     : [];
@@ -151,7 +171,7 @@ function stopped(m: Migration, ctx: NextContext): Node[] {
     ),
     ...acceptKnown(m, ctx.targetName ?? 'the other organization', ctx, {
       afterwards: 'Now restore.',
-      known: 'First accept the invitation you chose when starting, if it has not expired:',
+      known: `First accept the invitation from ${ctx.targetName ?? 'the other organization'}, if it has not expired:`,
       orAnother: true,
     }),
     h('div', { class: 'actions' }, restore),

@@ -8,7 +8,7 @@ import { clear, h, time } from '../dom.ts';
 import { reload } from '../router.ts';
 import type { Session } from '../session.ts';
 import { badge, errorBox } from '../ui.ts';
-import { nextActions, rememberedTarget } from './migration-next.ts';
+import { learnInvitation, nextActions, rememberedTarget } from './migration-next.ts';
 
 type Migration = Schemas['Migration'];
 type Step = Schemas['MigrationStep'];
@@ -124,7 +124,8 @@ export async function renderMigration(main: HTMLElement, s: Session, id?: string
       const m = await ok(
         api().GET('/api/v1/migrations/{migration_id}', { params: { path: { migration_id: id } } }),
       );
-      // Not a member of the target until the end: its name comes from the invitation chosen when starting.
+      // Not a member of the target until the end: its name comes from the invitation (chosen when starting, or found).
+      await learnInvitation(m);
       targetName ??= rememberedTarget(m.id);
       if (!targetName && m.status === 'succeeded') {
         targetName = await ok(
