@@ -90,15 +90,16 @@ export function writeUnits(calls: Call[]): number {
   return units;
 }
 
-const INDEX_KEYS = TABLE.indexes.map((i) => i.partitionKey);
-const inIndex = (item: Record<string, unknown> | undefined) =>
-  INDEX_KEYS.some((k) => item?.[k] !== undefined);
+/** How many indexes hold an item (each write of it is one index write per index, on-demand). */
+const indexesHolding = (item: Record<string, unknown> | undefined) =>
+  TABLE.indexes.filter((i) => item?.[i.partitionKey] !== undefined).length;
 
 /**
  * Index writes, which on-demand bills as write request units too: DynamoDB Local's own figure for single-item and batch
  * writes (it counts them right, key changes included); for a transaction, where it reports 2 per table or index
- * whatever the items, 1 per item written that carries an index key: a Put by its item, an Update by the item as it is
- * afterwards (read here, after the request). Items a transaction deletes (memberships) are in no index.
+ * whatever the items, 1 per index holding an item written: a Put by its item, an Update by the item as it is
+ * afterwards (read here, after the request), a Delete of a membership (the only item a transaction deletes that an
+ * index holds) by its three member lists.
  */
 export async function indexWriteUnits(calls: Call[]): Promise<number> {
   let units = 0;
@@ -108,14 +109,16 @@ export async function indexWriteUnits(calls: Call[]): Promise<number> {
       const items = (c.command.input.TransactItems ?? []) as {
         Put?: { Item: Record<string, unknown> };
         Update?: { TableName: string; Key: Record<string, unknown> };
+        Delete?: { Key: Record<string, unknown> };
       }[];
       for (const t of items) {
-        if (t.Put && inIndex(t.Put.Item)) units += 1;
+        if (t.Put) units += indexesHolding(t.Put.Item);
+        if (t.Delete && String(t.Delete.Key.sk).startsWith('MEMBER#')) units += TABLE.indexes.length;
         if (t.Update) {
           const after = (await c.send(
             new GetCommand({ TableName: t.Update.TableName, Key: t.Update.Key, ConsistentRead: true }),
           )) as { Item?: Record<string, unknown> };
-          if (inIndex(after.Item)) units += 1;
+          units += indexesHolding(after.Item);
         }
       }
     } else if (/^(Put|Update|Delete|BatchWrite)/.test(name)) {

@@ -261,7 +261,7 @@ export interface paths {
          * List organization members
          * @description Fetch users belonging to the selected organization. Currently unavailable in self-hosted ECE.
          *
-         *     Ours: `?size=` (1-1000, default 100) and `?next=` page; the answer has `next` when there is more. `?include=invitations` (organization-admins) adds `invitations` and a `status` on every row.
+         *     Ours (the reference lists every member at once, in no stated order, with no parameters): pages (`size`, `next`), a stable order (`sort`, `order`), a prefix search (`q`) and the `total`; no offset paging (`from` answers 400: a cursor costs the same on any page). Each page is one Query of a list kept on the membership items, so a page costs the same in an organization of 10 or 10,000 members; lists are read from an index, eventually consistent: a member who joined or left a moment ago may still be missing or listed. `?include=invitations` (organization-admins) adds the open `invitations` to the first page and a `status` on every row.
          */
         get: operations["list-organization-members"];
         put?: never;
@@ -802,7 +802,9 @@ export interface components {
         OrganizationMemberships: {
             /** @description The list of organization memberships */
             members: components["schemas"]["OrganizationMembership"][];
-            /** @description Ours: pass as `?next=` for the next page; absent on the last. */
+            /** @description Ours, always present: the members of the organization (its member counter, exact: kept by the same transactions that add and remove members); with `q`, the members matching the search. */
+            total?: number;
+            /** @description Ours: pass as `?next=` (with the same `sort`, `order` and `q`) for the next page; absent on the last. */
             next?: string;
             /** @description Ours, with `?include=invitations` (organization-admins): the open invitations. */
             invitations?: components["schemas"]["OrganizationInvitation"][];
@@ -2428,8 +2430,14 @@ export interface operations {
             query?: {
                 /** @description Members per page, 1-1000. */
                 size?: number;
-                /** @description The `next` of the previous page. */
+                /** @description The `next` of the previous page (same `sort`, `order` and `q`). */
                 next?: string;
+                /** @description `role` (the default without `q`): organization owners (`organization-admin`) first, then by name; `name`: by name; `email`: by email address. Names compare without case or accents; a member without a name sorts by their address. Ties: by user id. */
+                sort?: "role" | "name" | "email";
+                /** @description `asc` (the default) or `desc` (the whole order reversed: with `sort=role`, owners last). */
+                order?: "asc" | "desc";
+                /** @description Only members whose name (`sort=name`, the default with `q`; a member without a name by their address) or email address (`sort=email`) starts with this, ignoring case and accents; at most 100 characters; not with `sort=role`. `total` then counts the matches (a COUNT query over them on the first page, carried by `next` to the later ones: a first page matching thousands costs more than a page). */
+                q?: string;
                 /** @description `invitations` (organization-admins): add the open invitations and a `status` on every row. */
                 include?: "invitations";
             };
@@ -2451,7 +2459,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationMemberships"];
                 };
             };
-            /** @description `root.invalid_data`: a path parameter is not valid. */
+            /** @description `root.invalid_data`: a query parameter is not valid (`fields` names it; the message says what it accepts), or `next` is not the cursor of this list. */
             400: {
                 headers: {
                     [name: string]: unknown;

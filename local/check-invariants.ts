@@ -1,5 +1,5 @@
 /**
- * `npm run check-invariants [-- --table NAME [--state-machine ARN]]`: checks a table and prints every violation;
+ * `npm run check-invariants [-- --table NAME [--state-machine ARN] [--repair]]`: checks a table and prints every violation;
  * exit 1 if any. Without `--table`, the running `npm start` (from `.local/endpoints.json`); with it, a table reached
  * through the standard AWS settings (a deployed stage with credentials). `--help` lists the options.
  */
@@ -9,7 +9,7 @@ import { ENDPOINTS_FILE, runningEndpoints } from './endpoints.ts';
 
 const command = {
   name: 'npm run check-invariants --',
-  usage: `[--table <name>] [--state-machine <arn>]
+  usage: `[--table <name>] [--state-machine <arn>] [--repair]
 
 Checks what the service promises over a whole table (one organization per user, an admin in every organization,
 counters equal to what they count, no invitation both consumed and pending, every running migration has a live
@@ -22,8 +22,14 @@ AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SFN), e.g. a deployed st
 Options:
   --table <name>         the table to check
   --state-machine <arn>  also check running migrations against this state machine (without --table: the local one)
+  --repair               first write the member lists' keys on memberships stored without them (or with stale
+                         ones), each conditioned on the membership's version, then check
   -h, --help             this text`,
-  options: { table: { type: 'string' }, 'state-machine': { type: 'string' } },
+  options: {
+    table: { type: 'string' },
+    'state-machine': { type: 'string' },
+    repair: { type: 'boolean', default: false },
+  },
 } as const;
 const { values } = parseCommand(command);
 
@@ -47,13 +53,18 @@ if (!table) {
 
 const { DescribeExecutionCommand } = await import('@aws-sdk/client-sfn');
 const { dynamo } = await import('../functions/shared/clients.ts');
-const { checkInvariants } = await import('../functions/shared/invariants.ts');
+const { checkInvariants, scanAll } = await import('../functions/shared/invariants.ts');
+const { repairMemberLists } = await import('../functions/members/lists.ts');
 const { sfn } = await import('../functions/shared/workflow.ts');
 const { executionArnOf } = await import('./arns.ts');
 
 const stateMachine = machine;
 let violations: string[];
 try {
+  if (values.repair) {
+    const repaired = await repairMemberLists(dynamo, table, await scanAll(dynamo, table));
+    console.log(`Wrote the member lists' keys of ${repaired} membership(s).`);
+  }
   violations = await checkInvariants(dynamo, table, {
     ...(stateMachine
       ? {

@@ -34,15 +34,21 @@ export const PROJECT_TYPE_WORDS: Record<ProjectType, string> = {
 /** "Observability editor" for `observability-editor`: the service's own words for its roles. */
 export const roleName = roleWords;
 
-function scopeWords(a: Assignment, noun: string, names: Map<string, string>): string {
+/** `all deployments`, `deployment web`, `deployments logs, web` (in order); without `names`, as the service says it (`2 deployments`). */
+function scopeWords(a: Assignment, noun: string, names: Map<string, string> | undefined): string {
   if (a.all) return `all ${noun}s`;
   const ids = a.deployment_ids ?? a.project_ids ?? [];
-  if (ids.length === 1) return `${noun} ${names.get(ids[0] ?? '') ?? ids[0]}`;
-  return `${ids.length} ${noun}s`;
+  const named = ids.map((id) => names?.get(id) ?? id).sort((x, y) => x.localeCompare(y));
+  if (ids.length === 1) return `${noun} ${named[0]}`;
+  return names ? `${noun}s ${named.join(', ')}` : `${ids.length} ${noun}s`;
 }
 
-/** Roles in words, as emails and the invitation page say them ("Deployment viewer (all deployments)"). */
-export function describeRoles(ra: RoleAssignments | undefined, names = new Map<string, string>()): string[] {
+/**
+ * Roles in words, as emails and the invitation page say them ("Deployment viewer (all deployments)"). With `names`
+ * (ids to names, as the console knows them), a role on listed deployments or projects names each one, by its id when
+ * its name is not known (deleted, or not visible to this person).
+ */
+export function describeRoles(ra: RoleAssignments | undefined, names?: Map<string, string>): string[] {
   const words: string[] = [];
   for (const a of ra?.organization ?? []) words.push(roleName(a.role_id));
   for (const a of ra?.deployment ?? [])

@@ -22,7 +22,7 @@ import {
   subtractRoleAssignments,
 } from '../shared/role-assignments.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
-import { keys } from '../shared/table.ts';
+import { keys, setMemberListKeys } from '../shared/table.ts';
 
 const MAX_ATTEMPTS = 5;
 export const MAX_REMOVALS = 25;
@@ -88,6 +88,9 @@ export async function changeRoles(
     const wasAdmin = member.is_admin;
     const nowAdmin = isOrgAdmin(next);
     if (wasAdmin && !nowAdmin && org.admin_count <= 1) throw lastAdmin();
+    // Promoted or demoted, the member moves in the owners-first list in this same update (the version condition holds
+    // the name and address it is computed from); written on every change, it also fills in a list key written before.
+    const listed = setMemberListKeys({ ...member, is_admin: nowAdmin });
     const writes: TransactItems = {
       ...callerUnchanged(deps, me, [targetUserId]),
       membership: {
@@ -95,10 +98,10 @@ export async function changeRoles(
           TableName: deps.table,
           Key: targetKey,
           // roles_changed_at: the roles are no longer the invitation's (the invariant checker reads it).
-          UpdateExpression:
-            'SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now',
+          UpdateExpression: `SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now, ${listed.clauses.join(', ')}`,
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: {
+            ...listed.values,
             ':now': deps.now().toISOString(),
             ':ra': next,
             ':admin': nowAdmin,

@@ -8,6 +8,7 @@
  */
 
 import { billRequest } from '../bills/schemas.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MEMBER_SORTS, SORT_ORDERS } from '../members/service.ts';
 import { MIGRATION_STEPS, STEP_STATUSES } from '../migrations/progress.ts';
 import { migrationRequest } from '../migrations/schemas.ts';
 import { organizationRequest } from '../organizations/schemas.ts';
@@ -15,6 +16,7 @@ import { resourceRequest } from '../resources/schemas.ts';
 import { ROUTES } from '../routes.ts';
 import { DEPLOYMENT_ROLES, ORGANIZATION_ROLES, PROJECT_ROLES, ROLE_CATALOGUE } from '../shared/roles.ts';
 import * as z from '../shared/schema.ts';
+import { SEARCH_KEY_CHARS } from '../shared/table.ts';
 import { repositoryRequest } from '../snapshots/schemas.ts';
 import domainClaims from './reference/elastic-cloud-domain-claims.json' with { type: 'json' };
 import swagger from './reference/elastic-cloud-organizations-api.json' with { type: 'json' };
@@ -603,7 +605,7 @@ const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
   'POST /api/v1/users/{user_id}/role_assignments': 'Ours: `me` stands for your own id.',
   'DELETE /api/v1/users/{user_id}/role_assignments': 'Ours: `me` stands for your own id.',
   'GET /api/v1/organizations/{organization_id}/members':
-    'Ours: `?size=` (1-1000, default 100) and `?next=` page; the answer has `next` when there is more. `?include=invitations` (organization-admins) adds `invitations` and a `status` on every row.',
+    'Ours (the reference lists every member at once, in no stated order, with no parameters): pages (`size`, `next`), a stable order (`sort`, `order`), a prefix search (`q`) and the `total`; no offset paging (`from` answers 400: a cursor costs the same on any page). Each page is one Query of a list kept on the membership items, so a page costs the same in an organization of 10 or 10,000 members; lists are read from an index, eventually consistent: a member who joined or left a moment ago may still be missing or listed. `?include=invitations` (organization-admins) adds the open `invitations` to the first page and a `status` on every row.',
   'POST /api/v1/organizations/{organization_id}/invitations':
     'Ours: `emails` may also be one string of addresses separated by spaces, commas or semicolons; `expires_in` is a duration such as `72h`, `3d` or `90m`.',
   'GET /api/v1/organizations/{organization_id}/domains':
@@ -649,7 +651,17 @@ const REFERENCE_FIELDS: Record<string, Record<string, Json>> = {
     },
   },
   OrganizationMemberships: {
-    next: { type: 'string', description: 'Ours: pass as `?next=` for the next page; absent on the last.' },
+    total: {
+      type: 'integer',
+      minimum: 0,
+      description:
+        'Ours, always present: the members of the organization (its member counter, exact: kept by the same transactions that add and remove members); with `q`, the members matching the search.',
+    },
+    next: {
+      type: 'string',
+      description:
+        'Ours: pass as `?next=` (with the same `sort`, `order` and `q`) for the next page; absent on the last.',
+    },
     invitations: {
       type: 'array',
       items: ref('OrganizationInvitation'),
@@ -673,10 +685,30 @@ const REFERENCE_QUERY: Partial<Record<RouteKey, { name: string; description: str
   'GET /api/v1/organizations/{organization_id}/members': [
     {
       name: 'size',
-      description: 'Members per page, 1-1000.',
-      schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      description: `Members per page, 1-${MAX_PAGE_SIZE}.`,
+      schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
     },
-    { name: 'next', description: 'The `next` of the previous page.', schema: str },
+    {
+      name: 'next',
+      description: 'The `next` of the previous page (same `sort`, `order` and `q`).',
+      schema: str,
+    },
+    {
+      name: 'sort',
+      description:
+        '`role` (the default without `q`): organization owners (`organization-admin`) first, then by name; `name`: by name; `email`: by email address. Names compare without case or accents; a member without a name sorts by their address. Ties: by user id.',
+      schema: { type: 'string', enum: [...MEMBER_SORTS] },
+    },
+    {
+      name: 'order',
+      description: '`asc` (the default) or `desc` (the whole order reversed: with `sort=role`, owners last).',
+      schema: { type: 'string', enum: [...SORT_ORDERS], default: 'asc' },
+    },
+    {
+      name: 'q',
+      description: `Only members whose name (\`sort=name\`, the default with \`q\`; a member without a name by their address) or email address (\`sort=email\`) starts with this, ignoring case and accents; at most ${SEARCH_KEY_CHARS} characters; not with \`sort=role\`. \`total\` then counts the matches (a COUNT query over them on the first page, carried by \`next\` to the later ones: a first page matching thousands costs more than a page).`,
+      schema: { type: 'string', maxLength: SEARCH_KEY_CHARS },
+    },
     {
       name: 'include',
       description:
@@ -717,6 +749,7 @@ const REFERENCE_EXTRA: Partial<Record<RouteKey, Record<number, string>>> = {
     409: '`organization.conflict`: the invitation changed while accepting; try again.',
   },
   'GET /api/v1/organizations/{organization_id}/members': {
+    400: '`root.invalid_data`: a query parameter is not valid (`fields` names it; the message says what it accepts), or `next` is not the cursor of this list.',
     403: '`organization.invalid_access`: not a member (`?include=invitations`: organization-admins only).',
   },
   'DELETE /api/v1/organizations/{organization_id}/members/{user_ids}': {

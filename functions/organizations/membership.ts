@@ -9,7 +9,7 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { retryLostRace } from '../shared/races.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
-import { ENTITY, keys } from '../shared/table.ts';
+import { ENTITY, keys, memberListKeys } from '../shared/table.ts';
 
 /**
  * Transaction items that make `caller` a member of `orgId`: `userLock`, the user's one-organization lock (its condition
@@ -56,7 +56,8 @@ export function joinItems(
     membership: {
       Put: {
         TableName: deps.table,
-        Item: { ...keys.membership(orgId, caller.userId), ...membership },
+        // The member lists' keys ride on the membership: placed in every list by the same conditional Put.
+        Item: { ...keys.membership(orgId, caller.userId), ...memberListKeys(membership), ...membership },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },

@@ -9,7 +9,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ApiError } from './errors.ts';
-import type { Key, QuerySpec } from './table.ts';
+import { type Key, type QueryRange, type QuerySpec, TABLE } from './table.ts';
 
 export type Db = DynamoDBDocumentClient;
 
@@ -116,42 +116,55 @@ export async function batchGet(
 
 export const keyId = (k: Key): string => `${k.pk}|${k.sk}`;
 
-/** Strip key and bookkeeping attributes before an item leaves the data layer. */
+const KEY_ATTRIBUTES = new Set<string>([
+  TABLE.partitionKey,
+  TABLE.sortKey,
+  TABLE.ttlAttribute,
+  ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+]);
+
+/** Strip key and bookkeeping attributes (the table's and every index's keys, the TTL) before an item leaves the data layer. */
 export function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _i1, gsi2sk: _i2, ttl: _ttl, ...rest } = item;
-  return rest as T;
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.has(k))) as T;
 }
 
 /** Cursor for paged queries: opaque, URL-safe. */
 const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
+/** A key attribute DynamoDB would take: text, at most 1,024 bytes (its limit for a sort key), under `prefix`. */
+const storableKey = (value: unknown, prefix: string): boolean =>
+  typeof value === 'string' &&
+  value.startsWith(prefix) &&
+  value.isWellFormed() &&
+  Buffer.byteLength(value) <= 1024;
+
 /**
- * The cursor must point inside the queried range (same pk, a storable sort key under the prefix), or DynamoDB would
- * refuse it.
+ * The cursor must point inside the queried range (same partition, storable sort keys under the prefixes; on an index,
+ * its keys and the table's), or DynamoDB would refuse it.
  */
-function decodeCursor(cursor: string | undefined, range: { pk: string; skPrefix: string }) {
+function decodeCursor(cursor: string | undefined, range: QueryRange) {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
+    const table = range.index?.table ?? range;
+    const valid =
       key &&
       typeof key === 'object' &&
-      key.pk === range.pk &&
-      typeof key.sk === 'string' &&
-      key.sk.startsWith(range.skPrefix) &&
-      key.sk.isWellFormed() &&
-      Buffer.byteLength(key.sk) <= 1024 && // DynamoDB's limit for a sort key
-      Object.keys(key).length === 2
-    ) {
-      return key as Record<string, unknown>;
-    }
+      key.pk === table.pk &&
+      storableKey(key.sk, table.skPrefix) &&
+      (range.index
+        ? key[range.index.pkName] === range.pk &&
+          storableKey(key[range.index.skName], range.skPrefix) &&
+          Object.keys(key).length === 4
+        : Object.keys(key).length === 2);
+    if (valid) return key as Record<string, unknown>;
   } catch {
     // fall through to the error below
   }
   throw new ApiError(
     'root.invalid_data',
-    'The paging cursor is not valid: use the "next" value of the previous page.',
+    'The paging cursor is not valid: use the "next" value of the previous page of the same list (same sort and search).',
     ['next'],
   );
 }
@@ -167,8 +180,8 @@ export async function queryAll<T>(db: Db, tableName: string, query: QuerySpec): 
         TableName: tableName,
         ...input,
         ExclusiveStartKey: start,
-        // Patterns with a range read the table (an index cannot be read consistently).
-        ConsistentRead: query.range !== undefined,
+        // Patterns with a range on the table read it consistently (an index cannot be read so).
+        ConsistentRead: query.range !== undefined && query.range.index === undefined,
       }),
     );
     for (const item of page.Items ?? []) out.push(stripKeys<T>(item));
@@ -179,7 +192,8 @@ export async function queryAll<T>(db: Db, tableName: string, query: QuerySpec): 
 
 /**
  * One page of an access pattern (eventually consistent, as a listing is), keys stripped, from the opaque cursor of the
- * previous page (`next`), which must point inside the same range.
+ * previous page (`next`), which must point inside the same range. One item more than the page is read, so a page that
+ * ends the range says so (no `next`) instead of leading to an empty page.
  */
 export async function queryPage<T>(
   db: Db,
@@ -193,13 +207,43 @@ export async function queryPage<T>(
     new QueryCommand({
       TableName: tableName,
       ...input,
-      Limit: page.limit,
+      Limit: range ? page.limit + 1 : page.limit,
       ExclusiveStartKey: range ? decodeCursor(page.next, range) : undefined,
     }),
   );
-  const items = (out.Items ?? []).map((i) => stripKeys<T>(i));
-  const next = encodeCursor(out.LastEvaluatedKey);
-  return next ? { items, next } : { items };
+  const found = out.Items ?? [];
+  const items = found.slice(0, page.limit);
+  const last = items.at(-1);
+  // More than a page found: the next starts after this page's last item (its keys, as DynamoDB's own cursor holds).
+  const after =
+    range && last && found.length > page.limit
+      ? Object.fromEntries(
+          [TABLE.partitionKey, TABLE.sortKey, range.index?.pkName, range.index?.skName]
+            .filter((k): k is string => k !== undefined)
+            .map((k) => [k, last[k]]),
+        )
+      : out.LastEvaluatedKey;
+  const next = encodeCursor(after);
+  const stripped = items.map((i) => stripKeys<T>(i));
+  return next ? { items: stripped, next } : { items: stripped };
+}
+
+/**
+ * How many items an access pattern finds, without returning them (`Select: COUNT`, 1 MB of items per call, so a large
+ * range takes several calls: its read cost grows with what it counts). Eventually consistent.
+ */
+export async function countAll(db: Db, tableName: string, query: QuerySpec): Promise<number> {
+  const { range: _range, ...input } = query;
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({ TableName: tableName, ...input, Select: 'COUNT', ExclusiveStartKey: start }),
+    );
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
 }
 
 /**

@@ -14,6 +14,7 @@ import type {
   ResourceItem,
   UserItem,
 } from './domain.ts';
+import { misplacedListKeys } from './table.ts';
 
 type Item = Record<string, unknown> & { pk: string; sk: string; entity?: string };
 
@@ -165,6 +166,16 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
     if (canonical(inv.role_assignments) !== canonical(m.role_assignments))
       violations.push(
         `membership of ${m.user_id} in ${m.organization_id} has roles ${canonical(m.role_assignments)}, but the invitation it came from has ${canonical(inv.role_assignments)}`,
+      );
+  }
+
+  // Every membership sits in the member lists where its rank, name and address place it (`table.ts` memberListKeys):
+  // else it is missing from a page, or listed out of order (a promotion not moving the owner to the top).
+  for (const m of memberships) {
+    const wrong = misplacedListKeys(m as unknown as Item & MembershipItem);
+    if (wrong.length > 0)
+      violations.push(
+        `membership of ${m.user_id} in ${m.organization_id} is misplaced in the member lists (${wrong.join(', ')} missing or stale; npm run check-invariants -- --repair writes them)`,
       );
   }
 

@@ -9,7 +9,10 @@
  * | organization by id                        | pk=ORG#<org>, sk=ORG                               | GetItem              |
  * | user (and their organization lock) by id  | pk=USER#<user>, sk=USER                            | GetItem              |
  * | membership of a user in an organization   | pk=ORG#<org>, sk=MEMBER#<user>                     | GetItem              |
- * | members of an organization (paged)        | pk=ORG#<org>, sk begins_with MEMBER#               | Query                |
+ * | members of an organization (every one)    | pk=ORG#<org>, sk begins_with MEMBER#               | Query                |
+ * | members listed: owners first, then name   | gsi1: gsi1pk=ORG#<org>#MEMBERS, gsi1sk=<rank>#<name>#<user> | Query (a page) |
+ * | members listed by name / name prefix      | gsi2: gsi2pk=ORG#<org>#MEMBERS, gsi2sk=<name>#<user> | Query (a page)     |
+ * | members listed by email / email prefix    | gsi3: gsi3pk=ORG#<org>#MEMBERS, gsi3sk=<email>#<user> | Query (a page)    |
  * | is this address a member of the org?      | pk=ORG#<org>, sk=EMAIL#<email>                     | BatchGetItem         |
  * | invitation for an address in an org       | pk=ORG#<org>, sk=INVITATION#<email>                | BatchGetItem         |
  * | invitations of an organization            | pk=ORG#<org>, sk begins_with INVITATION#           | Query                |
@@ -25,20 +28,34 @@
  * | an organization's claim on a domain       | pk=ORG#<org>, sk=DOMAIN_CLAIM#<domain>             | GetItem              |
  * | claims of an organization                 | pk=ORG#<org>, sk begins_with DOMAIN_CLAIM#         | Query                |
  * | which organization owns a domain          | pk=DOMAIN#<domain>, sk=DOMAIN                      | Put/Delete (cond.)   |
+ *
+ * The three member lists are index attributes on the membership item itself (`memberListKeys`), written by the same
+ * Put or Update that writes the membership, and gone with its Delete: no second item to keep in step, and a role
+ * change that makes or unmakes an owner moves the member in the owners-first list in the same conditional update.
+ * `<rank>` is 0 for an organization-admin, 1 otherwise; `<name>` is `searchKey(name)`, or the address when the member
+ * has no name. Membership items written before these lists lack the attributes: `npm run check-invariants -- --repair`
+ * adds them (conditioned on the version read), and any role change writes them too. The indexes are overloaded, as
+ * single-table indexes are: gsi1 and gsi2 also hold invitations (by token, by invitee) and migrations, under other
+ * partition keys.
  */
 
 const GSI1 = 'gsi1';
-/** Invitations by the address they were sent to: the invitation item carries its own key, so no second item to keep. */
+/** Invitations by the address they were sent to, and the member lists by name. */
 const GSI2 = 'gsi2';
+/** The member lists by email. */
+const GSI3 = 'gsi3';
 
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB deletes expired items eventually (can lag days): reads always check times. */
   ttlAttribute: 'ttl',
+  // gsi3 came with the member lists (#23). CloudFormation adds one index per table update: a stage created before
+  // gsi2 and gsi3 is deployed twice, first with `-c tableIndexes=2` (infra/constructs/table.ts).
   indexes: [
     { indexName: GSI1, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { indexName: GSI2, partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { indexName: GSI3, partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
   /** The outbox reads every change with both images: side effects are derived from what a write changed. */
   streamViewType: 'NEW_AND_OLD_IMAGES',
@@ -63,6 +80,72 @@ export const ENTITY = {
 } as const;
 
 export type Key = { pk: string; sk: string };
+
+/** How many characters of a name a sort key keeps (names are up to 200; a search is at most this long). */
+export const SEARCH_KEY_CHARS = 100;
+
+/**
+ * A name or address as the member lists sort and search it: without case, accents or width (NFKD, marks dropped,
+ * lower case), white space collapsed, at most `SEARCH_KEY_CHARS` characters. A search prefix goes through the same.
+ */
+export const searchKey = (text: string): string =>
+  [
+    ...text
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .normalize('NFC')
+      .toLowerCase()
+      .replace(/\s+/gu, ' ')
+      .trim(),
+  ]
+    .slice(0, SEARCH_KEY_CHARS)
+    .join('');
+
+/** What places a member in the member lists: the membership's own attributes. */
+export interface MemberListed {
+  organization_id: string;
+  user_id: string;
+  email: string;
+  name?: string;
+  is_admin: boolean;
+}
+
+export type MemberSort = 'role' | 'name' | 'email';
+const MEMBER_LISTS: Record<MemberSort, { index: string; pk: string; sk: string }> = {
+  role: { index: GSI1, pk: 'gsi1pk', sk: 'gsi1sk' },
+  name: { index: GSI2, pk: 'gsi2pk', sk: 'gsi2sk' },
+  email: { index: GSI3, pk: 'gsi3pk', sk: 'gsi3sk' },
+};
+const membersPk = (orgId: string) => `ORG#${orgId}#MEMBERS`;
+
+/** The index attributes a membership item carries (see the access patterns above). */
+export function memberListKeys(m: MemberListed): Record<string, string> {
+  const name = searchKey(m.name ?? '') || m.email;
+  const pk = membersPk(m.organization_id);
+  return {
+    gsi1pk: pk,
+    gsi1sk: `${m.is_admin ? 0 : 1}#${name}#${m.user_id}`,
+    gsi2pk: pk,
+    gsi2sk: `${name}#${m.user_id}`,
+    gsi3pk: pk,
+    gsi3sk: `${m.email}#${m.user_id}`,
+  };
+}
+
+/** The list key attributes a stored membership item lacks or holds with another value than its attributes give. */
+export const misplacedListKeys = (item: Record<string, unknown> & MemberListed): string[] =>
+  Object.entries(memberListKeys(item))
+    .filter(([name, value]) => item[name] !== value)
+    .map(([name]) => name);
+
+/** `SET` clauses (and their values) that write `memberListKeys` in an UpdateExpression. */
+export function setMemberListKeys(m: MemberListed): { clauses: string[]; values: Record<string, string> } {
+  const attrs = Object.entries(memberListKeys(m));
+  return {
+    clauses: attrs.map(([name]) => `${name} = :list_${name}`),
+    values: Object.fromEntries(attrs.map(([name, value]) => [`:list_${name}`, value])),
+  };
+}
 
 export const keys = {
   organization: (orgId: string): Key => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
@@ -105,15 +188,23 @@ export const keys = {
 } as const;
 
 /**
- * A Query an access pattern runs, without the table name. `range` (the partition and sort-key prefix) lets a page's
- * cursor be checked to point inside it.
+ * The keys a page's cursor may hold: inside the partition and sort-key prefix queried; on an index, also the table
+ * keys of the items that index holds (`table`), with the index's key attribute names.
  */
+export interface QueryRange {
+  pk: string;
+  skPrefix: string;
+  index?: { pkName: string; skName: string; table: { pk: string; skPrefix: string } };
+}
+
+/** A Query an access pattern runs, without the table name. `range` lets a page's cursor be checked to point inside it. */
 export interface QuerySpec {
   IndexName?: string;
   KeyConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues: Record<string, string>;
   ScanIndexForward?: boolean;
-  range?: { pk: string; skPrefix: string };
+  range?: QueryRange;
 }
 
 /** Items of one partition whose sort key starts with a prefix. */
@@ -129,6 +220,32 @@ export const queries = {
   invitations: (orgId: string) => under(keys.organization(orgId).pk, 'INVITATION#'),
   resources: (kind: 'deployment' | 'project', orgId: string) =>
     under(keys.organization(orgId).pk, kind === 'deployment' ? 'DEPLOYMENT#' : 'PROJECT#'),
+  /**
+   * A page of members in one of the lists, ascending or not, optionally only those whose name (`name`; the address
+   * when the member has none) or address (`email`) starts with `prefix` (already `searchKey`ed). Not the owners-first
+   * list: a prefix search runs over names or addresses, not ranks. An index: eventually consistent.
+   */
+  memberList: (orgId: string, sort: MemberSort, order: 'asc' | 'desc', prefix = ''): QuerySpec => {
+    const list = MEMBER_LISTS[sort];
+    if (prefix && sort === 'role') throw new Error('The owners-first list has no prefix search');
+    const pk = membersPk(orgId);
+    return {
+      IndexName: list.index,
+      KeyConditionExpression: prefix ? `#pk = :pk AND begins_with(#sk, :prefix)` : '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': list.pk, ...(prefix ? { '#sk': list.sk } : {}) },
+      ExpressionAttributeValues: { ':pk': pk, ...(prefix ? { ':prefix': prefix } : {}) },
+      ScanIndexForward: order === 'asc',
+      range: {
+        pk,
+        skPrefix: prefix,
+        index: {
+          pkName: list.pk,
+          skName: list.sk,
+          table: { pk: keys.organization(orgId).pk, skPrefix: 'MEMBER#' },
+        },
+      },
+    };
+  },
   bills: (orgId: string) => under(keys.organization(orgId).pk, 'BILL#'),
   domainClaims: (orgId: string) => under(keys.organization(orgId).pk, 'DOMAIN_CLAIM#'),
   repositories: (userId: string) => under(keys.user(userId).pk, 'REPO#'),

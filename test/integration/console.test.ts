@@ -207,35 +207,113 @@ describe('the organization console', () => {
     expect((await members(orgId, owner)).length).toBe(2);
   }, 90_000);
 
-  it('pages and searches a large organization', async () => {
+  it('lists a large organization as the service orders it: owners first, the total, sortable columns, a search, a remembered page size (desktop and 390px)', async () => {
     const org = await orgWithAdmin(api, 'big', 'Big Co');
+    const [web, logs] = [
+      await createDeployment(api, org.orgId, org.admin, 'web'),
+      await createDeployment(api, org.orgId, org.admin, 'logs'),
+    ];
     const people = Array.from({ length: 11 }, (_, i) => api.email(`person-${String(i).padStart(2, '0')}`));
     expect((await invite(api, org, people)).status).toBe(201);
+    // Named "Ada 00"…"Ada 10": every one before the owner (no name: "big-admin…") by name.
     await Promise.all(
-      people.map(async (p) => {
+      people.map(async (p, i) => {
         const token = await tokenFromMail(api, p);
-        const res = await api.call('POST', `/api/v1/organizations/invitations/${token}/_accept`, { as: p });
+        const res = await api.call('POST', `/api/v1/organizations/invitations/${token}/_accept`, {
+          token: await api.token(p, { name: `Ada ${String(i).padStart(2, '0')}` }),
+        });
         expect(res.status).toBe(200);
       }),
     );
-    const page = await newPage();
-    await signInToConsole(page, api, org.admin, 'Big Admin');
-    await h1(page, 'Members');
-    await page.getByLabel('Rows per page').selectOption('10');
-    await expect.poll(() => page.locator('#members-title ~ table tbody tr').count()).toBe(10);
-    await page.getByRole('button', { name: 'Next page' }).click();
-    await expect.poll(() => textOf(page, '.page-no')).toBe('Page 2');
-    await expect.poll(() => page.locator('#members-title ~ table tbody tr').count()).toBe(2);
-    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
-    await page.getByRole('button', { name: 'Previous page' }).click();
-    await expect.poll(() => textOf(page, '.page-no')).toBe('Page 1');
+    const editor = {
+      deployment: [{ role_id: 'deployment-editor', organization_id: org.orgId, deployment_ids: [web, logs] }],
+    };
+    const ada00 = await api.userId(people[0]!);
+    expect(
+      (await api.call('POST', `/api/v1/users/${ada00}/role_assignments`, { as: org.admin, body: editor }))
+        .status,
+    ).toBe(200);
 
-    await page.getByLabel('Search members').fill('person-07');
-    await expect.poll(() => page.locator('#members-title ~ table tbody tr').count()).toBe(1);
-    expect(await textOf(page, '.count')).toContain('1 member and 0 invitations match "person-07"');
-    expect(await textOf(page, '#members-title ~ table tbody')).toContain(api.email('person-07'));
-    await checkScreen(page, '11-search');
-  });
+    const names = (page: Page) =>
+      page.locator('#members-title ~ table tbody tr td:first-child').allTextContents();
+    for (const width of [1280, 390]) {
+      const page = await newPage(width);
+      await signInToConsole(page, api, org.admin, 'Big Admin');
+      await h1(page, 'Members');
+      await page.getByLabel('Rows per page').selectOption('10');
+      // The owner first although "big-admin…" sorts after every "Ada"; the total of all 12, the rows shown.
+      await expect
+        .poll(() => names(page))
+        .toEqual(['— (you)', ...people.slice(0, 9).map((_, i) => `Ada 0${i}`)]);
+      expect(await textOf(page, '.count')).toBe('12 members, 1–10 shown.');
+      // Roles name the deployments they are on.
+      expect(await row(page, people[0]!).textContent()).toContain(
+        'Deployment editor (deployments logs, web)',
+      );
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await expect.poll(() => names(page)).toEqual(['Ada 09', 'Ada 10']);
+      expect(await textOf(page, '.count')).toBe('12 members, 11–12 shown.');
+      await checkScreen(page, `11a-members-page-2-${width}`);
+
+      // Sortable columns (on a narrow screen, where the table becomes cards, the Sort by list): Name A to Z, then Z
+      // to A; Email.
+      const sortBy = async (column: 'Name' | 'Email', value: string) => {
+        if (width < 640) await page.getByLabel('Sort by').selectOption(value);
+        else await page.getByRole('button', { name: column, exact: true }).click();
+      };
+      await sortBy('Name', 'name-asc');
+      await expect.poll(() => names(page)).toEqual(people.slice(0, 10).map((_, i) => `Ada 0${i}`));
+      expect(await page.locator('th[aria-sort]').textContent()).toContain('Name');
+      expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('ascending');
+      await sortBy('Name', 'name-desc');
+      await expect.poll(async () => (await names(page))[0]).toBe('— (you)');
+      expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
+      expect(await page.getByLabel('Sort by').inputValue()).toBe('name-desc');
+      expect((await names(page))[1]).toBe('Ada 10');
+      await sortBy('Email', 'email-asc');
+      await expect.poll(async () => (await names(page))[0]).toBe('— (you)'); // big-admin… before person-…
+      await checkScreen(page, `11b-members-sorted-${width}`);
+
+      // The search runs on the service, by the start of the sorted column (an address here, then a name), any case.
+      await page.getByLabel('Search members').fill(people[3]!.slice(0, 9).toUpperCase());
+      await expect.poll(() => names(page)).toEqual(['Ada 03']);
+      expect(await textOf(page, '.count')).toBe('1 member matches “PERSON-03”.');
+      await sortBy('Name', 'name-asc');
+      await page.getByLabel('Search members').fill('ada 0');
+      await expect.poll(() => names(page)).toEqual(people.slice(0, 10).map((_, i) => `Ada 0${i}`));
+      expect(await textOf(page, '.count')).toBe('10 members match “ada 0”.');
+      await page.getByLabel('Search members').fill('zzz');
+      await expect.poll(() => textOf(page, '#members-title ~ p.empty')).toBe('No members match “zzz”.');
+      expect(await textOf(page, '#invitations-title + p.empty')).toBe('No invitations match “zzz”.');
+      expect(await textOf(page, '.count')).toBe('0 members match “zzz”.');
+      await checkScreen(page, `11c-members-no-match-${width}`);
+
+      // The rows-per-page choice outlives a reload.
+      await page.reload();
+      await h1(page, 'Members');
+      await expect.poll(() => page.getByLabel('Rows per page').inputValue()).toBe('10');
+      await expect.poll(() => page.locator('#members-title ~ table tbody tr').count()).toBe(10);
+      await page.close();
+    }
+  }, 120_000);
+
+  it('an email still queued turns to Sent on the Members tab by itself', async () => {
+    const org = await orgWithAdmin(api, 'queued', 'Queued Co');
+    const page = await newPage();
+    await signInToConsole(page, api, org.admin, 'Queue Admin');
+    await h1(page, 'Members');
+    const who = api.email('queued-invitee');
+    api.stack.outbox.pause();
+    try {
+      expect((await invite(api, org, [who])).status).toBe(201);
+      await page.reload();
+      await expect.poll(() => textOf(page, `tr[data-email="${who}"]`)).toContain('Queued');
+    } finally {
+      api.stack.outbox.resume();
+    }
+    // No reload: the list is read again while an email is queued.
+    await expect.poll(() => row(page, who).textContent(), { timeout: 20_000 }).toContain('Sent');
+  }, 60_000);
 
   it('a sole member with deployments moves them to another organization and watches the migration succeed', async () => {
     const source = await orgWithAdmin(api, 'mover', 'Old Co');

@@ -649,6 +649,42 @@ async function observedTable(r: Real) {
   return orgs;
 }
 
+/**
+ * What the member list answers each open organization's first member: every membership (and no one else) with owners
+ * first, and a total equal to their number. The lists are index attributes the same transactions write; a join, leave
+ * or role change landing between two others must not leave anyone out, twice, or ranked by a role they lost.
+ */
+async function listDisagreements(r: Real): Promise<string[]> {
+  const items = await scanAll(
+    (await import('../../functions/shared/clients.ts')).dynamo,
+    api.stack.tableName,
+  );
+  const accountOf = new Map<string, Account>();
+  for (const p of PEOPLE) for (const a of [p, `${p}~alt`]) accountOf.set(subOf(r.run, a), a);
+  const problems: string[] = [];
+  for (const key of ['A', 'B'] as const) {
+    const id = r.orgIds[key];
+    const members = items.filter((i) => i.entity === 'Membership' && i.organization_id === id);
+    const reader = accountOf.get(members[0]?.user_id as string);
+    if (!reader) continue;
+    const res = await api.call('GET', `/api/v1/organizations/${id}/members?size=1000`, {
+      token: await tokenFor(r.run, reader),
+    });
+    const rows = (res.body.members ?? []) as { user_id: string }[];
+    const admins = new Set(members.filter((m) => m.is_admin).map((m) => m.user_id as string));
+    const listed = rows.map((m) => m.user_id).sort();
+    const stored = members.map((m) => m.user_id as string).sort();
+    if (JSON.stringify(listed) !== JSON.stringify(stored) || res.body.total !== members.length)
+      problems.push(
+        `${key} lists ${listed.join(',')} (total ${res.body.total}); the table has ${stored.join(',')}`,
+      );
+    const firstMember = rows.findIndex((m) => !admins.has(m.user_id));
+    if (firstMember >= 0 && rows.slice(firstMember).some((m) => admins.has(m.user_id)))
+      problems.push(`${key} lists an owner after a member: ${rows.map((m) => m.user_id).join(',')}`);
+  }
+  return problems;
+}
+
 const modelTable = (s: State) =>
   Object.fromEntries(
     (['A', 'B'] as const).map((k) => {
@@ -709,6 +745,11 @@ describe('the service against its reference model', () => {
                 );
               }
               if (process.env.MODEL_VERBOSE) console.log(`run ${real.run}:\n${real.trace.join('\n')}`);
+              const lists = await listDisagreements(real);
+              if (lists.length)
+                throw new Error(
+                  `Member lists disagree: ${lists.join('; ')}\nTrace:\n${real.trace.join('\n')}`,
+                );
               const violations = await api.violations();
               if (violations.length)
                 throw new Error(

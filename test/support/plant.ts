@@ -4,7 +4,7 @@
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../functions/shared/db.ts';
-import { ENTITY, keys } from '../../functions/shared/table.ts';
+import { ENTITY, keys, memberListKeys } from '../../functions/shared/table.ts';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:10:00.000Z';
@@ -43,6 +43,13 @@ const migration = (id: string, email: string, extra: Record<string, unknown>) =>
   updated_at: T1,
   left_at: T0,
   ...extra,
+});
+
+const listed = (userId: string, email: string) => ({
+  organization_id: 'org-planted',
+  user_id: userId,
+  email,
+  is_admin: false,
 });
 
 const domainClaim = (orgId: string, domain: string, status: 'pending' | 'verified') => ({
@@ -90,8 +97,10 @@ export function plantedBreaks() {
       created_at: T0,
       organization_id: 'org-planted',
     },
+    // 7. An owner the member lists still rank as a member (a promotion that did not move them first).
     {
       ...keys.membership('org-planted', 'u-admin'),
+      ...memberListKeys({ ...listed('u-admin', 'admin@example.com'), is_admin: false }),
       entity: ENTITY.membership,
       organization_id: 'org-planted',
       user_id: 'u-admin',
@@ -119,6 +128,7 @@ export function plantedBreaks() {
     },
     {
       ...keys.membership('org-planted', 'u-lost'),
+      ...memberListKeys(listed('u-lost', 'lost@example.com')),
       entity: ENTITY.membership,
       organization_id: 'org-planted',
       user_id: 'u-lost',
@@ -216,6 +226,7 @@ export function plantedBreaks() {
     'invitation for taken@example.com in org-planted is reserved for u-m-taken but was accepted by u-someone-else',
     'USER#u-kelvin USER stores the address',
     'USER#u-long USER stores the address',
+    'membership of u-admin in org-planted is misplaced in the member lists (gsi1sk',
     "organization org-planted's verified claim on unowned.test has the domain owned by nobody",
     'domain orphan.test is owned by org-planted without its verified claim',
     'domain closed.test is owned by org-closed, which is not an open organization',

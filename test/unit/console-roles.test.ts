@@ -36,6 +36,27 @@ describe('console roles', () => {
     expect(describeRoles({})).toEqual(serviceWords({}));
   });
 
+  it('names the deployments and projects a role is on, by name when known, else by id', () => {
+    const ra = {
+      deployment: [
+        { role_id: 'deployment-editor', organization_id: ORG, deployment_ids: ['d1', 'd2'] },
+        { role_id: 'deployment-viewer', organization_id: ORG, deployment_ids: ['d2'] },
+      ],
+      project: {
+        security: [{ role_id: 'security-viewer', organization_id: ORG, project_ids: ['p1', 'p9'] }],
+      },
+    };
+    const names = new Map([
+      ['d1', 'search-prod'],
+      ['p1', 'siem'],
+    ]);
+    expect(describeRoles(ra, names)).toEqual([
+      'Deployment editor (deployments d2, search-prod)',
+      'Deployment viewer (deployment d2)',
+      'Security viewer (security projects p9, siem)',
+    ]);
+  });
+
   it('reads any assignment into the form and back without losing anything', () => {
     const ra = {
       organization: [{ role_id: 'billing-admin', organization_id: ORG }],

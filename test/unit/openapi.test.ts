@@ -67,6 +67,7 @@ describe('OpenAPI document', () => {
       'OrganizationMembership.status',
       'OrganizationMemberships.invitations',
       'OrganizationMemberships.next',
+      'OrganizationMemberships.total',
     ]);
     for (const [path, ops] of Object.entries(swagger.paths as Json)) {
       for (const [method, op] of Object.entries(ops as Json)) {
