@@ -928,8 +928,16 @@ export interface components {
             configuration: Record<string, never>;
             /** @constant */
             status: "active";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created, or restored (see `restored_from`).
+             */
             created_at: string;
+            /** @description Present when a migration restored it from a snapshot: it was moved here, and `created_at` is when. */
+            restored_from?: {
+                /** @description Its id in the organization it came from. */
+                source_id: string;
+            };
         };
         Deployments: {
             deployments: components["schemas"]["Resource"][];
@@ -992,10 +1000,10 @@ export interface components {
             /** @description One of "Validate migration", "Back up deployments", "Verify backups", "Delete source deployments", "Leave source organization", "Re-invite to target organization", "Wait for invitation acceptance", "Restore deployments", "Record outcome", "Notify user", in that order; then the compensations or a re-run restore when they ran. */
             step: string;
             /**
-             * @description `waiting`: not started yet, or (the acceptance wait) waiting for you to accept; `running`: in progress; `succeeded`; `failed`; `skipped`: does not run in this migration (nothing to back up or restore, or the run stopped before it).
+             * @description `waiting`: not started yet, or (the acceptance wait) waiting for you to accept; `running`: in progress; `succeeded`; `failed`; `cancelled`: the step a cancel stopped, with the error `MigrationCancelled`; `skipped`: does not run in this migration (nothing to back up or restore, or the run stopped before it).
              * @enum {unknown}
              */
-            status: "waiting" | "running" | "succeeded" | "failed" | "skipped";
+            status: "waiting" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
             /** Format: date-time */
             started_at?: string;
             /** Format: date-time */

@@ -89,6 +89,8 @@ export function confirmAction(opts: {
   title: string;
   text: string;
   confirm: string;
+  /** The button that closes the dialog and does nothing (default "Cancel"). */
+  dismiss?: string;
   danger?: boolean;
   action: () => Promise<void>;
 }): void {
@@ -110,7 +112,7 @@ export function confirmAction(opts: {
         'div',
         { class: 'actions' },
         yes,
-        h('button', { type: 'button', onclick: () => d.close() }, 'Cancel'),
+        h('button', { type: 'button', onclick: () => d.close() }, opts.dismiss ?? 'Cancel'),
       ),
     ];
   });

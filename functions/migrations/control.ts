@@ -5,9 +5,10 @@ import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { log } from '../shared/log.ts';
 import { METRIC } from '../shared/observability.ts';
 import { keys } from '../shared/table.ts';
-import { RESTORE_RERUN } from './progress.ts';
+import { END_STATE, RESTORE_RERUN } from './progress.ts';
 import { getOwnMigration, toView } from './service.ts';
 import { unmarkInvitation } from './steps/handoff.ts';
 import { restoreAll } from './steps/restore.ts';
@@ -25,7 +26,11 @@ export async function cancelMigration(deps: Deps & Callbacks, caller: Caller, id
   const now = deps.now().toISOString();
   if (!m.leaving_at) {
     const asked = await claimOnRunning(deps, id, { cancel_requested_at: now }, ['leaving_at']);
-    if (asked) return toView(asked);
+    if (asked) {
+      // A person's choice, not a fault: INFO, like the step that then hands over to the rollback.
+      log('info', 'migration cancel requested: the workflow rolls back', { migration: id });
+      return toView(asked);
+    }
     // The leave step claimed first, or the migration ended: decide again with what is true now.
     return cancelMigration(deps, caller, id);
   }
@@ -51,7 +56,7 @@ export async function cancelMigration(deps: Deps & Callbacks, caller: Caller, id
       id,
       {
         status: 'cancelled',
-        current_step: 'Migration cancelled',
+        current_step: END_STATE.cancelled,
         error: 'MigrationCancelled',
         cause,
         finished_at: now,
@@ -62,6 +67,7 @@ export async function cancelMigration(deps: Deps & Callbacks, caller: Caller, id
       'running',
     );
     deps.metrics.count(METRIC.migrationsCancelled);
+    log('info', 'migration cancelled after leaving: execution stopped, snapshots kept', { migration: id });
     await releaseLock(deps, caller.userId, id);
     return toView(done);
   } catch (e) {
@@ -111,7 +117,7 @@ export async function rerunRestore(deps: Deps, caller: Caller, id: string) {
       m.id,
       {
         status: 'succeeded',
-        current_step: 'Migration succeeded',
+        current_step: END_STATE.succeeded,
         restored,
         finished_at: deps.now().toISOString(),
       },

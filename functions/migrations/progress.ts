@@ -1,13 +1,13 @@
 /**
  * A migration's progress as the console shows it: every step of the workflow, in order, each `waiting`, `running`,
- * `succeeded`, `failed` or `skipped`, derived from what the tasks record (the current step and when it started, and
+ * `succeeded`, `failed`, `cancelled` (the step a cancel stopped) or `skipped`, derived from what the tasks record (the current step and when it started, and
  * a history entry when a step ends). Map states (backup, restore) record only their failures, and the acceptance wait
  * ends when the user accepts, not when its task returns: Step Functions moves on only after a step succeeded, so any
  * step before the furthest one reached has succeeded.
  */
 import type { MigrationHistoryEntry, MigrationItem } from '../shared/domain.ts';
 
-export const STEP_STATUSES = ['waiting', 'running', 'succeeded', 'failed', 'skipped'] as const;
+export const STEP_STATUSES = ['waiting', 'running', 'succeeded', 'failed', 'cancelled', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** The steps, named as the state machine's states (`backup`: runs only when there is something to bring). */
@@ -25,6 +25,13 @@ export const MIGRATION_STEPS = [
 ] as const satisfies readonly { name: string; backup?: boolean; wait?: boolean }[];
 
 export type StepName = (typeof MIGRATION_STEPS)[number]['name'];
+
+/** The state an execution ends in, by how the migration ended: its current step from then on. */
+export const END_STATE = {
+  succeeded: 'Migration succeeded',
+  failed: 'Migration failed',
+  cancelled: 'Migration cancelled',
+} as const satisfies Record<Exclude<MigrationItem['status'], 'running'>, string>;
 
 /** What `_restore` records when it restores again after a failure. */
 export const RESTORE_RERUN = 'Restore deployments (re-run)';
@@ -62,7 +69,7 @@ export function stepsView(m: MigrationItem): StepView[] {
   const last = (name: string) => m.history.findLast((e) => e.step === name);
   const finished = m.status !== 'running';
   // A re-run restore turns a failed migration into a succeeded one; the original run still stopped where it did.
-  // A cancelled one stopped too: the step it interrupted shows `failed`, with the error `MigrationCancelled`.
+  // A cancelled one stopped too: the step it interrupted shows `cancelled`, with the error `MigrationCancelled`.
   const stopped =
     m.status === 'failed' || m.status === 'cancelled' || m.history.some((e) => e.step === RESTORE_RERUN);
   const skipped = (s: Forward) => 'backup' in s && m.plan !== undefined && !m.plan.backup;
@@ -104,7 +111,7 @@ export function stepsView(m: MigrationItem): StepView[] {
     if (stopped && i === failedAt) {
       return {
         step,
-        status: 'failed',
+        status: m.status === 'cancelled' ? 'cancelled' : 'failed',
         ...times(entries),
         ...(failure?.error ? { error: failure.error } : m.error ? { error: m.error } : {}),
       };
@@ -138,7 +145,11 @@ export function stepsView(m: MigrationItem): StepView[] {
           finished_at: notify.finished_at,
           ...(notify.status === 'failed' && notify.error ? { error: notify.error } : {}),
         }
-      : { step: 'Notify user', status: finished ? 'running' : 'waiting' },
+      : {
+          step: 'Notify user',
+          // A cancel after leaving stops the execution: nothing is left to notify.
+          status: !finished ? 'waiting' : m.status === 'cancelled' && m.left_at ? 'skipped' : 'running',
+        },
   );
   // Compensations and re-run restores, when they ran, after the main path.
   for (const name of new Set(m.history.map((e) => e.step).filter((n) => !KNOWN.has(n)))) {

@@ -72,8 +72,10 @@ export async function updateMigration(
 }
 
 /**
- * Make `step` the current step. Only the first start of a step is recorded: a retried or re-invoked task (or the
- * next iteration of a Map) finds it current already and keeps the first start time.
+ * Make `step` the current step of a running migration. Only the first start of a step is recorded: a retried or
+ * re-invoked task (or the next iteration of a Map) finds it current already and keeps the first start time. Once the
+ * migration ended, its current step stays the end state (`Migration cancelled`...): the email that follows is not
+ * where a finished migration is.
  */
 export async function enterStep(deps: Deps, id: string, step: string): Promise<void> {
   const now = deps.now().toISOString();
@@ -81,8 +83,9 @@ export async function enterStep(deps: Deps, id: string, step: string): Promise<v
     TableName: deps.table,
     Key: keys.migration(id),
     UpdateExpression: 'SET current_step = :step, step_started_at = :now, updated_at = :now',
-    ConditionExpression: 'attribute_exists(pk) AND current_step <> :step',
-    ExpressionAttributeValues: { ':step': step, ':now': now },
+    ConditionExpression: 'attribute_exists(pk) AND current_step <> :step AND #status = :running',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':step': step, ':now': now, ':running': 'running' },
   });
 }
 

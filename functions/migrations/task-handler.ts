@@ -4,7 +4,7 @@ import { type Deps, defaultDeps } from '../shared/deps.ts';
 import { toApiError } from '../shared/http.ts';
 import { inInvocation, log } from '../shared/log.ts';
 import { flushMetrics } from '../shared/metrics.ts';
-import { StepError, type StepError as StepErrorType } from './steps/common.ts';
+import { CANCELLED, StepError, type StepError as StepErrorType } from './steps/common.ts';
 import { enterStep, updateMigration } from './store.ts';
 
 type Input = { migration_id: string; resource?: { kind: string; id: string } };
@@ -71,7 +71,12 @@ export function migrationTask<I extends Input, O, D extends Deps = Deps>(
         return out;
       } catch (e) {
         const err = toStepError(e);
-        log('error', 'migration step failed', { migration: input.migration_id, step, error: err.name });
+        if (err.name === CANCELLED) {
+          // The user's choice, not a fault: the step hands over to the rollback.
+          log('info', 'migration step stopped: the user cancelled', { migration: input.migration_id, step });
+        } else {
+          log('error', 'migration step failed', { migration: input.migration_id, step, error: err.name });
+        }
         if (step) {
           await updateMigration(
             deps,

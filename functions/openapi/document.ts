@@ -210,7 +210,12 @@ const OUR_SCHEMAS: Record<string, Json> = {
       name: str,
       configuration: { type: 'object', description: 'Any JSON object of at most 16 KiB, read back exactly.' },
       status: { const: 'active' },
-      created_at: dateTime,
+      created_at: { ...dateTime, description: 'When it was created, or restored (see `restored_from`).' },
+      restored_from: obj(
+        { source_id: { type: 'string', description: 'Its id in the organization it came from.' } },
+        ['source_id'],
+        'Present when a migration restored it from a snapshot: it was moved here, and `created_at` is when.',
+      ),
     },
     ['id', 'organization_id', 'kind', 'type', 'name', 'configuration', 'status', 'created_at'],
     'A deployment or a project.',
@@ -284,7 +289,7 @@ const OUR_SCHEMAS: Record<string, Json> = {
       status: {
         enum: [...STEP_STATUSES],
         description:
-          '`waiting`: not started yet, or (the acceptance wait) waiting for you to accept; `running`: in progress; `succeeded`; `failed`; `skipped`: does not run in this migration (nothing to back up or restore, or the run stopped before it).',
+          '`waiting`: not started yet, or (the acceptance wait) waiting for you to accept; `running`: in progress; `succeeded`; `failed`; `cancelled`: the step a cancel stopped, with the error `MigrationCancelled`; `skipped`: does not run in this migration (nothing to back up or restore, or the run stopped before it).',
       },
       started_at: dateTime,
       finished_at: dateTime,

@@ -45,7 +45,10 @@ export interface Resource {
   name: string;
   configuration: Record<string, unknown>;
   status: 'active';
+  /** When it was created; for one a migration restored, when it was restored. */
   created_at: string;
+  /** Only on one a migration brought: its id in the organization it came from. */
+  restored_from?: { source_id: string };
 }
 
 export const toResource = (r: ResourceItem): Resource => ({
@@ -57,6 +60,8 @@ export const toResource = (r: ResourceItem): Resource => ({
   configuration: r.configuration,
   status: r.status,
   created_at: r.created_at,
+  // Not the repository or the migration: those are the mover's, and other members see this too.
+  ...(r.restored_from ? { restored_from: { source_id: r.restored_from.source_id } } : {}),
 });
 
 export const notFound = (kind: ResourceKindName) =>

@@ -3,7 +3,12 @@
  * execution and keeps every snapshot for `_restore`. The cancel and the leave step claim the migration against each
  * other in DynamoDB, so exactly one wins; the races are forced with held requests (test/support/interleave.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { invite } from '../support/factories.ts';
 import { type Hold, setsOnMigration, startsStep, useInterleaving } from '../support/interleave.ts';
 import {
@@ -27,9 +32,49 @@ const { hold } = useInterleaving();
 
 const cancel = (id: string, as: string) => api.call('POST', `/api/v1/migrations/${id}/_cancel`, { as });
 
+/** `npm run executions` against this file's Step Functions endpoint, as an operator runs it. */
+async function executions(...args: string[]): Promise<string> {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    '--import',
+    tsx,
+    'local/executions.ts',
+    ...args,
+    '--endpoint',
+    api.stack.sfnEndpoint,
+    '--state-machine',
+    api.stack.stateMachineArn,
+  ]);
+  return stdout;
+}
+
+/** The JSON log lines the handlers running in this process write while logging is on (Powertools writes to stdout). */
+function captureLogs(): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  const write = (chunk: unknown) => {
+    for (const l of String(chunk).split('\n')) {
+      try {
+        lines.push(JSON.parse(l));
+      } catch {
+        // not a log line
+      }
+    }
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(write);
+  vi.spyOn(process.stderr, 'write').mockImplementation(write);
+  process.env.LOG_LEVEL = 'info';
+  return lines;
+}
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.env.LOG_LEVEL = 'silent';
+});
+
 describe('cancelling a migration', () => {
   it('before leaving: rolls back, the user stays where they were with every deployment, and the execution is not a failure', async () => {
     const s = await scene(api, 'early', 2);
+    const logs = captureLogs();
     let answer: Awaited<ReturnType<typeof cancel>> | undefined;
     let id = '';
     // The user cancels as the workflow starts verifying the backups: that step rolls back instead.
@@ -57,8 +102,45 @@ describe('cancelling a migration', () => {
       as: s.user,
     });
     expect(snaps.body.snapshots.filter((x: any) => x.migration_id === id)).toEqual([]);
+    // Cancelled wherever one looks: the API's current step and the step it stopped...
+    expect(m.current_step).toBe('Migration cancelled');
+    expect(m.history.find((v: { status: string }) => v.status === 'cancelled')).toMatchObject({
+      step: 'Verify backups',
+      error: expect.stringMatching(/^MigrationCancelled/),
+    });
+    expect(m.history.filter((v: { status: string }) => v.status === 'failed')).toEqual([]);
+    // ...the execution's end state and output (SUCCEEDED: a cancel is no failure to alarm on)...
     await executionEnded(api, id);
-    expect((await describeExecution(api, id)).status).toBe('SUCCEEDED');
+    const d = await describeExecution(api, id);
+    expect(d.status, `${d.error}: ${d.cause}`).toBe('SUCCEEDED');
+    expect(JSON.parse(d.output!)).toEqual({
+      migration_id: id,
+      outcome: 'cancelled',
+      error: 'MigrationCancelled',
+      cause: m.cause,
+    });
+    const { events = [] } = await api
+      .sfn()
+      .send(new GetExecutionHistoryCommand({ executionArn: d.executionArn, reverseOrder: true }));
+    expect(events.find((e) => e.type?.endsWith('StateEntered'))?.stateEnteredEventDetails?.name).toBe(
+      'Migration cancelled',
+    );
+    // ...`npm run executions`...
+    const row = (await executions()).split('\n').find((l) => l.endsWith(id));
+    expect(row).toMatch(/SUCCEEDED\s+cancelled\s+Migration cancelled\s+/);
+    expect(await executions(id)).toMatch(new RegExp(`^${id}: SUCCEEDED, cancelled\n`));
+    // ...and the log: a person's choice at INFO, no ERROR for this migration.
+    const mine = logs.filter((l) => l.migration === id);
+    expect(mine.map((l) => [l.level, l.message])).toEqual(
+      expect.arrayContaining([
+        ['INFO', 'migration cancel requested: the workflow rolls back'],
+        ['INFO', 'migration step stopped: the user cancelled'],
+      ]),
+    );
+    expect(mine.filter((l) => l.level === 'ERROR' || l.level === 'WARN')).toEqual([]);
+    vi.restoreAllMocks();
+    process.env.LOG_LEVEL = 'silent';
+
     expect((await cancel(id, s.user)).body.errors[0].code).toBe('migration.cancel_not_possible');
     // The lock and the invitation's binding were released: the user can start again.
     expect(
@@ -98,13 +180,28 @@ describe('cancelling a migration', () => {
     const s = await scene(api, 'late', 2);
     const id = await start(api, s);
     await waitFor(api, s.user, id, waitingForAcceptance);
+    const logs = captureLogs();
     const res = await cancel(id, s.user);
+    vi.restoreAllMocks();
+    process.env.LOG_LEVEL = 'silent';
+    expect(logs.filter((l) => l.migration === id).map((l) => [l.level, l.message])).toEqual([
+      ['INFO', 'migration cancelled after leaving: execution stopped, snapshots kept'],
+    ]);
     expect(res.status, res.text).toBe(202);
     expect(res.body.status).toBe('cancelled');
     expect(res.body.cause).toMatch(/after it left the source organization.*2 snapshot\(s\) are intact/);
     await executionEnded(api, id);
-    expect((await describeExecution(api, id)).status).toBe('ABORTED');
+    expect(await describeExecution(api, id)).toMatchObject({
+      status: 'ABORTED',
+      error: 'MigrationCancelled',
+    });
+    const row = (await executions()).split('\n').find((l) => l.endsWith(id));
+    expect(row).toMatch(/ABORTED\s+cancelled\s+Wait for invitation acceptance\s+/);
     const m = (await api.call('GET', `/api/v1/migrations/${id}`, { as: s.user })).body;
+    expect(m.current_step).toBe('Migration cancelled');
+    expect(m.history.find((v: { step: string }) => v.step === 'Wait for invitation acceptance').status).toBe(
+      'cancelled',
+    );
     await assertNothingLost(api, s, m);
     // A repeated cancel says it is already cancelled; nothing changes.
     const again = await cancel(id, s.user);
@@ -117,6 +214,14 @@ describe('cancelling a migration', () => {
     expect(restored.status, restored.text).toBe(200);
     expect(restored.body.status).toBe('succeeded');
     await assertNothingLost(api, s, restored.body);
+    // What came over says so (the console labels its time "Restored"), naming only its old id.
+    const brought = await api.call('GET', `/api/v1/organizations/${s.target.orgId}/deployments`, {
+      as: s.user,
+    });
+    const deployment = s.resources.find((r) => r.kind === 'deployments')!;
+    expect(brought.body.deployments.map((d: { restored_from?: unknown }) => d.restored_from)).toEqual([
+      { source_id: deployment.id },
+    ]);
   });
 
   it('is only for the migrating user, and only while running', async () => {

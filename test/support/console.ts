@@ -1,8 +1,9 @@
 /** Helpers for driving the web console in Chromium: sign-in, accessibility checks and screenshots. */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { launchBrowser } from './browser.ts';
 import type { TestApi } from './stack.ts';
 
 /** Where each run leaves its screenshots (git-ignored); `docs/console/` holds the ones the README shows. */
@@ -65,4 +66,38 @@ export async function signInToConsole(page: Page, api: TestApi, email: string, n
   await page.getByRole('button', { name: 'Sign in' }).click();
   await signInOnProvider(page, api, email, name);
   await page.waitForURL((u) => u.pathname === '/console/' && !u.search);
+}
+
+/**
+ * One headless Chromium for the test file (launched before, closed after it), and `page(width, height)`: a new page
+ * in its own context (its own session storage) at that viewport, page errors printed.
+ */
+export function useBrowser(): { page(width?: number, height?: number): Promise<Page> } {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+  });
+  return {
+    async page(width = 1280, height = 860) {
+      const context = await browser.newContext({ viewport: { width, height } });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+      return page;
+    },
+  };
+}
+
+/** From any organization screen: the move screen, the pasted invitation opened and chosen (not started yet). */
+export async function chooseMoveInvitation(page: Page, link: string): Promise<void> {
+  await page.getByRole('link', { name: 'Move to another organization' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Move to another organization' }).waitFor();
+  await page.getByLabel('Invitation link').first().fill(link);
+  await page.getByRole('button', { name: 'Open invitation' }).click();
+  await page.getByRole('button', { name: 'Move to this organization' }).click();
 }

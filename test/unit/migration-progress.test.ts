@@ -59,15 +59,18 @@ describe('migration steps view', () => {
     });
   });
 
-  it('a cancel during the wait shows the wait stopped, the restore skipped', () => {
+  it('a cancel during the wait shows the wait cancelled, the restore skipped', () => {
     const m = migration({
       status: 'cancelled',
       error: 'MigrationCancelled',
       current_step: 'Migration cancelled',
     });
     const wait = stepsView(m).find((s) => s.step === 'Wait for invitation acceptance');
-    expect(wait).toMatchObject({ status: 'failed', error: 'MigrationCancelled' });
+    expect(wait).toMatchObject({ status: 'cancelled', error: 'MigrationCancelled' });
     expect(statuses(m)['Restore deployments']).toBe('skipped');
+    // Stopped after leaving: its execution never gets to the email.
+    expect(statuses({ ...m, left_at: t })['Notify user']).toBe('skipped');
+    expect(statuses(m)['Notify user']).toBe('running');
   });
 
   it('a step retrying after a transient failure is running; a Map is done only when every resource is', () => {

@@ -1,5 +1,5 @@
 /** Deployments and projects of the organization: what the member's roles let them see, create and delete. */
-import { api, ok } from '../api.ts';
+import { api, ok, type Schemas } from '../api.ts';
 import { clear, field, h, time } from '../dom.ts';
 import {
   type Assignment,
@@ -12,15 +12,10 @@ import {
 import type { Session } from '../session.ts';
 import { announce, busy, confirmAction, errorBox } from '../ui.ts';
 
-export interface Resource {
-  id: string;
-  organization_id: string;
-  kind: 'deployment' | 'project';
-  type: string;
-  name: string;
-  status: string;
-  created_at: string;
-}
+export type Resource = Schemas['Resource'];
+
+/** When it was added here, and how: one a move brought was restored then, not created. */
+const added = (r: Resource) => h('span', {}, r.restored_from ? 'Restored ' : 'Created ', time(r.created_at));
 
 export async function loadResources(
   orgId: string,
@@ -95,7 +90,7 @@ export async function renderResources(main: HTMLElement, s: Session): Promise<vo
                   {},
                   h('th', { scope: 'col' }, 'Name'),
                   h('th', { scope: 'col' }, 'Type'),
-                  h('th', { scope: 'col' }, 'Created'),
+                  h('th', { scope: 'col' }, 'Added'),
                   h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
                 ),
               ),
@@ -132,7 +127,7 @@ export async function renderResources(main: HTMLElement, s: Session): Promise<vo
                       { 'data-label': 'Type' },
                       kind === 'project' ? (PROJECT_TYPE_WORDS[r.type as 'security'] ?? r.type) : r.type,
                     ),
-                    h('td', { 'data-label': 'Created' }, time(r.created_at)),
+                    h('td', { 'data-label': 'Added' }, added(r)),
                     h('td', { class: 'row-actions' }, remove),
                   );
                 }),

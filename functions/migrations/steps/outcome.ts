@@ -12,7 +12,7 @@ import type { MigrationItem, OrganizationItem } from '../../shared/domain.ts';
 import { METRIC } from '../../shared/observability.ts';
 import { keys } from '../../shared/table.ts';
 import { getSnapshot, querySnapshots } from '../../snapshots/service.ts';
-import { stepsView } from '../progress.ts';
+import { END_STATE, stepsView } from '../progress.ts';
 import { releaseLock, TARGET_CLOSED, updateMigration } from '../store.ts';
 import { CANCELLED, getUser, mustGetMigration, type ResourceRef, snapshotOf } from './common.ts';
 import { unmarkInvitation } from './handoff.ts';
@@ -48,24 +48,43 @@ export async function recreateDeleted(deps: Deps, migrationId: string): Promise<
   }
 }
 
-/** 8. Record the outcome (the Fail state's error and cause come from here) and release the user's migration lock. */
+/** How a migration ended, as the execution's output says it (and its Fail state's error and cause, when it failed). */
+export interface Outcome {
+  migration_id: string;
+  outcome: 'succeeded' | 'failed' | 'cancelled';
+  error?: string;
+  cause?: string;
+}
+
+const outcomeOf = (m: MigrationItem): Outcome => ({
+  migration_id: m.id,
+  outcome: m.status === 'running' ? 'failed' : m.status,
+  ...(m.error ? { error: m.error } : {}),
+  ...(m.cause ? { cause: m.cause } : {}),
+});
+
+/**
+ * 8. Record the outcome and release the user's migration lock. What it returns is the execution's output and decides
+ * its end state: `Migration succeeded`, `Migration cancelled` (a Succeed state: a cancel is the user's choice, not a
+ * failure to alarm on) or `Migration failed` (a Fail state with this error and cause).
+ */
 export async function recordOutcome(
   deps: Deps,
   migrationId: string,
   outcome: 'succeeded' | 'failed',
   error?: { Error?: string; Cause?: string },
-): Promise<{ error?: string; cause?: string }> {
+): Promise<Outcome> {
   const m = await mustGetMigration(deps, migrationId);
   const now = deps.now().toISOString();
-  if (m.status !== 'running') return { error: m.error, cause: m.cause }; // ended already (cancelled after leaving)
+  if (m.status !== 'running') return outcomeOf(m); // ended already (cancelled after leaving, or a retried task)
   if (outcome === 'succeeded') {
     await mustBeInTarget(deps, m);
-    await endMigration(deps, m, {
+    const ended = await endMigration(deps, m, {
       status: 'succeeded',
-      current_step: 'Migration succeeded',
+      current_step: END_STATE.succeeded,
       finished_at: now,
     });
-    return {};
+    return outcomeOf(ended);
   }
   const expired =
     error?.Error === 'States.Timeout' ||
@@ -117,8 +136,14 @@ export async function recordOutcome(
     cause = `Stopped at "${m.current_step}": ${detail} You have left the source organization. ${kept} Accept the invitation if you have not, then POST /api/v1/migrations/${m.id}/_restore.`;
   }
   const status = name === CANCELLED ? 'cancelled' : 'failed';
-  const ended = await endMigration(deps, m, { status, error: name, cause, finished_at: now });
-  return { error: ended.error, cause: ended.cause };
+  const ended = await endMigration(deps, m, {
+    status,
+    current_step: END_STATE[status],
+    error: name,
+    cause,
+    finished_at: now,
+  });
+  return outcomeOf(ended);
 }
 
 /** The planned deployments and projects that are no longer in the source organization. */
