@@ -42,6 +42,15 @@ export async function cancelMigration(deps: Deps & Callbacks, caller: Caller, id
       { 'retry-after': '2' },
     );
   }
+  // Past the wait, the restore may have begun: it and the cancel claim the migration against each other.
+  if (!(await claimOnRunning(deps, id, { cancel_requested_at: now }, ['restoring_at']))) {
+    const after = (await getMigration(deps, id))!;
+    if (after.status !== 'running') throw cannotCancel(after);
+    throw new ApiError(
+      'migration.cancel_not_possible',
+      'You accepted the invitation and the restore into the target organization has begun: it can no longer be cancelled. It finishes on its own in a few moments.',
+    );
+  }
   const cause = `You cancelled the migration after it left the source organization. ${
     m.plan?.resources.length
       ? `Your ${m.plan.resources.length} snapshot(s) are intact in repository ${m.repository_id}: accept an invitation to the target organization, then POST /api/v1/migrations/${m.id}/_restore to bring them there.`

@@ -209,6 +209,8 @@ export interface MigrationItem {
   left_at?: string;
   /** Set by `_cancel` before leaving; every forward step up to the leave checks it and rolls back. */
   cancel_requested_at?: string;
+  /** Set by the first restore task after the wait; a cancel after leaving is refused once it is there. */
+  restoring_at?: string;
   restored?: Record<string, string>;
   error?: string;
   cause?: string;

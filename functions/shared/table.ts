@@ -10,9 +10,9 @@
  * | user (and their organization lock) by id  | pk=USER#<user>, sk=USER                            | GetItem              |
  * | membership of a user in an organization   | pk=ORG#<org>, sk=MEMBER#<user>                     | GetItem              |
  * | members of an organization (every one)    | pk=ORG#<org>, sk begins_with MEMBER#               | Query                |
- * | members listed: owners first, then name   | gsi1: gsi1pk=ORG#<org>#MEMBERS, gsi1sk=<rank>#<name>#<user> | Query (a page) |
- * | members listed by name / name prefix      | gsi2: gsi2pk=ORG#<org>#MEMBERS, gsi2sk=<name>#<user> | Query (a page)     |
- * | members listed by email / email prefix    | gsi3: gsi3pk=ORG#<org>#MEMBERS, gsi3sk=<email>#<user> | Query (a page)    |
+ * | members listed: owners first, then name   | gsi1: gsi1pk=ORG#<org>#MEMBERS, gsi1sk=<rank>#<name>␁<user> | Query (a page) |
+ * | members listed by name / name prefix      | gsi2: gsi2pk=ORG#<org>#MEMBERS, gsi2sk=<name>␁<user> | Query (a page)     |
+ * | members listed by email / email prefix    | gsi3: gsi3pk=ORG#<org>#MEMBERS, gsi3sk=<email>␁<user> | Query (a page)    |
  * | is this address a member of the org?      | pk=ORG#<org>, sk=EMAIL#<email>                     | BatchGetItem         |
  * | invitation for an address in an org       | pk=ORG#<org>, sk=INVITATION#<email>                | BatchGetItem         |
  * | invitations of an organization            | pk=ORG#<org>, sk begins_with INVITATION#           | Query                |
@@ -118,17 +118,24 @@ const MEMBER_LISTS: Record<MemberSort, { index: string; pk: string; sk: string }
 };
 const membersPk = (orgId: string) => `ORG#${orgId}#MEMBERS`;
 
+/**
+ * Between a list key's name (or address) and the user id: U+0001, which sorts before every character a name or an
+ * address may hold and which neither may hold (display text refuses control characters), so "Aaron" sorts before
+ * "Aaron B" and a search for a prefix matches names only, never a user id behind a `#`.
+ */
+const LIST_KEY_END = '\u0001';
+
 /** The index attributes a membership item carries (see the access patterns above). */
 export function memberListKeys(m: MemberListed): Record<string, string> {
   const name = searchKey(m.name ?? '') || m.email;
   const pk = membersPk(m.organization_id);
   return {
     gsi1pk: pk,
-    gsi1sk: `${m.is_admin ? 0 : 1}#${name}#${m.user_id}`,
+    gsi1sk: `${m.is_admin ? 0 : 1}#${name}${LIST_KEY_END}${m.user_id}`,
     gsi2pk: pk,
-    gsi2sk: `${name}#${m.user_id}`,
+    gsi2sk: `${name}${LIST_KEY_END}${m.user_id}`,
     gsi3pk: pk,
-    gsi3sk: `${m.email}#${m.user_id}`,
+    gsi3sk: `${m.email}${LIST_KEY_END}${m.user_id}`,
   };
 }
 

@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dynamo } from '../../functions/shared/clients.ts';
 import { invite } from '../support/factories.ts';
 import { type Hold, setsOnMigration, startsStep, useInterleaving } from '../support/interleave.ts';
 import {
@@ -173,6 +175,57 @@ describe('cancelling a migration', () => {
     const m = await waitFor(api, s.user, id, finished, 60_000);
     expect(m.status, JSON.stringify(m)).toBe('cancelled');
     expect(m.left_at).toBeUndefined();
+    await assertNothingLost(api, s, m);
+  }, 150_000);
+
+  it('after accepting: a cancel that claims the migration before the restore does stops it, and nothing is restored', async () => {
+    const s = await scene(api, 'race-restore', 1); // one restore task: the held claim is the only one
+    const id = await start(api, s);
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    let answer: Awaited<ReturnType<typeof cancel>> | undefined;
+    const h: Hold = {
+      match: setsOnMigration('restoring_at'), // the first restore task's claim, held
+      seen: 0,
+      before: async () => {
+        answer = await cancel(id, s.user);
+      },
+    };
+    hold(h);
+    await acceptFromMail(api, s.user);
+    for (let t = 0; t < 600 && !answer; t++) await new Promise((r) => setTimeout(r, 100));
+    expect(h.seen).toBe(1);
+    expect(answer?.status, answer?.text).toBe(202);
+    const m = await waitFor(api, s.user, id, finished, 60_000);
+    expect(m.status, JSON.stringify(m)).toBe('cancelled');
+    const inTarget = await api.call('GET', `/api/v1/organizations/${s.target.orgId}/deployments`, {
+      as: s.target.admin,
+    });
+    expect(inTarget.body.deployments).toEqual([]); // the held restore lost its claim: nothing half-restored
+    await assertNothingLost(api, s, m);
+  }, 150_000);
+
+  it('after accepting: once the restore has begun, a cancel is refused and the move finishes', async () => {
+    const s = await scene(api, 'restoring', 2);
+    const id = await start(api, s);
+    await waitFor(api, s.user, id, waitingForAcceptance);
+    // The restore's first claim, as it lands once the invitation is accepted (planted, so the cancel comes after it).
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: api.stack.tableName,
+        Key: { pk: `MIGRATION#${id}`, sk: 'MIGRATION' },
+        UpdateExpression: 'SET restoring_at = :now',
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+      }),
+    );
+    const refused = await cancel(id, s.user);
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({
+      code: 'migration.cancel_not_possible',
+      message: expect.stringContaining('the restore into the target organization has begun'),
+    });
+    await acceptFromMail(api, s.user);
+    const m = await waitFor(api, s.user, id, finished, 60_000);
+    expect(m.status, JSON.stringify(m)).toBe('succeeded');
     await assertNothingLost(api, s, m);
   }, 150_000);
 

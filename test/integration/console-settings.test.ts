@@ -103,6 +103,7 @@ describe('organization settings', () => {
   it('a member sees the name and id but cannot rename, and is told who sees the bills', async () => {
     const org = await orgWithAdmin(api, 'settings-reader', 'Hooli');
     const member = await addMember(api, org, 'settings-reader');
+    await createDeployment(api, org.orgId, org.admin);
     const page = await newPage(1280);
     await signInToConsole(page, api, member.email, 'Rita Reader');
     await page.getByRole('link', { name: 'Settings' }).click();
@@ -110,6 +111,9 @@ describe('organization settings', () => {
     expect(await page.getByRole('textbox', { name: 'Organization name' }).count()).toBe(0);
     expect(await page.locator('#organization-id').textContent()).toBe(org.orgId);
     await expect.poll(() => closing(page).textContent()).toContain('an owner or billing admin can see them');
+    // The member sees none of the organization's deployments: the checklist does not take that for none.
+    expect(await closing(page).textContent()).toContain('an owner can see them all');
+    expect(await closing(page).textContent()).not.toContain('It holds no deployments or projects');
     await checkScreen(page, 'settings-member');
     await page.context().close();
   });

@@ -207,3 +207,24 @@ describe('the member list', () => {
     expect([searched.status, searched.body.errors[0].fields]).toEqual([400, ['next']]);
   });
 });
+
+describe('a name that is the start of another', () => {
+  it('sorts first, and a search with the key separator or a user id finds nobody', async () => {
+    const admin = api.email('lst-sep-owner');
+    const created = await api.call('POST', '/api/v1/organizations', {
+      token: await api.token(admin, { name: 'Zed Owner' }),
+      body: { name: 'Separators' },
+    });
+    const org = { orgId: created.body.id as string, admin };
+    const long = await join(org, 'lst-sep-long', 'aaron b');
+    const short = await join(org, 'lst-sep-short', 'Aaron');
+    const byName = (await readAll(org, '&sort=name', 10)).rows.map((r) => r.name);
+    expect(byName).toEqual(['Aaron', 'aaron b', 'Zed Owner']);
+    for (const q of ['aaron#', `aaron#${short.userId.slice(0, 4)}`, 'aaron b#'])
+      expect((await readAll(org, `&q=${encodeURIComponent(q)}`, 10)).rows, q).toEqual([]);
+    expect(
+      (await readAll(org, '&q=aaron', 10)).rows.map((r) => r.user_id),
+      'both names start with aaron',
+    ).toEqual([short.userId, long.userId]);
+  });
+});

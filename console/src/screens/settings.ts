@@ -122,6 +122,8 @@ async function closingCard(s: Session): Promise<HTMLElement> {
     }),
   ]);
   const others = members.members.filter((m) => m.user_id !== s.userId).length > 0 || Boolean(members.next);
+  // Only owners see every deployment and project: for anyone else an empty list proves nothing.
+  const seesAll = isOrgAdmin(s.me?.role_assignments);
   const held = resources.deployments.length + resources.projects.length;
   const pending = bills?.bills.filter((b) => b.status === 'pending').length;
   const needs: Requirement[] = [
@@ -132,13 +134,15 @@ async function closingCard(s: Session): Promise<HTMLElement> {
         : 'You are its only member.',
       ...(others ? { href: '#/members', link: 'Members' } : {}),
     },
-    {
-      met: held === 0,
-      text: held
-        ? `It holds ${held} deployment${held === 1 ? '' : 's'} or project${held === 1 ? '' : 's'}: delete them, or take them with you to another organization.`
-        : 'It holds no deployments or projects.',
-      ...(held ? { href: '#/move', link: 'Move to another organization' } : {}),
-    },
+    !seesAll
+      ? { met: false, text: 'It must hold no deployments or projects: an owner can see them all.' }
+      : {
+          met: held === 0,
+          text: held
+            ? `It holds ${held} deployment${held === 1 ? '' : 's'} or project${held === 1 ? '' : 's'}: delete them, or take them with you to another organization.`
+            : 'It holds no deployments or projects.',
+          ...(held ? { href: '#/move', link: 'Move to another organization' } : {}),
+        },
     pending === undefined
       ? { met: false, text: 'Pending bills must be settled: an owner or billing admin can see them.' }
       : {

@@ -11,6 +11,7 @@ import { mergeRoleAssignments } from '../../shared/role-assignments.ts';
 import { PROJECT_TYPES, type ProjectType, type RoleAssignments } from '../../shared/roles.ts';
 import { ENTITY, keys } from '../../shared/table.ts';
 import { contentChecksum, getSnapshot } from '../../snapshots/service.ts';
+import { claimOnRunning } from '../store.ts';
 import {
   getUser,
   mustGetMigration,
@@ -128,6 +129,12 @@ export async function restoreResource(
 ): Promise<{ restored_id: string }> {
   const m = await mustGetMigration(deps, migrationId);
   await mustBeInTarget(deps, m);
+  // The restore and a cancel after leaving exclude each other: whichever claims the migration first wins (the cancel
+  // claims cancel_requested_at unless restoring_at is there), so a cancel never lands on a restore half done.
+  if (
+    !(await claimOnRunning(deps, m.id, { restoring_at: deps.now().toISOString() }, ['cancel_requested_at']))
+  )
+    throw new StepError('MigrationCancelled', 'You cancelled the migration before its restore began.');
   const restored = await restoreInto(deps, m, ref, m.target_organization_id, restoredId(m.id, ref));
   if (!restored) return { restored_id: '' }; // deleted on purpose during the move: not brought
   await grantOwnerRoles(deps, m, [restored]);
