@@ -24,6 +24,7 @@
  * | an organization's claim on a domain       | pk=ORG#<org>, sk=DOMAIN_CLAIM#<domain>             | GetItem              |
  * | claims of an organization                 | pk=ORG#<org>, sk begins_with DOMAIN_CLAIM#         | Query                |
  * | which organization owns a domain          | pk=DOMAIN#<domain>, sk=DOMAIN                      | Put/Delete (cond.)   |
+ * | role mappings of an organization (by name) | pk=ORG#<org>, sk begins_with ROLE_MAPPING#         | Query                |
  */
 
 const GSI1 = 'gsi1';
@@ -54,6 +55,7 @@ export const ENTITY = {
   outboxSendRate: 'OutboxSendRate',
   domainClaim: 'DomainClaim',
   domain: 'Domain',
+  roleMapping: 'RoleMapping',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -91,6 +93,8 @@ export const keys = {
   domainClaim: (orgId: string, domain: string): Key => ({ pk: `ORG#${orgId}`, sk: `DOMAIN_CLAIM#${domain}` }),
   /** The one owner of a verified domain: written only with a condition, so two organizations never both hold it. */
   domain: (domain: string): Key => ({ pk: `DOMAIN#${domain}`, sk: 'DOMAIN' }),
+  /** One SSO role mapping of an organization, by its name (`role-mappings/`). */
+  roleMapping: (orgId: string, name: string): Key => ({ pk: `ORG#${orgId}`, sk: `ROLE_MAPPING#${name}` }),
 } as const;
 
 /**
@@ -120,6 +124,7 @@ export const queries = {
     under(keys.organization(orgId).pk, kind === 'deployment' ? 'DEPLOYMENT#' : 'PROJECT#'),
   bills: (orgId: string) => under(keys.organization(orgId).pk, 'BILL#'),
   domainClaims: (orgId: string) => under(keys.organization(orgId).pk, 'DOMAIN_CLAIM#'),
+  roleMappings: (orgId: string) => under(keys.organization(orgId).pk, 'ROLE_MAPPING#'),
   repositories: (userId: string) => under(keys.user(userId).pk, 'REPO#'),
   snapshots: (repoId: string) => under(`REPO#${repoId}`, 'SNAPSHOT#'),
   /** At most one item: tokens are unique. The index is eventually consistent: writes' conditions decide. */
