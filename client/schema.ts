@@ -2473,6 +2473,7 @@ export interface operations {
                 };
                 content: {
                     "application/xml": components["schemas"]["BasicFailedReply"];
+                    "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
             /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */

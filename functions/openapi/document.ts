@@ -840,6 +840,12 @@ function build(): Json {
       for (const [status, description] of Object.entries(REFERENCE_EXTRA[key] ?? {})) {
         (op.responses as Record<string, Json>)[status] ??= { description, content: json(ERROR) };
       }
+      // Our errors are always JSON; where the reference gives an error another type (metadata.xml), JSON is added.
+      for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
+        const content = response.content as Json | undefined;
+        if (Number(status) >= 400 && content && !content['application/json'])
+          response.content = { ...content, ...json(ERROR) };
+      }
     } else {
       op = ourOperation(key, declared);
     }
