@@ -4,11 +4,17 @@
  * (neither, or nothing in them), `email_syntax_error` (an email pattern that is no address pattern), `syntax_error`
  * (anything else malformed). Role assignments go through the service's own validation, scoped to the organization.
  */
-import type { RoleMappingPropertyRule, RoleMappingRule } from '../shared/domain.ts';
+import type { RoleMappingItem, RoleMappingPropertyRule, RoleMappingRule } from '../shared/domain.ts';
 import { ApiError, type ErrorCode } from '../shared/errors.ts';
 import { parseRoleAssignments } from '../shared/role-assignments.ts';
 import type { RoleAssignments } from '../shared/roles.ts';
 import { displayTextProblem } from '../shared/text.ts';
+
+/**
+ * Mappings per organization. Replacing them all deletes and puts up to twice this many items in one transaction,
+ * beside the organization, the caller and a held admin: within DynamoDB's 100.
+ */
+export const MAX_ROLE_MAPPINGS = 40;
 
 /** Names travel in paths (and comma-separated in DELETE …/{role_names}) and in sort keys. */
 export const ROLE_MAPPING_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -149,4 +155,15 @@ export function parseRoleMapping(raw: unknown, orgId: string, field: string): Ro
     rule,
     role_assignments: parseRoleAssignments(raw.role_assignments, orgId),
   };
+}
+
+/** What is wrong with a stored mapping (the invariant checker), in words; undefined when the API would accept it. */
+export function roleMappingProblem(item: RoleMappingItem): string | undefined {
+  try {
+    const { name, enabled, rule, role_assignments } = item;
+    parseRoleMapping({ name, enabled, rule, role_assignments }, item.organization_id, 'mapping');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

@@ -13,13 +13,7 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { holdAdminReachable, loadRoleMappings, ssoOrganizationUpdate } from './guard.ts';
-import { parseRoleMapping, type RoleMappingInput } from './rules.ts';
-
-/**
- * Mappings per organization. Replacing them all deletes and puts up to twice this many items in one transaction,
- * beside the organization, the caller and a held admin: within DynamoDB's 100.
- */
-export const MAX_ROLE_MAPPINGS = 40;
+import { MAX_ROLE_MAPPINGS, parseRoleMapping, type RoleMappingInput } from './rules.ts';
 
 /** The reference's `RoleMapping`. */
 export type RoleMapping = RoleMappingInput;

@@ -3,6 +3,7 @@
  * `npm run check-invariants`). Returns every violation found, in words; an empty list means all hold.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { MAX_ROLE_MAPPINGS, roleMappingProblem } from '../role-mappings/rules.ts';
 import type { Db } from './db.ts';
 import type {
   DomainClaimItem,
@@ -12,6 +13,7 @@ import type {
   MigrationItem,
   OrganizationItem,
   ResourceItem,
+  RoleMappingItem,
   UserItem,
 } from './domain.ts';
 
@@ -142,6 +144,30 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
       violations.push(
         `organization ${id}: domain_claim_count is ${org.domain_claim_count ?? 0}, actually ${held}`,
       );
+  }
+
+  // An identity provider signs people in by verified domains: an open organization with one holds at least one (the
+  // IdP's write holds a verified claim, and no claim can be deleted while it is set). Every role mapping reads back
+  // as the API would accept it, scoped to an organization that exists, and none holds more than the API allows.
+  for (const [id, org] of orgs) {
+    if (
+      org.status === 'open' &&
+      org.idp &&
+      !claims.some((c) => c.organization_id === id && c.status === 'verified')
+    )
+      violations.push(`organization ${id} has an identity provider but no verified domain`);
+  }
+  const mappings = of<RoleMappingItem>('RoleMapping');
+  for (const m of mappings) {
+    const where = `role mapping ${JSON.stringify(m.name)} of ${m.organization_id}`;
+    if (!orgs.has(m.organization_id)) violations.push(`${where} belongs to no organization`);
+    const problem = roleMappingProblem(m);
+    if (problem) violations.push(`${where} is malformed: ${problem}`);
+  }
+  for (const id of orgs.keys()) {
+    const held = mappings.filter((m) => m.organization_id === id).length;
+    if (held > MAX_ROLE_MAPPINGS)
+      violations.push(`organization ${id} has ${held} role mappings, over ${MAX_ROLE_MAPPINGS}`);
   }
 
   // No invitation is both consumed and pending; one reserved for a migrating user is consumed only by that user.
