@@ -4,7 +4,7 @@
  * (neither, or nothing in them), `email_syntax_error` (an email pattern that is no address pattern), `syntax_error`
  * (anything else malformed). Role assignments go through the service's own validation, scoped to the organization.
  */
-import type { RoleMappingItem, RoleMappingPropertyRule, RoleMappingRule } from '../shared/domain.ts';
+import type { RoleMappingPropertyRule, RoleMappingRule } from '../shared/domain.ts';
 import { ApiError, type ErrorCode } from '../shared/errors.ts';
 import { parseRoleAssignments } from '../shared/role-assignments.ts';
 import type { RoleAssignments } from '../shared/roles.ts';
@@ -155,15 +155,4 @@ export function parseRoleMapping(raw: unknown, orgId: string, field: string): Ro
     rule,
     role_assignments: parseRoleAssignments(raw.role_assignments, orgId),
   };
-}
-
-/** What is wrong with a stored mapping (the invariant checker), in words; undefined when the API would accept it. */
-export function roleMappingProblem(item: RoleMappingItem): string | undefined {
-  try {
-    const { name, enabled, rule, role_assignments } = item;
-    parseRoleMapping({ name, enabled, rule, role_assignments }, item.organization_id, 'mapping');
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
 }

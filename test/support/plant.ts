@@ -250,7 +250,7 @@ export function plantedBreaks() {
     'domain orphan.test is owned by org-planted without its verified claim',
     'domain closed.test is owned by org-closed, which is not an open organization',
     'organization org-idp has an identity provider but no verified domain',
-    'role mapping "ambiguous" of org-planted is malformed: mapping.rule gives both "any" and "all"',
+    'role mapping "ambiguous" of org-planted is malformed: its rule has all and any',
     'role mapping "foreign" of org-planted is malformed: role_assignments.organization[0].organization_id must be this organization',
     'role mapping "lost" of org-nowhere belongs to no organization',
   ];
