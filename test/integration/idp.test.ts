@@ -11,8 +11,10 @@ import { dynamo } from '../../functions/shared/clients.ts';
 import { keys } from '../../functions/shared/table.ts';
 import { selfSignedCertificate } from '../support/certificates.ts';
 import { addMember, deploymentViewer, orgWithAdmin } from '../support/factories.ts';
+import { useInterleaving } from '../support/interleave.ts';
 import { useStack } from '../support/stack.ts';
 
+const { hold } = useInterleaving();
 const api = useStack({
   localOnly: 'publishes TXT records on the local DNS server and edits memberships in the table',
 });
@@ -69,6 +71,17 @@ async function orgWithDomain(label: string): Promise<Org & { domain: string }> {
 
 const errorOf = (res: { body: { errors: { code: string; message: string; fields?: string[] }[] } }) =>
   res.body.errors[0]!;
+
+/** What the SSO join will write; it is not built yet, so the test marks the membership itself. */
+const markJoinedThroughSso = (orgId: string, userId: string) =>
+  dynamo.send(
+    new UpdateCommand({
+      TableName: api.stack.tableName,
+      Key: keys.membership(orgId, userId),
+      UpdateExpression: 'SET joined_through = :sso ADD version :one',
+      ExpressionAttributeValues: { ':sso': 'sso', ':one': 1 },
+    }),
+  );
 
 describe('the identity provider', () => {
   it('PUT → GET → metadata.xml → DELETE, with the domain pinned while it is configured', async () => {
@@ -308,17 +321,6 @@ describe('role mappings', () => {
 });
 
 describe('the admin-reachability rule', () => {
-  /** What the SSO join will write; it is not built yet, so the test marks the membership itself. */
-  const markJoinedThroughSso = (orgId: string, userId: string) =>
-    dynamo.send(
-      new UpdateCommand({
-        TableName: api.stack.tableName,
-        Key: keys.membership(orgId, userId),
-        UpdateExpression: 'SET joined_through = :sso ADD version :one',
-        ExpressionAttributeValues: { ':sso': 'sso', ':one': 1 },
-      }),
-    );
-
   it('with only SSO-joined admins, the last mapping granting organization-admin stays, and SSO cannot be turned off', async () => {
     const org = await orgWithDomain('reach');
     const me = await api.call('GET', '/api/v1/users/me', { as: org.admin });
@@ -373,5 +375,63 @@ describe('the admin-reachability rule', () => {
     expect((await putIdp(org, idpBody([good]))).status).toBe(200);
     expect((await api.call('DELETE', mappingsPath(org), { as: org.admin })).status).toBe(200);
     expect((await putIdp(org, idpBody([good], false))).status).toBe(200);
+  });
+});
+
+/** A transaction one of whose items' update expression contains `fragment`. */
+const transactionWith = (fragment: string) => (command: string, input: any) =>
+  command === 'TransactWriteItemsCommand' &&
+  (input?.TransactItems ?? []).some((i: any) => String(i.Update?.UpdateExpression ?? '').includes(fragment));
+
+describe('held by the write, not by the read', () => {
+  it('a domain deleted between the IdP’s read and its write: no IdP is set, 400 no_verified_domain', async () => {
+    const org = await orgWithDomain('race-domain');
+    const h = hold({
+      match: transactionWith('SET idp = :idp'),
+      seen: 0,
+      before: async () => {
+        const gone = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/domains`, {
+          as: org.admin,
+          body: { domain_claim_request: org.domain },
+        });
+        expect(gone.status, gone.text).toBe(200);
+      },
+    });
+    const res = await putIdp(org, idpBody([good]));
+    expect(h.seen).toBe(1);
+    expect(res.status, res.text).toBe(400);
+    expect(errorOf(res).code).toBe('org.idp.no_verified_domain');
+    expect((await api.call('GET', idpPath(org), { as: org.admin })).status).toBe(404);
+    expect(await api.violations()).toEqual([]);
+  });
+
+  it('the non-SSO admin the rule relies on is demoted between the read and the write: the change is refused', async () => {
+    const org = await orgWithDomain('race-witness');
+    const adminRoles = { organization: [{ role_id: 'organization-admin', organization_id: org.orgId }] };
+    expect((await putIdp(org, idpBody([good]))).status).toBe(200);
+    const add = await api.call('POST', mappingsPath(org), {
+      as: org.admin,
+      body: { mappings: [ownersMapping(org)] },
+    });
+    expect(add.status, add.text).toBe(201);
+    const me = await api.call('GET', '/api/v1/users/me', { as: org.admin });
+    const breakGlass = await addMember(api, org, 'race-witness-b', adminRoles);
+    await markJoinedThroughSso(org.orgId, me.body.user_id);
+    const h = hold({
+      match: transactionWith('ADD sso_version :one'),
+      seen: 0,
+      before: async () => {
+        const demoted = await api.call('DELETE', `/api/v1/users/${breakGlass.userId}/role_assignments`, {
+          as: org.admin,
+          body: adminRoles,
+        });
+        expect(demoted.status, demoted.text).toBe(200);
+      },
+    });
+    const res = await api.call('DELETE', `${mappingsPath(org)}/owners`, { as: org.admin });
+    expect(h.seen).toBe(1);
+    expect(res.status, res.text).toBe(400);
+    expect(errorOf(res).code).toBe('org.role_mapping_rule.admin_unreachable');
+    expect((await api.call('GET', mappingsPath(org), { as: org.admin })).body.mappings).toHaveLength(1);
   });
 });
