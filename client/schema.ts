@@ -164,6 +164,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{organization_id}/idp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get organization IdP
+         * @description Gets the oranization's IdP. Currently unavailable in self-hosted ECE.
+         */
+        get: operations["get-organization-idp"];
+        /**
+         * Setup organization IdP
+         * @description Sets up an organization's IdP. Currently unavailable in self-hosted ECE.
+         *
+         *     Ours: organization-admins only. Needs a verified claimed domain (400 `org.idp.no_verified_domain`). `public_certificate` holds 1-4 PEM X.509 certificates (or the base64 of their DER), each valid now, with an RSA key of 2048 bits or more or an EC key on P-256/384/521; a refused one is named with why. `login_identifier` is `<login_identifier_prefix>-<organization id>`. `sp_entity_id` and `acs` are what the IdP needs; `signing_certificate` and `encryption_certificate` are empty (requests are not signed, assertions not encrypted). While an IdP is configured, claimed domains cannot be deleted.
+         */
+        put: operations["setup-organization-idp"];
+        post?: never;
+        /**
+         * Tear down organization IdP
+         * @description Tear down up an organization's IdP. Currently unavailable in self-hosted ECE.
+         *
+         *     Ours: organization-admins only. Refused (400 `org.role_mapping_rule.admin_unreachable`) when every organization-admin joined through SSO.
+         */
+        delete: operations["teardown-organization-idp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/idp/metadata.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get organization service provider SAML2 metadata.xml for configuring the…
+         * @description Gets the oranization's IdP metadata.xml. Currently unavailable in self-hosted ECE.
+         *
+         *     Ours: organization-admins only. Our SAML 2.0 service-provider metadata for this organization (entity id, the HTTP-POST assertion consumer service, `WantAssertionsSigned="true"`). Errors are JSON.
+         */
+        get: operations["get-organization-idp-metadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/role_mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get role mappings
+         * @description Gets the organization role mappings. Currently unavailable in self-hosted ECE.
+         */
+        get: operations["get-role-mappings"];
+        /**
+         * Updates role mappings
+         * @description Updates the role assignments applicable when logging via SSO. Currently unavailable in self-hosted ECE.
+         *
+         *     Ours: the mappings become exactly these. Refused (400 `org.role_mapping_rule.admin_unreachable`) when no organization-admin would stay reachable (no enabled mapping granting it while SSO is on, and no member holding it who joined without SSO).
+         */
+        put: operations["update-role-mappings"];
+        /**
+         * Adds role mapping
+         * @description Adds the role assignments applicable when logging via SSO. Currently unavailable in self-hosted ECE.
+         *
+         *     Ours: organization-admins only. A rule has `any` or `all` (not both: `ambiguous_rule`) over up to 20 rules, each with `group` or `email` (not both); `*` stands for any run of characters. Groups compare case-sensitively, emails in lower case. Names are 1-64 letters, digits, `_`, `.`, `-`; a name in use answers 400 `org.role_mapping_rule.already_exists`. At most 40 mappings. Role assignments are checked as everywhere (`role_assignments.invalid_config`), scoped to this organization. An SSO sign-in gets the union of the roles of every enabled mapping that matches.
+         */
+        post: operations["add-role-mappings-individually"];
+        /**
+         * Delete role mappings
+         * @description Deletes the organization role mappings. Currently unavailable in self-hosted ECE.
+         *
+         *     Ours: deletes every mapping, with the same reachability rule.
+         */
+        delete: operations["delete-role-mappings"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/role_mappings/{role_names}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete role mapping
+         * @description Deletes the organization role mapping. Currently unavailable in self-hosted ECE.
+         *
+         *     Ours: up to 40 comma-separated names; `mappings` lists those deleted (names not there are skipped).
+         */
+        delete: operations["delete-role-mappings-individually"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/role_mappings/{role_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update role mapping
+         * @description Updates an existing role mapping by name. Currently unavailable in self-hosted ECE.
+         *
+         *     Ours: a different `mapping.name` renames the mapping (400 `org.role_mapping_rule.already_exists` when taken).
+         */
+        put: operations["update-role-mapping"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{organization_id}/invitations": {
         parameters: {
             query?: never;
@@ -888,6 +1024,94 @@ export interface components {
         DomainVerificationRequest: {
             /** @description The domain claim request */
             domain_claim_request: string;
+        };
+        UpdateRoleMappingRequest: {
+            /** @description The content of the role mapping to update */
+            mapping: components["schemas"]["RoleMapping"];
+        };
+        RoleMapping: {
+            /** @description Whether or not the role mapping is enabled */
+            enabled: boolean;
+            /** @description The name of the role mapping */
+            name: string;
+            /** @description The rule to match */
+            rule: components["schemas"]["RoleMappingRule"];
+            /** @description The role assignments to apply if the rule matches */
+            role_assignments: components["schemas"]["RoleAssignments"];
+        };
+        RoleMappingRule: {
+            /** @description The rules that must match. Only one rule must match for the role assignment to be applied. */
+            any?: components["schemas"]["RoleMappingPropertyRule"][];
+            /** @description The rules that must match. All rules must match for the role assignment to be applied. */
+            all?: components["schemas"]["RoleMappingPropertyRule"][];
+        };
+        RoleMappingPropertyRule: {
+            /** @description The group to match. Can have wildcards. Must specify either `group` or `email` but not both. */
+            group?: string;
+            /** @description The email to match. Can have wildcards. Must specify either `group` or `email` but not both. */
+            email?: string;
+        };
+        DeleteRoleMappingsResponse: {
+            /** @description The list of deleted role assignments to the organization */
+            mappings: string[];
+        };
+        UpdateOrganizationRoleMappingRequest: {
+            /** @description The rules for mapping role assignments in the organization */
+            mappings: components["schemas"]["RoleMapping"][];
+        };
+        AddRoleMappingRequest: {
+            /** @description A rule to add to the role assignments in the organization */
+            mappings: components["schemas"]["RoleMapping"][];
+        };
+        GetRoleMappingsResponse: {
+            /** @description The list of role assignments for the organization */
+            mappings: components["schemas"]["RoleMapping"][];
+        };
+        /** @description A request to setup an organization IdP */
+        IdpConfigurationRequest: {
+            /** @description Whether or not the IdP is enabled */
+            enabled: boolean;
+            /** @description The prefix of the login identifier that will be generated */
+            login_identifier_prefix: string;
+            /** @description The SAML2 IdP configuration */
+            saml_idp: components["schemas"]["SamlIdp"];
+        };
+        /** @description SAML2 IdP configuration object */
+        SamlIdp: {
+            /** @description Base64-encoded PEM-format X.509 certificate */
+            public_certificate: string[];
+            /** @description The IdP URI that identifies the issuer of a SAML2 response message assertion */
+            issuer: string;
+            /** @description The IdP SAML HTTP-POST endpoint URL that will receive SAML requests during SP-initiated login */
+            sso_url: string;
+        };
+        /** @description The organization's IdP info */
+        OrganizationIdp: {
+            /** @description The login identifier that is unique to this organization */
+            login_identifier: string;
+            /** @description The Elastic Cloud login URL for this IdP */
+            sso_login_url: string;
+            /** @description The SAML2 metadata url for downloading the SAML2 SP metadata XML */
+            metadata_url: string;
+            /** @description The SAML2 assertion consumer service of the SP */
+            acs: string;
+            /** @description The SP entity ID and the audience for SAML2 response assertions */
+            sp_entity_id: string;
+            /** @description The certificate that will sign SAML2 requests to the IdP */
+            signing_certificate: string[];
+            /** @description The certificate that the IdP can use to encrypt SAML assertions. Encryption is optional */
+            encryption_certificate: string[];
+            /** @description The organization's IdP configuration */
+            configuration: components["schemas"]["OrganizationIdpConfiguration"];
+        };
+        /** @description The organization's IdP configuration */
+        OrganizationIdpConfiguration: {
+            /** @description Whether or not the IdP is enabled */
+            enabled: boolean;
+            /** @description The prefix of the login identifier that will be generated */
+            login_identifier_prefix: string;
+            /** @description The SAML2 IdP configuration */
+            saml_idp: components["schemas"]["SamlIdp"];
         };
         Health: {
             ok: boolean;
@@ -1936,6 +2160,960 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "get-organization-idp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The IdP info */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationIdp"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description IdP was not configured yet. (code: `org.idp.idp_not_configured`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.idp.idp_not_configured";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "setup-organization-idp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The IdP configuration */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdpConfigurationRequest"];
+            };
+        };
+        responses: {
+            /** @description The IdP info */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationIdp"];
+                };
+            };
+            /** @description `root.invalid_data` (naming the field; a refused certificate is named with why), `org.idp.no_verified_domain`, `org.role_mapping_rule.admin_unreachable`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.conflict`: the SSO settings or your roles kept changing; nothing was changed, retry. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "teardown-organization-idp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The IdP was successfully removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description `org.role_mapping_rule.admin_unreachable`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization IdP not configured. (code: `org.idp.idp_not_configured`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.idp.idp_not_configured";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "get-organization-idp-metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The IdP info */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description IdP was not configured yet. (code: `org.idp.idp_not_configured`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.idp.idp_not_configured";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["BasicFailedReply"];
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "get-role-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The IdP info */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetRoleMappingsResponse"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "update-role-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The role  mappings to update */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOrganizationRoleMappingRequest"];
+            };
+        };
+        responses: {
+            /** @description An empty response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /**
+             * @description * Invalid rule. (code: `org.role_mapping_rule.ambiguous_rule`)
+             *     * Empty rule. (code: `org.role_mapping_rule.empty_rule`)
+             *     * Validation error. (code: `org.role_mapping_rule.syntax_error`)
+             *     * Validation error. (code: `org.role_mapping_rule.email_syntax_error`)
+             *     * Validation error. (code: `org.role_mapping_rule.too_many_role_mappings`)
+             */
+            400: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.role_mapping_rule.ambiguous_rule" | "org.role_mapping_rule.empty_rule" | "org.role_mapping_rule.syntax_error" | "org.role_mapping_rule.email_syntax_error" | "org.role_mapping_rule.too_many_role_mappings";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "add-role-mappings-individually": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The role mappings to add */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddRoleMappingRequest"];
+            };
+        };
+        responses: {
+            /** @description An empty response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /**
+             * @description * Invalid rule. (code: `org.role_mapping_rule.ambiguous_rule`)
+             *     * Empty rule. (code: `org.role_mapping_rule.empty_rule`)
+             *     * Validation error. (code: `org.role_mapping_rule.syntax_error`)
+             *     * Validation error. (code: `org.role_mapping_rule.email_syntax_error`)
+             *     * Validation error. (code: `org.role_mapping_rule.too_many_role_mappings`)
+             */
+            400: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.role_mapping_rule.ambiguous_rule" | "org.role_mapping_rule.empty_rule" | "org.role_mapping_rule.syntax_error" | "org.role_mapping_rule.email_syntax_error" | "org.role_mapping_rule.too_many_role_mappings";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "delete-role-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mappings were successfully deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description `org.role_mapping_rule.admin_unreachable`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "delete-role-mappings-individually": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+                /** @description Comma separated list of role names */
+                role_names: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mappings were successfully deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteRoleMappingsResponse"];
+                };
+            };
+            /** @description `org.role_mapping_rule.admin_unreachable`, `root.invalid_data` (a name that is not one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Organization not found. (code: `organization.not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "organization.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "update-role-mapping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+                /** @description Role name */
+                role_name: string;
+            };
+            cookie?: never;
+        };
+        /** @description The updated role mapping */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRoleMappingRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated role mapping */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description Invalid rule. (code: `org.role_mapping_rule.ambiguous_rule`) */
+            400: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.role_mapping_rule.ambiguous_rule";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`, `root.invalid_authentication`: organization-admins only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Role mapping not found. (code: `org.role_mapping_rule.role_mapping_not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "org.role_mapping_rule.role_mapping_not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
             /** @description `root.service_unavailable`: a dependency failed; retry. */

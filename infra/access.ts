@@ -51,6 +51,9 @@ export const ACCESS: Record<HandlerName, Access> = {
   'domains/handlers/delete': { read: true, write: ['UpdateItem', 'DeleteItem'] },
   'domains/handlers/generate': { read: true, write: ['UpdateItem', 'PutItem'] },
   'domains/handlers/verify': { read: true, write: ['UpdateItem', 'PutItem'] },
+  // One function per concern (`authedRoutes`): the stack is near CloudFormation's 500 resources.
+  'idp/handlers/idp': { read: true, write: ['UpdateItem'] },
+  'role-mappings/handlers/role-mappings': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
   // No SES: the outbox sends the emails after the commit.
   'invitations/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'invitations/handlers/list': { read: true },

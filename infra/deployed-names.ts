@@ -20,6 +20,8 @@ export const DEPLOYED_NAME: Record<HandlerName, string> = {
   'domains/handlers/delete': 'domains/delete',
   'domains/handlers/generate': 'domains/generate',
   'domains/handlers/verify': 'domains/verify',
+  'idp/handlers/idp': 'idp/routes',
+  'role-mappings/handlers/role-mappings': 'role-mappings/routes',
   'invitations/handlers/create': 'invitations/create',
   'invitations/handlers/list': 'invitations/list',
   'invitations/handlers/revoke': 'invitations/revoke',

@@ -117,7 +117,7 @@ const limitReached = () =>
 /**
  * The organization item's part of a change to its claims: open (a lost race otherwise: the retry reads it and answers
  * 404), at most `MAX_DOMAIN_CLAIMS` when adding one, its version bumped (`release.ts`), and, when removing a claim,
- * no identity provider. There is no IdP yet (#21's next slice): `idp` is the attribute it will set.
+ * no identity provider (`idp`, set by `idp/service.ts`, which holds a verified claim when it sets it).
  */
 function claimsChange(deps: Deps, orgId: string, add: -1 | 0 | 1) {
   return {
@@ -259,6 +259,5 @@ export async function deleteDomainClaim(
   });
 }
 
-/** The hook for the identity provider of #21's next slice: it will set `idp` on the organization item. */
-const hasIdp = (org: OrganizationItem): boolean =>
-  (org as OrganizationItem & { idp?: unknown }).idp !== undefined;
+/** An identity provider (`idp/`) signs people in by the organization's domains: none may go while it is set. */
+const hasIdp = (org: OrganizationItem): boolean => org.idp !== undefined;

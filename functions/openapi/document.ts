@@ -19,6 +19,7 @@ import * as z from '../shared/schema.ts';
 import { SEARCH_KEY_CHARS } from '../shared/table.ts';
 import { repositoryRequest } from '../snapshots/schemas.ts';
 import domainClaims from './reference/elastic-cloud-domain-claims.json' with { type: 'json' };
+import idpRoleMappings from './reference/elastic-cloud-idp-role-mappings.json' with { type: 'json' };
 import swagger from './reference/elastic-cloud-organizations-api.json' with { type: 'json' };
 
 type Json = Record<string, unknown>;
@@ -69,10 +70,21 @@ const reference = swagger as unknown as {
  * The domain-claim operations are not in the Swagger subset: they come from an OpenAPI 3 conversion of the same API
  * (`reference/elastic-cloud-domain-claims.json`), already in the form this document uses.
  */
-const referenceOas3 = domainClaims as unknown as {
+type Oas3Reference = {
   paths: Record<string, Record<string, Json>>;
   components: { schemas: Record<string, unknown> };
 };
+/** The IdP and role-mapping operations (`reference/elastic-cloud-idp-role-mappings.json`) come from the same file. */
+const referenceOas3: Oas3Reference = [domainClaims, idpRoleMappings].reduce<Oas3Reference>(
+  (all, part) => {
+    const file = part as unknown as Oas3Reference;
+    return {
+      paths: { ...all.paths, ...file.paths },
+      components: { schemas: { ...all.components.schemas, ...file.components.schemas } },
+    };
+  },
+  { paths: {}, components: { schemas: {} } },
+);
 
 /** One reference operation in OpenAPI 3.1 form: body parameter to `requestBody`, `schema` to `content`. */
 function fromReference(op: SwaggerOperation): Json {
@@ -457,6 +469,16 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
   'DELETE /api/v1/organizations/{organization_id}/domains': 'reference',
   'POST /api/v1/organizations/{organization_id}/domains/_generate_verification_code': 'reference',
   'POST /api/v1/organizations/{organization_id}/domains/_verify': 'reference',
+  'GET /api/v1/organizations/{organization_id}/idp': 'reference',
+  'PUT /api/v1/organizations/{organization_id}/idp': 'reference',
+  'DELETE /api/v1/organizations/{organization_id}/idp': 'reference',
+  'GET /api/v1/organizations/{organization_id}/idp/metadata.xml': 'reference',
+  'GET /api/v1/organizations/{organization_id}/role_mappings': 'reference',
+  'POST /api/v1/organizations/{organization_id}/role_mappings': 'reference',
+  'PUT /api/v1/organizations/{organization_id}/role_mappings': 'reference',
+  'DELETE /api/v1/organizations/{organization_id}/role_mappings': 'reference',
+  'DELETE /api/v1/organizations/{organization_id}/role_mappings/{role_names}': 'reference',
+  'PUT /api/v1/organizations/{organization_id}/role_mappings/{role_name}': 'reference',
   'GET /invitations/{token}': {
     tags: ['Invitations'],
     summary: 'The invitation page (HTML)',
@@ -616,6 +638,22 @@ const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
     'Ours: the 449 body is an error (`org.domain_claim.verification_pending`) naming the record to publish; retry once DNS shows it. A domain belongs to one organization at a time: the one whose verification commits first holds it, the others get `org.domain_claim.already_exists`. Verifying again answers 200.',
   'DELETE /api/v1/organizations/{organization_id}/domains':
     'Ours: `domain_claim_request` is the domain; its claim (pending or verified) is deleted and the domain is free for any organization. No claim there answers 200.',
+  'PUT /api/v1/organizations/{organization_id}/idp':
+    'Ours: organization-admins only. Needs a verified claimed domain (400 `org.idp.no_verified_domain`). `public_certificate` holds 1-4 PEM X.509 certificates (or the base64 of their DER), each valid now, with an RSA key of 2048 bits or more or an EC key on P-256/384/521; a refused one is named with why. `login_identifier` is `<login_identifier_prefix>-<organization id>`. `sp_entity_id` and `acs` are what the IdP needs; `signing_certificate` and `encryption_certificate` are empty (requests are not signed, assertions not encrypted). While an IdP is configured, claimed domains cannot be deleted.',
+  'GET /api/v1/organizations/{organization_id}/idp/metadata.xml':
+    'Ours: organization-admins only. Our SAML 2.0 service-provider metadata for this organization (entity id, the HTTP-POST assertion consumer service, `WantAssertionsSigned="true"`). Errors are JSON.',
+  'DELETE /api/v1/organizations/{organization_id}/idp':
+    'Ours: organization-admins only. Refused (400 `org.role_mapping_rule.admin_unreachable`) when every organization-admin joined through SSO.',
+  'POST /api/v1/organizations/{organization_id}/role_mappings':
+    'Ours: organization-admins only. A rule has `any` or `all` (not both: `ambiguous_rule`) over up to 20 rules, each with `group` or `email` (not both); `*` stands for any run of characters. Groups compare case-sensitively, emails in lower case. Names are 1-64 letters, digits, `_`, `.`, `-`; a name in use answers 400 `org.role_mapping_rule.already_exists`. At most 40 mappings. Role assignments are checked as everywhere (`role_assignments.invalid_config`), scoped to this organization. An SSO sign-in gets the union of the roles of every enabled mapping that matches.',
+  'PUT /api/v1/organizations/{organization_id}/role_mappings':
+    'Ours: the mappings become exactly these. Refused (400 `org.role_mapping_rule.admin_unreachable`) when no organization-admin would stay reachable (no enabled mapping granting it while SSO is on, and no member holding it who joined without SSO).',
+  'DELETE /api/v1/organizations/{organization_id}/role_mappings':
+    'Ours: deletes every mapping, with the same reachability rule.',
+  'DELETE /api/v1/organizations/{organization_id}/role_mappings/{role_names}':
+    'Ours: up to 40 comma-separated names; `mappings` lists those deleted (names not there are skipped).',
+  'PUT /api/v1/organizations/{organization_id}/role_mappings/{role_name}':
+    'Ours: a different `mapping.name` renames the mapping (400 `org.role_mapping_rule.already_exists` when taken).',
 };
 
 /**
@@ -735,6 +773,29 @@ const REFERENCE_EXTRA: Partial<Record<RouteKey, Record<number, string>>> = {
     409: '`org.domain_claim.concurrent_organization_modification`: the claims kept changing; nothing was changed, retry.',
   },
   'POST /api/v1/organizations/{organization_id}/domains/_verify': { 403: DOMAIN_ADMINS },
+  'GET /api/v1/organizations/{organization_id}/idp': { 403: DOMAIN_ADMINS },
+  'PUT /api/v1/organizations/{organization_id}/idp': {
+    400: '`root.invalid_data` (naming the field; a refused certificate is named with why), `org.idp.no_verified_domain`, `org.role_mapping_rule.admin_unreachable`.',
+    403: DOMAIN_ADMINS,
+    409: '`organization.conflict`: the SSO settings or your roles kept changing; nothing was changed, retry.',
+  },
+  'DELETE /api/v1/organizations/{organization_id}/idp': {
+    400: '`org.role_mapping_rule.admin_unreachable`.',
+    403: DOMAIN_ADMINS,
+  },
+  'GET /api/v1/organizations/{organization_id}/idp/metadata.xml': { 403: DOMAIN_ADMINS },
+  'GET /api/v1/organizations/{organization_id}/role_mappings': { 403: DOMAIN_ADMINS },
+  'POST /api/v1/organizations/{organization_id}/role_mappings': { 403: DOMAIN_ADMINS },
+  'PUT /api/v1/organizations/{organization_id}/role_mappings': { 403: DOMAIN_ADMINS },
+  'DELETE /api/v1/organizations/{organization_id}/role_mappings': {
+    400: '`org.role_mapping_rule.admin_unreachable`.',
+    403: DOMAIN_ADMINS,
+  },
+  'DELETE /api/v1/organizations/{organization_id}/role_mappings/{role_names}': {
+    400: '`org.role_mapping_rule.admin_unreachable`, `root.invalid_data` (a name that is not one).',
+    403: DOMAIN_ADMINS,
+  },
+  'PUT /api/v1/organizations/{organization_id}/role_mappings/{role_name}': { 403: DOMAIN_ADMINS },
   'POST /api/v1/organizations/{organization_id}/invitations': {
     502: '`organization.invitation_email_failed`: saved, but an email could not be sent; send the same request again.',
   },
@@ -851,6 +912,12 @@ function build(): Json {
       if (query.length) op.parameters = [...((op.parameters as Json[] | undefined) ?? []), ...query];
       for (const [status, description] of Object.entries(REFERENCE_EXTRA[key] ?? {})) {
         (op.responses as Record<string, Json>)[status] ??= { description, content: json(ERROR) };
+      }
+      // Our errors are always JSON; where the reference gives an error another type (metadata.xml), JSON is added.
+      for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
+        const content = response.content as Json | undefined;
+        if (Number(status) >= 400 && content && !content['application/json'])
+          response.content = { ...content, ...json(ERROR) };
       }
     } else {
       op = ourOperation(key, declared);

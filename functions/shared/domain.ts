@@ -17,7 +17,45 @@ export interface OrganizationItem {
   domain_claim_count?: number;
   /** Bumped by every change to the organization's domain claims, so closing it releases exactly those it read. */
   domains_version?: number;
+  /**
+   * The SAML identity provider (`idp/`). While it is set, no domain claim can be deleted (`domains/service.ts` holds
+   * `attribute_not_exists(idp)`), so it always has a verified domain to sign people in by.
+   */
+  idp?: IdpSettings;
+  /** Bumped by every change to the IdP and the role mappings, so a write holds the set of mappings it read. */
+  sso_version?: number;
 }
+
+/** An organization's SAML 2.0 identity provider, as configured by `PUT …/idp`. */
+export interface IdpSettings {
+  enabled: boolean;
+  login_identifier_prefix: string;
+  /** `<prefix>-<organization id>`: unique to the organization. */
+  login_identifier: string;
+  issuer: string;
+  sso_url: string;
+  /** PEM X.509 certificates whose keys may sign the IdP's responses (more than one while rotating). */
+  certificates: string[];
+  configured_at: string;
+  updated_at: string;
+}
+
+/** One of an organization's SSO role mappings (`role-mappings/`): Elastic's rule and the roles it grants. */
+export interface RoleMappingItem {
+  entity: 'RoleMapping';
+  organization_id: string;
+  name: string;
+  enabled: boolean;
+  rule: RoleMappingRule;
+  role_assignments: RoleAssignments;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Exactly one of `group` and `email`: a pattern where `*` stands for any run of characters. */
+export type RoleMappingPropertyRule = { group: string } | { email: string };
+/** Exactly one of `any` and `all`, non-empty. */
+export type RoleMappingRule = { any: RoleMappingPropertyRule[] } | { all: RoleMappingPropertyRule[] };
 
 /** An organization's claim on a mail domain (`domains/`): pending until its TXT record is seen, then verified. */
 export interface DomainClaimItem {
@@ -65,6 +103,8 @@ export interface MembershipItem {
   joined_via?: { token: string; version: number };
   /** Set by every role change: from then on the roles are an admin's choice, no longer the invitation's. */
   roles_changed_at?: string;
+  /** `sso`: joined by signing in through the organization's IdP (#21's SSO join, not built yet); absent otherwise. */
+  joined_through?: 'sso';
 }
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked';

@@ -57,6 +57,19 @@ export const ERROR_STATUS = {
   'org.domain_claim.verification_pending': 449,
   'org.domain_claim.limit_reached': 400,
   'org.idp.idp_configured': 400,
+  'org.idp.idp_not_configured': 404,
+  /** Ours: an identity provider signs people in by the organization's verified domains, so it needs one. */
+  'org.idp.no_verified_domain': 400,
+  'org.role_mapping_rule.ambiguous_rule': 400,
+  'org.role_mapping_rule.empty_rule': 400,
+  'org.role_mapping_rule.syntax_error': 400,
+  'org.role_mapping_rule.email_syntax_error': 400,
+  'org.role_mapping_rule.too_many_role_mappings': 400,
+  'org.role_mapping_rule.role_mapping_not_found': 404,
+  /** Ours: adding a mapping under a name the organization already uses. */
+  'org.role_mapping_rule.already_exists': 400,
+  /** Ours: the change would leave no organization-admin reachable (no mapping grants it, no non-SSO admin). */
+  'org.role_mapping_rule.admin_unreachable': 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -232,3 +232,16 @@ export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): 
     }
     return fn({ ...makeRequest(event), caller });
   });
+
+/**
+ * One function serving several routes of a concern, each picked by its route key (`PUT /api/v1/…/{id}`, as in
+ * `routes.ts`). Every function costs the stack five resources of CloudFormation's 500; an API's route still costs three.
+ */
+export const authedRoutes = (
+  routes: Record<string, (req: AuthedRequest) => Promise<HttpResponse>>,
+): Handler =>
+  authedRoute(async (req) => {
+    const fn = routes[req.event.routeKey];
+    if (!fn) throw new ApiError('root.not_found', `No route ${req.event.routeKey} in this function.`);
+    return fn(req);
+  });

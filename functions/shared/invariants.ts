@@ -12,8 +12,10 @@ import type {
   MigrationItem,
   OrganizationItem,
   ResourceItem,
+  RoleMappingItem,
   UserItem,
 } from './domain.ts';
+import { parseRoleAssignments } from './role-assignments.ts';
 import { misplacedListKeys } from './table.ts';
 
 type Item = Record<string, unknown> & { pk: string; sk: string; entity?: string };
@@ -145,6 +147,24 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
       );
   }
 
+  // An identity provider signs people in by verified domains: an open organization with one holds at least one (the
+  // IdP's write holds a verified claim, and no claim can be deleted while it is set). Every role mapping belongs to an
+  // organization and has the stored shape `role-mappings/rules.ts` writes (restated here, as an independent check).
+  for (const [id, org] of orgs) {
+    if (
+      org.status === 'open' &&
+      org.idp &&
+      !claims.some((c) => c.organization_id === id && c.status === 'verified')
+    )
+      violations.push(`organization ${id} has an identity provider but no verified domain`);
+  }
+  for (const m of of<RoleMappingItem>('RoleMapping')) {
+    const where = `role mapping ${JSON.stringify(m.name)} of ${m.organization_id}`;
+    if (!orgs.has(m.organization_id)) violations.push(`${where} belongs to no organization`);
+    const problem = roleMappingShapeProblem(m);
+    if (problem) violations.push(`${where} is malformed: ${problem}`);
+  }
+
   // No invitation is both consumed and pending; one reserved for a migrating user is consumed only by that user.
   for (const inv of invitations) {
     if (inv.status === 'accepted' && inv.reserved_for && inv.accepted_by !== inv.reserved_for)
@@ -239,4 +259,32 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
     }
   }
   return violations;
+}
+
+/** What is wrong with a stored role mapping's shape: one of `any`/`all`, non-empty, rules of one `group` or `email`. */
+function roleMappingShapeProblem(m: RoleMappingItem): string | undefined {
+  if (typeof m.enabled !== 'boolean') return 'enabled is not a boolean';
+  const rule = m.rule as Record<string, unknown>;
+  const kinds = Object.keys(rule ?? {}).sort();
+  if (kinds.length !== 1 || (kinds[0] !== 'any' && kinds[0] !== 'all'))
+    return `its rule has ${kinds.join(' and ') || 'nothing'}, not one of "any" and "all"`;
+  const list = rule[kinds[0]];
+  if (!Array.isArray(list) || list.length === 0) return `its rule's "${kinds[0]}" is not a non-empty list`;
+  for (const r of list as Record<string, unknown>[]) {
+    const fields = Object.keys(r ?? {});
+    const value = r?.[fields[0] ?? ''];
+    if (
+      fields.length !== 1 ||
+      !['group', 'email'].includes(fields[0]!) ||
+      typeof value !== 'string' ||
+      !value
+    )
+      return `a rule ${JSON.stringify(r)} is not one non-empty "group" or "email"`;
+  }
+  try {
+    parseRoleAssignments(m.role_assignments, m.organization_id);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
 }

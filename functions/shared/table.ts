@@ -28,6 +28,7 @@
  * | an organization's claim on a domain       | pk=ORG#<org>, sk=DOMAIN_CLAIM#<domain>             | GetItem              |
  * | claims of an organization                 | pk=ORG#<org>, sk begins_with DOMAIN_CLAIM#         | Query                |
  * | which organization owns a domain          | pk=DOMAIN#<domain>, sk=DOMAIN                      | Put/Delete (cond.)   |
+ * | role mappings of an organization (by name) | pk=ORG#<org>, sk begins_with ROLE_MAPPING#         | Query                |
  *
  * The three member lists are index attributes on the membership item itself (`memberListKeys`), written by the same
  * Put or Update that writes the membership, and gone with its Delete: no second item to keep in step, and a role
@@ -77,6 +78,7 @@ export const ENTITY = {
   outboxSendRate: 'OutboxSendRate',
   domainClaim: 'DomainClaim',
   domain: 'Domain',
+  roleMapping: 'RoleMapping',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -192,6 +194,8 @@ export const keys = {
   domainClaim: (orgId: string, domain: string): Key => ({ pk: `ORG#${orgId}`, sk: `DOMAIN_CLAIM#${domain}` }),
   /** The one owner of a verified domain: written only with a condition, so two organizations never both hold it. */
   domain: (domain: string): Key => ({ pk: `DOMAIN#${domain}`, sk: 'DOMAIN' }),
+  /** One SSO role mapping of an organization, by its name (`role-mappings/`). */
+  roleMapping: (orgId: string, name: string): Key => ({ pk: `ORG#${orgId}`, sk: `ROLE_MAPPING#${name}` }),
 } as const;
 
 /**
@@ -255,6 +259,7 @@ export const queries = {
   },
   bills: (orgId: string) => under(keys.organization(orgId).pk, 'BILL#'),
   domainClaims: (orgId: string) => under(keys.organization(orgId).pk, 'DOMAIN_CLAIM#'),
+  roleMappings: (orgId: string) => under(keys.organization(orgId).pk, 'ROLE_MAPPING#'),
   repositories: (userId: string) => under(keys.user(userId).pk, 'REPO#'),
   snapshots: (repoId: string) => under(`REPO#${repoId}`, 'SNAPSHOT#'),
   /** At most one item: tokens are unique. The index is eventually consistent: writes' conditions decide. */

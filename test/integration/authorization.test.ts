@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/routes.ts';
+import { selfSignedCertificate } from '../support/certificates.ts';
 import { addMember, createDeployment, invite, orgWithAdmin, raiseBill } from '../support/factories.ts';
 import { useStack } from '../support/stack.ts';
 
@@ -68,6 +69,13 @@ const M = (
   outsider: number,
 ) => ({ admin, billing, deployAdmin, viewerOne, member, outsider, anonymous: 401 }) as const;
 const base = () => `/api/v1/organizations/${org.orgId}`;
+const IDP_CERT = selfSignedCertificate();
+const viewerMapping = (name: string) => ({
+  name,
+  enabled: true,
+  rule: { any: [{ group: 'viewers' }] },
+  role_assignments: { deployment: [{ role_id: 'deployment-viewer', organization_id: org.orgId, all: true }] },
+});
 let n = 0;
 const fresh = (label: string) => api.email(`${label}-${++n}`);
 
@@ -82,6 +90,119 @@ const ROWS: Row[] = [
     name: 'rename the organization',
     route: 'PUT /api/v1/organizations/{organization_id}',
     prepare: async () => ({ path: base(), body: { name: 'Authz' } }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  // Claimed domains, the IdP and role mappings (#21): organization-admins only. The organization has no verified
+  // domain, so the admin's IdP answers are 404 (none configured) and 400 (none can be without a verified domain).
+  {
+    name: 'list claimed domains',
+    route: 'GET /api/v1/organizations/{organization_id}/domains',
+    prepare: async () => ({ path: `${base()}/domains` }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'delete a domain claim',
+    route: 'DELETE /api/v1/organizations/{organization_id}/domains',
+    prepare: async () => ({ path: `${base()}/domains`, body: { domain_claim_request: `none-${++n}.test` } }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'generate a domain verification code',
+    route: 'POST /api/v1/organizations/{organization_id}/domains/_generate_verification_code',
+    prepare: async () => ({
+      path: `${base()}/domains/_generate_verification_code`,
+      body: { domain_claim_request: `authz-${++n}.test` },
+    }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'verify a domain (no code: 400)',
+    route: 'POST /api/v1/organizations/{organization_id}/domains/_verify',
+    prepare: async () => ({
+      path: `${base()}/domains/_verify`,
+      body: { domain_claim_request: `none-${++n}.test` },
+    }),
+    expect: M(400, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'get the IdP (none: 404)',
+    route: 'GET /api/v1/organizations/{organization_id}/idp',
+    prepare: async () => ({ path: `${base()}/idp` }),
+    expect: M(404, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'set up the IdP (no verified domain: 400)',
+    route: 'PUT /api/v1/organizations/{organization_id}/idp',
+    prepare: async () => ({
+      path: `${base()}/idp`,
+      body: {
+        enabled: true,
+        login_identifier_prefix: 'authz',
+        saml_idp: {
+          issuer: 'https://idp.test',
+          sso_url: 'https://idp.test/sso',
+          public_certificate: [IDP_CERT],
+        },
+      },
+    }),
+    expect: M(400, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'tear down the IdP (none: 404)',
+    route: 'DELETE /api/v1/organizations/{organization_id}/idp',
+    prepare: async () => ({ path: `${base()}/idp` }),
+    expect: M(404, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'get the SP metadata (no IdP: 404)',
+    route: 'GET /api/v1/organizations/{organization_id}/idp/metadata.xml',
+    prepare: async () => ({ path: `${base()}/idp/metadata.xml` }),
+    expect: M(404, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'list role mappings',
+    route: 'GET /api/v1/organizations/{organization_id}/role_mappings',
+    prepare: async () => ({ path: `${base()}/role_mappings` }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'add a role mapping',
+    route: 'POST /api/v1/organizations/{organization_id}/role_mappings',
+    prepare: async () => ({
+      path: `${base()}/role_mappings`,
+      body: { mappings: [viewerMapping(`m${++n}`)] },
+    }),
+    expect: M(201, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'replace the role mappings',
+    route: 'PUT /api/v1/organizations/{organization_id}/role_mappings',
+    prepare: async () => ({ path: `${base()}/role_mappings`, body: { mappings: [viewerMapping('only')] } }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'delete every role mapping',
+    route: 'DELETE /api/v1/organizations/{organization_id}/role_mappings',
+    prepare: async () => ({ path: `${base()}/role_mappings` }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'delete role mappings by name',
+    route: 'DELETE /api/v1/organizations/{organization_id}/role_mappings/{role_names}',
+    prepare: async () => ({ path: `${base()}/role_mappings/none-${++n},other` }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'update a role mapping',
+    route: 'PUT /api/v1/organizations/{organization_id}/role_mappings/{role_name}',
+    prepare: async () => {
+      const name = `u${++n}`;
+      await api.call('POST', `${base()}/role_mappings`, {
+        as: org.admin,
+        body: { mappings: [viewerMapping(name)] },
+      });
+      return { path: `${base()}/role_mappings/${name}`, body: { mapping: viewerMapping(name) } };
+    },
     expect: M(200, 403, 403, 403, 403, 403),
   },
   {

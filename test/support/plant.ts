@@ -71,6 +71,34 @@ const domainOwner = (domain: string, orgId: string) => ({
   verified_at: T1,
 });
 
+/** An organization without members (counters at zero), with `extra` attributes. */
+const emptyOrganization = (id: string, status: 'open' | 'closed', extra: Record<string, unknown>) => ({
+  ...keys.organization(id),
+  entity: ENTITY.organization,
+  id,
+  name: id,
+  status,
+  created_at: T0,
+  created_by: 'u-gone',
+  member_count: 0,
+  admin_count: 0,
+  active_resource_count: 0,
+  pending_bill_count: 0,
+  ...extra,
+});
+
+const roleMapping = (orgId: string, name: string, rule: unknown, roleAssignments: unknown) => ({
+  ...keys.roleMapping(orgId, name),
+  entity: ENTITY.roleMapping,
+  organization_id: orgId,
+  name,
+  enabled: true,
+  rule,
+  role_assignments: roleAssignments,
+  created_at: T0,
+  updated_at: T0,
+});
+
 /** The planted items and, for each break, a fragment of the violation the checker must report. */
 export function plantedBreaks() {
   const items: Record<string, unknown>[] = [
@@ -200,22 +228,24 @@ export function plantedBreaks() {
     // organization still owning a domain (its claim and count consistent, so only that is a violation).
     domainClaim('org-planted', 'unowned.test', 'verified'),
     domainOwner('orphan.test', 'org-planted'),
-    {
-      ...keys.organization('org-closed'),
-      entity: ENTITY.organization,
-      id: 'org-closed',
-      name: 'Closed',
-      status: 'closed',
-      created_at: T0,
-      created_by: 'u-gone',
-      member_count: 0,
-      admin_count: 0,
-      active_resource_count: 0,
-      pending_bill_count: 0,
-      domain_claim_count: 1,
-    },
+    emptyOrganization('org-closed', 'closed', { domain_claim_count: 1 }),
     domainClaim('org-closed', 'closed.test', 'verified'),
     domainOwner('closed.test', 'org-closed'),
+    // 8. SSO: an open organization with an identity provider and no verified domain (no members, counters consistent);
+    // a role mapping with both "any" and "all", one granting a role in another organization, one of no organization.
+    emptyOrganization('org-idp', 'open', {
+      idp: { enabled: true, issuer: 'https://idp.test', sso_url: 'https://idp.test/sso', certificates: [] },
+    }),
+    roleMapping('org-planted', 'ambiguous', { any: [{ group: 'a' }], all: [{ group: 'b' }] }, admin),
+    roleMapping(
+      'org-planted',
+      'foreign',
+      { any: [{ group: 'a' }] },
+      {
+        organization: [{ role_id: 'organization-admin', organization_id: 'org-other' }],
+      },
+    ),
+    roleMapping('org-nowhere', 'lost', { any: [{ group: 'a' }] }, {}),
   ];
   const expected = [
     'membership of u-lost in org-planted has roles',
@@ -230,6 +260,10 @@ export function plantedBreaks() {
     "organization org-planted's verified claim on unowned.test has the domain owned by nobody",
     'domain orphan.test is owned by org-planted without its verified claim',
     'domain closed.test is owned by org-closed, which is not an open organization',
+    'organization org-idp has an identity provider but no verified domain',
+    'role mapping "ambiguous" of org-planted is malformed: its rule has all and any',
+    'role mapping "foreign" of org-planted is malformed: role_assignments.organization[0].organization_id must be this organization',
+    'role mapping "lost" of org-nowhere belongs to no organization',
   ];
   return { items, expected };
 }

@@ -4,6 +4,7 @@ import { handler as notFound } from '../../functions/api/handlers/not-found.ts';
 import { ApiError } from '../../functions/shared/errors.ts';
 import {
   authedRoute,
+  authedRoutes,
   callerFrom,
   type HttpEvent,
   json,
@@ -46,6 +47,25 @@ describe('callerFrom', () => {
 
 describe('route wrappers', () => {
   const echo = authedRoute(async (req) => json(200, req.body(z.object({ n: z.number() }))));
+
+  it('authedRoutes picks the handler by the route key, and signs in first', async () => {
+    const routes = authedRoutes({
+      'POST /x': async () => json(200, { picked: 'post' }),
+      'GET /x': async () => json(200, { picked: 'get' }),
+    });
+    const claims = { sub: 'u1', email: 'a@example.com', email_verified: 'true' };
+    const answer = async (e: HttpEvent) => {
+      const res = (await routes(e)) as { statusCode: number; body: string };
+      return { status: res.statusCode, body: JSON.parse(res.body) };
+    };
+    expect(await answer(event({}, claims))).toEqual({ status: 200, body: { picked: 'post' } });
+    expect(await answer(event({ routeKey: 'GET /x' }, claims))).toEqual({
+      status: 200,
+      body: { picked: 'get' },
+    });
+    expect((await answer(event({ routeKey: 'PUT /x' }, claims))).status).toBe(404);
+    expect((await answer(event())).status).toBe(401);
+  });
 
   it.each([
     '\u212Aate@example.com',
