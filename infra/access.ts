@@ -47,10 +47,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'organizations/handlers/list': { read: true, write: ['PutItem'] },
   'organizations/handlers/get': { read: true },
   'organizations/handlers/update': { read: true, write: ['UpdateItem'] },
-  'domains/handlers/list': { read: true },
-  'domains/handlers/delete': { read: true, write: ['UpdateItem', 'DeleteItem'] },
-  'domains/handlers/generate': { read: true, write: ['UpdateItem', 'PutItem'] },
-  'domains/handlers/verify': { read: true, write: ['UpdateItem', 'PutItem'] },
+  'domains/handlers/domains': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
   // One function per concern (`authedRoutes`): the stack is near CloudFormation's 500 resources.
   'idp/handlers/idp': { read: true, write: ['UpdateItem'] },
   'role-mappings/handlers/role-mappings': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
