@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { SAML } from '@node-saml/node-saml';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type SamlRefusal, type VerifyInput, verifySamlResponse } from '../../functions/sso/assertion.ts';
 import {
   type AssertionFields,
@@ -144,6 +145,27 @@ describe('verifySamlResponse: signature wrapping', () => {
     const identity = await verify(responseXml(assertion));
     // Assess
     expect(identity).toMatchObject({ nameId: email, email });
+  });
+});
+
+describe('verifySamlResponse: values come from what node-saml verified', () => {
+  afterEach(() => vi.restoreAllMocks());
+  /** node-saml answering as if it had verified `assertion` (its canonical signed XML). */
+  const verifiedAs = (assertion: string) =>
+    vi.spyOn(SAML.prototype, 'validatePostResponseAsync').mockResolvedValue({
+      profile: { getAssertionXml: () => assertion } as never,
+      loggedOut: false,
+    });
+
+  it('refuses when the verified assertion is not the one the response carries', async () => {
+    verifiedAs(assertionXml({ id: '_assertion-2' }));
+    await refused(responseXml(signed()), 'signature');
+  });
+
+  it('reads the NameID and groups from the verified XML, not from the posted document', async () => {
+    verifiedAs(assertionXml({ nameIdXml: 'bob@acme.test', attributes: { groups: ['viewers'] } }));
+    const identity = await verify(responseXml(signed({ attributes: { groups: ['admins'] } })));
+    expect(identity).toMatchObject({ nameId: 'bob@acme.test', groups: ['viewers'] });
   });
 });
 
