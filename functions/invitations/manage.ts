@@ -1,9 +1,9 @@
 /** What an organization's administrators do with invitations besides sending them: list them, revoke them. */
 import { callerUnchanged } from '../organizations/membership.ts';
 import { requireOrgAdmin } from '../organizations/service.ts';
-import { inParts, type TransactItem, transact } from '../shared/db.ts';
+import { getItem, inParts, type TransactItem, transact } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
-import type { EmailStatus, InvitationItem } from '../shared/domain.ts';
+import type { EmailStatus, InvitationItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError, withNote } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { retryLostRace } from '../shared/races.ts';
@@ -26,11 +26,16 @@ export async function listInvitations(
 ): Promise<ListedInvitation[]> {
   await requireOrgAdmin(deps, orgId, caller.userId);
   const now = deps.now();
-  return (await queryInvitations(deps, orgId))
+  const [items, org] = await Promise.all([
+    queryInvitations(deps, orgId),
+    getItem<OrganizationItem>(deps.db, deps.table, keys.organization(orgId)),
+  ]);
+  return items
     .filter((inv) => inv.status === 'pending')
     .sort((a, b) => b.created_at.localeCompare(a.created_at))
     .map((inv) => ({
-      ...toWire(inv, now),
+      // The organization's name as it is now, not as it was when the invitation was sent.
+      ...toWire(org?.name ? { ...inv, organization_name: org.name } : inv, now),
       // Stored before the outbox: `unsent` was waiting for a send, as `queued` is.
       email_status: inv.email_status === 'unsent' ? 'queued' : inv.email_status,
       ...(inv.email_status === 'failed' && inv.email_error ? { email_error: inv.email_error } : {}),

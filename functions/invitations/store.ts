@@ -2,7 +2,7 @@
 import type { Organization } from '../organizations/service.ts';
 import { getItem, queryAll, queryPage } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
-import type { InvitationItem } from '../shared/domain.ts';
+import type { InvitationItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { RoleAssignments } from '../shared/roles.ts';
 import { keys, queries } from '../shared/table.ts';
@@ -48,11 +48,20 @@ export async function findByToken(deps: Deps, token: string): Promise<Invitation
   return items[0];
 }
 
+/**
+ * The invitation with its organization's name as it is now: the item keeps the name it was sent with (its email said
+ * that one), and a rename since must show on the invitation page and in the lists. One more GetItem.
+ */
+export async function withCurrentName(deps: Deps, inv: InvitationItem): Promise<InvitationItem> {
+  const org = await getItem<OrganizationItem>(deps.db, deps.table, keys.organization(inv.organization_id));
+  return org?.name ? { ...inv, organization_name: org.name } : inv;
+}
+
 /** Public lookup by token (the reference's GET): pending and accepted invitations; revoked and unknown are 404. */
 export async function getInvitation(deps: Deps, token: string): Promise<OrganizationInvitation> {
   const inv = await findByToken(deps, token);
   if (!inv || inv.status === 'revoked') throw invitationNotFound();
-  return toWire(inv, deps.now());
+  return toWire(await withCurrentName(deps, inv), deps.now());
 }
 
 /** Every invitation item of an organization (all pages). */

@@ -89,6 +89,27 @@ describe('invitations, as a user lives them', () => {
   });
 });
 
+describe('after a rename', () => {
+  it('the invitation page, its lookup and the admin list name the organization as it is now', async () => {
+    const org = await orgWithAdmin(api, 'renamed', 'Old Name Co');
+    const invitee = api.email('renamed-invitee');
+    expect((await invite(api, org, [invitee])).status).toBe(201);
+    const token = await api.invitationToken(invitee);
+    const renamed = await api.call('PUT', `/api/v1/organizations/${org.orgId}`, {
+      as: org.admin,
+      body: { name: 'New Name Co' },
+    });
+    expect(renamed.status, renamed.text).toBe(200);
+    const page = await api.call('GET', `/invitations/${token}`);
+    expect(page.text).toContain('Join New Name Co');
+    expect(page.text).not.toContain('Old Name Co');
+    const lookup = await api.call('GET', `/api/v1/organizations/invitations/${token}`);
+    expect(lookup.body.organization.name).toBe('New Name Co');
+    const listed = await api.call('GET', `/api/v1/organizations/${org.orgId}/invitations`, { as: org.admin });
+    expect(listed.body.invitations.map((i: any) => i.organization.name)).toEqual(['New Name Co']);
+  });
+});
+
 describe('refresh, revoke, expiry', () => {
   it('re-inviting refreshes the pending invitation: same token, new expiry, new email, roles kept unless given', async () => {
     const org = await orgWithAdmin(api, 'refresh');

@@ -4,7 +4,7 @@ import { defaultDeps } from '../../shared/deps.ts';
 import { publicRoute } from '../../shared/http.ts';
 import { invitationPage, type PageState, pageHeaders } from '../render.ts';
 import { TOKEN_PATTERN } from '../schemas.ts';
-import { findByToken, isExpired } from '../store.ts';
+import { findByToken, isExpired, withCurrentName } from '../store.ts';
 
 const STATUS: Record<PageState, number> = {
   pending: 200,
@@ -18,7 +18,8 @@ const STATUS: Record<PageState, number> = {
 export const handler = publicRoute(async (req) => {
   const raw = req.event.pathParameters?.token ?? '';
   const deps = defaultDeps();
-  const inv = TOKEN_PATTERN.test(raw) ? await findByToken(deps, raw) : undefined;
+  const found = TOKEN_PATTERN.test(raw) ? await findByToken(deps, raw) : undefined;
+  const inv = found && (await withCurrentName(deps, found));
   let state: PageState = 'unknown';
   if (inv?.status === 'accepted') state = 'accepted';
   else if (inv?.status === 'revoked') state = 'revoked';
