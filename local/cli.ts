@@ -3,6 +3,7 @@
  * `--help`/`-h` prints the usage and exits 0; a mistake (unknown option, missing value, stray argument) prints one
  * line naming it, then the usage, and exits 2. Never a stack trace.
  */
+import { writeFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -80,4 +81,29 @@ export function portOption(
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
     usageError(spec, `${option} must be a port number from 1 to 65535, not "${text}".`);
   return port;
+}
+
+/**
+ * The generated-file commands (`npm run docs`, `npm run client`): write `after` to `file` when it differs, or with
+ * `check` only compare and exit 1 when it does. `label` names the file in what is printed.
+ */
+export function rewriteOrCheck(
+  file: string,
+  before: string,
+  after: string,
+  check: boolean,
+  label: string,
+): void {
+  if (check) {
+    if (after !== before) {
+      console.error(`${label} is out of date; run the command without --check`);
+      process.exit(1);
+    }
+    console.log(`${label}: up to date`);
+  } else if (after !== before) {
+    writeFileSync(file, after);
+    console.log(`${label}: rewritten`);
+  } else {
+    console.log(`${label}: already up to date`);
+  }
 }

@@ -1,7 +1,7 @@
 /** `npm run client`: regenerate client/schema.ts from the service's OpenAPI document. `--check` only compares. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCommand } from './cli.ts';
+import { parseCommand, rewriteOrCheck } from './cli.ts';
 import { clientSchema } from './client-schema.ts';
 
 const { values } = parseCommand({
@@ -21,16 +21,4 @@ let before = '';
 try {
   before = readFileSync(file, 'utf8');
 } catch {}
-const after = await clientSchema();
-if (values.check) {
-  if (after !== before) {
-    console.error('client/schema.ts is out of date; run npm run client');
-    process.exit(1);
-  }
-  console.log('client/schema.ts: up to date');
-} else if (after !== before) {
-  writeFileSync(file, after);
-  console.log('client/schema.ts: rewritten');
-} else {
-  console.log('client/schema.ts: already up to date');
-}
+rewriteOrCheck(file, before, await clientSchema(), Boolean(values.check), 'client/schema.ts');

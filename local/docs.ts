@@ -1,8 +1,8 @@
 /** `npm run docs`: rewrite the generated tables of docs/api.md (routes, roles, error codes) from the code. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { API_DOC, renderApiTables } from './api-tables.ts';
-import { parseCommand } from './cli.ts';
+import { parseCommand, rewriteOrCheck } from './cli.ts';
 
 const { values } = parseCommand({
   name: 'npm run docs --',
@@ -18,16 +18,10 @@ Options:
 });
 const file = resolve(import.meta.dirname, '..', API_DOC);
 const before = readFileSync(file, 'utf8');
-const after = renderApiTables(before);
-if (values.check) {
-  if (after !== before) {
-    console.error(`${API_DOC}: a generated table is out of date; run npm run docs`);
-    process.exit(1);
-  }
-  console.log(`${API_DOC}: tables up to date`);
-} else if (after !== before) {
-  writeFileSync(file, after);
-  console.log(`${API_DOC}: tables rewritten`);
-} else {
-  console.log(`${API_DOC}: tables already up to date`);
-}
+rewriteOrCheck(
+  file,
+  before,
+  renderApiTables(before),
+  Boolean(values.check),
+  `${API_DOC}: the generated tables`,
+);
