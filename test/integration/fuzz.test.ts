@@ -17,7 +17,7 @@ const api = useStack({
   localOnly: "forges tokens with the local provider's signing key and compares the whole table byte for byte",
 });
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
-const tried = { requests: 0, refused: 0 };
+const tried = { requests: 0, refused: 0, slowest: { ms: 0, what: '' } };
 
 /** The whole table, canonically: a refused request must leave it byte for byte the same. */
 async function snapshot(): Promise<string> {
@@ -112,7 +112,10 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  console.log(`fuzz: ${tried.requests} requests, ${tried.refused} refused with a 4xx, 0 answered 5xx`);
+  console.log(
+    `fuzz: ${tried.requests} requests, ${tried.refused} refused with a 4xx, 0 answered 5xx; ` +
+      `slowest ${Math.round(tried.slowest.ms)} ms (${tried.slowest.what})`,
+  );
 });
 
 // ---- arbitraries -----------------------------------------------------------------------------------------------
@@ -230,6 +233,7 @@ const authed = (ROUTES as readonly RouteDef[]).filter((r) => r.auth);
 
 async function send(route: RouteDef, path: string, token: string | undefined, raw?: string) {
   tried.requests++;
+  const started = performance.now();
   const res = await api.call(route.method, path, {
     ...(token ? { token } : {}),
     ...(raw !== undefined && route.method !== 'GET'
@@ -238,6 +242,8 @@ async function send(route: RouteDef, path: string, token: string | undefined, ra
   });
   expect(res.status, `${route.method} ${path}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
   if (res.status >= 400) tried.refused++;
+  const ms = performance.now() - started;
+  if (ms > tried.slowest.ms) tried.slowest = { ms, what: `${route.method} ${route.path} -> ${res.status}` };
   if (res.headers.get('content-type')?.includes('application/json') && res.status !== 401) {
     // What the handlers answer (the authorizer's 401 is API Gateway's own): never cached (but the public API
     // document, the same for everyone), never sniffed.
@@ -248,7 +254,9 @@ async function send(route: RouteDef, path: string, token: string | undefined, ra
   return res;
 }
 
-describe('bad input never gets a 5xx, and a refusal writes nothing', () => {
+// Each property sends RUNS requests with two whole-table scans around each: about 2 s alone, but a CI run with the
+// browser suites beside it once took over the default 30 s. The report after the file names the slowest request.
+describe('bad input never gets a 5xx, and a refusal writes nothing', { timeout: 120_000 }, () => {
   it('forged, expired, alg:none, wrong-key, wrong-audience and missing tokens get 401 on every protected route', async () => {
     await fc.assert(
       fc.asyncProperty(
