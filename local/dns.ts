@@ -4,9 +4,9 @@
  * points here. The records live in a small JSON file (`{ "<name>": ["<value>", …] }`) read at every query, so
  * `npm run dns -- set …` (another process) changes the answers at once, with nothing cached.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rmSync } from 'node:fs';
 import dns2 from 'dns2';
+import { readJsonFile, writeJsonFile } from './json-file.ts';
 
 const { Packet } = dns2;
 /** RFC 1035's "name error" (dns2 has `Packet.RCODE` but its types omit it). */
@@ -28,13 +28,8 @@ export interface RunningDns {
 export const dnsName = (name: string): string => name.trim().toLowerCase().replace(/\.$/, '');
 
 export function readRecords(file: string): DnsRecords {
-  if (!existsSync(file)) return {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed as DnsRecords) : {};
-  } catch {
-    return {}; // half-written by hand: answer nothing rather than fail every query
-  }
+  const parsed = readJsonFile(file); // undefined when half-written by hand: answer nothing rather than fail every query
+  return parsed && typeof parsed === 'object' ? (parsed as DnsRecords) : {};
 }
 
 /** Replaces a name's TXT values in the file (written whole, then renamed, so a query never reads half a file). */
@@ -43,10 +38,7 @@ export function writeTxt(file: string, name: string, values: string[]): void {
   const key = dnsName(name);
   if (values.length) records[key] = values;
   else delete records[key];
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(records, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeJsonFile(file, records);
 }
 
 export async function startLocalDns(opts: {

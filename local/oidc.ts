@@ -21,6 +21,7 @@ import Provider, {
   type TokenEndpointGrantContext,
 } from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import { escapeHtml, page, readBody, send } from './html-page.ts';
 import {
   DEV_GRANT_TYPE,
   DEV_TOOLS_CLIENT_ID,
@@ -59,9 +60,6 @@ export interface RunningOidc {
 }
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
-
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const apiResource: ResourceServer = {
   scope: API_SCOPE,
@@ -309,44 +307,7 @@ ${error ? `<p id="error" role="alert">${escapeHtml(error)}</p>` : ''}
   <button type="submit">Continue</button>
 </form>`,
     nonce,
-    appOrigin,
+    { formTarget: appOrigin },
   );
   send(res, error ? 400 : 200, p.headers, p.body);
-}
-
-function page(title: string, main: string, nonce: string, formTarget?: string) {
-  return {
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      // The form's POST ends in redirects back to the app, which form-action also governs.
-      'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; form-action 'self'${formTarget ? ` ${formTarget}` : ''}; base-uri 'none'; frame-ancestors 'none'`,
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-    },
-    body: `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,"><title>${escapeHtml(title)} · local identity provider</title>
-<style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:24rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}label{display:block;margin-top:1rem}input[type=email],input[type=text]{display:block;width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}.check{display:flex;gap:.5rem;align-items:center}button{margin-top:1.5rem;font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:0;background:#0b64dd;color:#fff;cursor:pointer}.note{color:#555}#error{color:#b00020}</style>
-</head><body><main>${main}</main></body></html>`,
-  };
-}
-
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'x-content-type-options': 'nosniff', ...headers });
-  res.end(body);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((ok, fail) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      text += c;
-      if (text.length > 16_384) req.destroy(new Error('The form is too large.'));
-    });
-    req.on('end', () => ok(text));
-    req.on('error', fail);
-  });
 }
