@@ -25,6 +25,20 @@ export interface LocalEndpoints {
   /** The DNS server domain verification asks (`host:port`) and the file of its TXT records (`npm run dns`). */
   dns?: string;
   dnsRecords?: string;
+  /** The local SAML 2.0 identity provider (`npm run saml-idp` edits its users file). */
+  samlIdp?: {
+    /** Its users page. */
+    url: string;
+    /** Its entity id, the Issuer of its responses. */
+    issuer: string;
+    /** Single sign-on (HTTP-Redirect and HTTP-POST bindings). */
+    ssoUrl: string;
+    /** Its metadata document, with the signing certificate. */
+    metadata: string;
+    /** The signing certificate (PEM), to configure an organization's IdP with. */
+    certificate: string;
+    usersFile: string;
+  };
   /** The `npm start` process, to tell a running stack from a file left by one that was killed. */
   pid: number;
   startedAt: string;

@@ -1,13 +1,14 @@
 /**
  * SAML test data: an IdP key pair with a self-signed certificate (openssl), Assertions signed with xml-crypto the way
- * Okta and Entra ID sign them (exclusive c14n, enveloped, rsa-sha256), and the Responses around them.
+ * Okta and Entra ID sign them (exclusive c14n, enveloped, rsa-sha256), the Responses around them, and the
+ * AuthnRequests a service provider sends.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignedXml } from 'xml-crypto';
 import { xmlEscape } from '../../functions/idp/metadata.ts';
+import { encodeRedirectRequest } from '../../local/saml-idp.ts';
 
 export interface IdpKeys {
   key: string;
@@ -94,27 +95,8 @@ export function assertionXml(over: Partial<AssertionFields> = {}): string {
   ].join('');
 }
 
-/** The assertion with an enveloped signature after its Issuer, by `key`. */
-export function signAssertion(xml: string, key: string): string {
-  const sig = new SignedXml({
-    privateKey: key,
-    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-  });
-  sig.addReference({
-    xpath: "/*[local-name(.)='Assertion']",
-    transforms: [
-      'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
-      'http://www.w3.org/2001/10/xml-exc-c14n#',
-    ],
-    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-  });
-  sig.computeSignature(xml, {
-    prefix: 'ds',
-    location: { reference: "/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' },
-  });
-  return sig.getSignedXml();
-}
+/** The assertion with an enveloped signature after its Issuer, by `key`: as the local SAML IdP signs. */
+export { signAssertion } from '../../local/saml-idp.ts';
 
 export interface ResponseFields {
   destination: string | undefined;
@@ -150,3 +132,20 @@ export function responseXml(body: string, over: Partial<ResponseFields> = {}): s
 }
 
 export const base64 = (xml: string) => Buffer.from(xml, 'utf8').toString('base64');
+
+/** An SP-initiated AuthnRequest as our service provider sends it with the HTTP-Redirect binding: base64(deflate-raw). */
+export function authnRequestForTests(
+  over: { id?: string; issuer?: string; acsUrl?: string; destination?: string } = {},
+): { id: string; samlRequest: string; xml: string } {
+  const id = over.id ?? `_req-${Math.random().toString(36).slice(2)}`;
+  const xml = [
+    '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"',
+    ` ID="${xmlEscape(id)}" Version="2.0" IssueInstant="${new Date().toISOString()}"`,
+    ` AssertionConsumerServiceURL="${xmlEscape(over.acsUrl ?? SP.acsUrl)}"`,
+    over.destination ? ` Destination="${xmlEscape(over.destination)}"` : '',
+    ' ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST">',
+    `<saml:Issuer>${xmlEscape(over.issuer ?? SP.entityId)}</saml:Issuer>`,
+    '</samlp:AuthnRequest>',
+  ].join('');
+  return { id, samlRequest: encodeRedirectRequest(xml), xml };
+}
