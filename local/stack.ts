@@ -1,6 +1,7 @@
 /**
  * Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, the HTTP gateway over the handlers, the
- * outbox (the table's stream polled into the outbox handler) and a DNS server for domain verification.
+ * outbox (the table's stream polled into the outbox handler), a DNS server for domain verification and a SAML 2.0
+ * identity provider to sign in through SSO with.
  */
 import { join } from 'node:path';
 import { ENV } from '../functions/shared/env-names.ts';
@@ -14,6 +15,7 @@ import { LOCAL_AUDIENCE, loadOrCreateSigningKey, type SigningKey, WEB_CLIENT_ID 
 import { type RunningOidc, startOidcProvider } from './oidc.ts';
 import { type LocalOutbox, startLocalOutbox } from './outbox.ts';
 import { assertPortFree, freePort } from './ports.ts';
+import { type RunningSamlIdp, startLocalSamlIdp } from './saml-idp.ts';
 import { type RunningSes, startSesLocal } from './ses.ts';
 import { type LocalSesEvents, startLocalSesEvents } from './ses-events.ts';
 import {
@@ -25,7 +27,15 @@ import {
 
 export interface LocalStackOptions {
   /** Fixed ports (checked before anything starts); 0 or absent picks free ones. */
-  ports?: { gateway?: number; dynamodb?: number; ses?: number; sfn?: number; oidc?: number; dns?: number };
+  ports?: {
+    gateway?: number;
+    dynamodb?: number;
+    ses?: number;
+    sfn?: number;
+    oidc?: number;
+    dns?: number;
+    samlIdp?: number;
+  };
   tableName?: string;
   /** The identity provider's signing key (RSA, created on first use). */
   keyFile?: string;
@@ -71,6 +81,8 @@ export interface LocalStack {
   sesEvents: LocalSesEvents;
   /** The DNS server the API's domain verification asks (`DNS_RESOLVERS`); `dns.setTxt` publishes a record. */
   dns: RunningDns;
+  /** The SAML 2.0 identity provider (`local/saml-idp.ts`): its users, certificate and `respond` for tests. */
+  samlIdp: RunningSamlIdp;
   stop(): Promise<void>;
 }
 
@@ -93,6 +105,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     [want.sfn, 'Step Functions', 'sfn'],
     [want.oidc, 'identity provider', 'oidc'],
     [want.dns, 'DNS server', 'dns'],
+    [want.samlIdp, 'SAML identity provider', 'samlIdp'],
   ];
   for (const [port, what, piece] of named) if (port) await assertPortFree(port, what, piece);
 
@@ -140,6 +153,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     stops.push(dns.stop);
     process.env[ENV.dnsResolvers] = dns.resolver;
+
+    // Its users and key are kept the same way: with the data (an organization configured with its certificate keeps
+    // working after a restart), or per table and gone at stop.
+    const samlIdp = await startLocalSamlIdp({
+      port: want.samlIdp || 0,
+      usersFile: opts.dataDir
+        ? join(opts.dataDir, 'saml-idp-users.json')
+        : join('.local', 'saml-idp', `${tableName}.json`),
+      removeAtStop: !opts.dataDir,
+      ...(opts.dataDir ? { keyFile: join(opts.dataDir, 'saml-idp-key.json') } : {}),
+    });
+    stops.push(samlIdp.stop);
 
     const gatewayPort = want.gateway || (await freePort());
     const apiUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -192,6 +217,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       outbox,
       sesEvents,
       dns,
+      samlIdp,
       stop: stopAll,
     };
   } catch (e) {

@@ -8,11 +8,12 @@ import { startLocalStack } from './stack.ts';
 
 const command = {
   name: 'npm start --',
-  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001] [--dns-port 8053]
+  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001] [--dns-port 8053] [--saml-idp-port 3002]
 
-Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider, a DNS server and
-the HTTP API gateway in one process,
-and records what it bound in ${ENDPOINTS_FILE} (read by \`npm run executions\`, \`token\`, \`dns\` and \`check-invariants\`).
+Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider, a DNS server, a
+SAML identity provider and the HTTP API gateway in one process,
+and records what it bound in ${ENDPOINTS_FILE} (read by \`npm run executions\`, \`token\`, \`dns\`, \`saml-idp\` and
+\`check-invariants\`).
 Ctrl-C stops everything.
 
 Options:
@@ -27,6 +28,8 @@ Options:
   --oidc-port <port>     the OpenID Connect provider and its sign-in page (default 3001)
   --dns-port <port>      the DNS server (UDP and TCP) that domain verification asks; set its TXT records with
                          \`npm run dns -- set <name> <value>\` (default 8053)
+  --saml-idp-port <port> the SAML 2.0 identity provider and its pages; edit its users there or with
+                         \`npm run saml-idp -- set <email> --groups a,b\` (default 3002)
   -h, --help             this text`,
   options: {
     seed: { type: 'boolean', default: false },
@@ -37,6 +40,7 @@ Options:
     'sfn-port': { type: 'string', default: '8083' },
     'oidc-port': { type: 'string', default: '3001' },
     'dns-port': { type: 'string', default: '8053' },
+    'saml-idp-port': { type: 'string', default: '3002' },
   },
 } as const;
 const { values } = parseCommand(command);
@@ -47,6 +51,7 @@ const optionOf = {
   sfn: '--sfn-port',
   oidc: '--oidc-port',
   dns: '--dns-port',
+  samlIdp: '--saml-idp-port',
 };
 
 const started = Date.now();
@@ -61,6 +66,7 @@ try {
       sfn: portOption(command, '--sfn-port', values['sfn-port']),
       oidc: portOption(command, '--oidc-port', values['oidc-port']),
       dns: portOption(command, '--dns-port', values['dns-port']),
+      samlIdp: portOption(command, '--saml-idp-port', values['saml-idp-port']),
     },
   });
 } catch (e) {
@@ -77,7 +83,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(
-    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity provider, DNS and the gateway...`,
+    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity providers, DNS and the gateway...`,
   );
   removeEndpoints();
   await stack.stop();
@@ -105,6 +111,14 @@ writeEndpoints({
   issuer: stack.issuer,
   dns: stack.dns.resolver,
   dnsRecords: resolve(stack.dns.recordsFile),
+  samlIdp: {
+    url: stack.samlIdp.url,
+    issuer: stack.samlIdp.issuer,
+    ssoUrl: stack.samlIdp.ssoUrl,
+    metadata: `${stack.samlIdp.url}/metadata`,
+    certificate: stack.samlIdp.certificatePem,
+    usersFile: resolve(stack.samlIdp.usersFile),
+  },
   pid: process.pid,
   startedAt: new Date().toISOString(),
 });
@@ -118,8 +132,10 @@ Organization membership service is running locally (ready in ${((Date.now() - st
   DynamoDB Local ${stack.dynamoEndpoint}           (table: ${stack.tableName})
   Sign-in        ${stack.issuer}           (OpenID Connect provider; discovery: ${stack.issuer}/.well-known/openid-configuration)
   DNS            ${stack.dns.resolver}           (domain verification's TXT records: npm run dns -- set <name> <value>)
+  SAML IdP       ${stack.samlIdp.url}/           (users: npm run saml-idp -- set <email> --groups a,b; metadata: ${stack.samlIdp.url}/metadata)
 
-${values.data ? `Data kept in ${resolve(values.data)} (tables, the outbox's position, executions): a restart with the same --data goes on from it.\n\n` : ''}All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\` and \`npm run check-invariants\` read it.
+${values.data ? `Data kept in ${resolve(values.data)} (tables, the outbox's position, executions): a restart with the same --data goes on from it.\n\n` : ''}All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\`, \`npm run dns\`, \`npm run saml-idp\` and
+\`npm run check-invariants\` read it.
 
 Invitation links in the mailbox open a page that signs you in on the local provider (any address, no password).
 For scripts, ask the provider for an access token:

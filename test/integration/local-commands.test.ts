@@ -77,6 +77,7 @@ const COMMANDS = {
   docs: 'local/docs.ts',
   client: 'local/client.ts',
   dns: 'local/dns-cli.ts',
+  'saml-idp': 'local/saml-idp-cli.ts',
 };
 
 describe('every command explains itself', () => {
@@ -109,7 +110,8 @@ describe('every command explains itself', () => {
 
 describe('npm start and the commands that read what it bound', () => {
   it('records its endpoints; token, executions and check-invariants use them; a taken port names a real option; stopping removes the record', async () => {
-    const [gateway, dynamodb, ses, sfn, oidc, dns] = [
+    const [gateway, dynamodb, ses, sfn, oidc, dns, samlIdp] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -131,6 +133,8 @@ describe('npm start and the commands that read what it bound', () => {
       String(oidc),
       '--dns-port',
       String(dns),
+      '--saml-idp-port',
+      String(samlIdp),
     ]);
     const exited = new Promise<number | null>((done) => start.on('close', done));
     await expect.poll(() => existsSync(file), { timeout: 90_000, interval: 250 }).toBe(true);
@@ -142,6 +146,7 @@ describe('npm start and the commands that read what it bound', () => {
       stepFunctions: `http://127.0.0.1:${sfn}`,
       issuer: `http://127.0.0.1:${oidc}`,
       dns: `127.0.0.1:${dns}`,
+      samlIdp: { url: `http://127.0.0.1:${samlIdp}`, issuer: `http://127.0.0.1:${samlIdp}/metadata` },
       tableName: 'org-membership',
       stateMachineArn: expect.stringMatching(/^arn:aws:states:.*:stateMachine:migration$/),
       pid: start.pid,

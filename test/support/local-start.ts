@@ -14,7 +14,7 @@ import { freePort } from '../../local/ports.ts';
 export const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 /** `npm start`'s default ports: a stack started here takes none of them. */
-const DEFAULT_PORTS = new Set([3000, 3001, 8000, 8005, 8083]);
+const DEFAULT_PORTS = new Set([3000, 3001, 3002, 8000, 8005, 8083]);
 
 async function nonDefaultPort(): Promise<number> {
   for (;;) {
@@ -32,11 +32,11 @@ export interface StartedStack {
 
 export async function startLocalStackProcess(cwd: string, timeoutMs = 90_000): Promise<StartedStack> {
   const ports: number[] = [];
-  while (ports.length < 5) {
+  while (ports.length < 6) {
     const port = await nonDefaultPort();
     if (!ports.includes(port)) ports.push(port);
   }
-  const [port, dynamodb, ses, sfn, oidc] = ports as [number, number, number, number, number];
+  const [port, dynamodb, ses, sfn, oidc, samlIdp] = ports as [number, number, number, number, number, number];
   const child = spawn(
     process.execPath,
     [
@@ -44,7 +44,7 @@ export async function startLocalStackProcess(cwd: string, timeoutMs = 90_000): P
       TSX,
       join(ROOT, 'local/start.ts'),
       ...['--port', String(port), '--dynamodb-port', String(dynamodb), '--ses-port', String(ses)],
-      ...['--sfn-port', String(sfn), '--oidc-port', String(oidc)],
+      ...['--sfn-port', String(sfn), '--oidc-port', String(oidc), '--saml-idp-port', String(samlIdp)],
     ],
     { cwd, env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
