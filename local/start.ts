@@ -8,17 +8,18 @@ import { startLocalStack } from './stack.ts';
 
 const command = {
   name: 'npm start --',
-  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001] [--dns-port 8053]
+  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001] [--dns-port 8053] [--kms-port 8006]
 
-Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider, a DNS server and
-the HTTP API gateway in one process,
+Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider, a DNS server, a
+local KMS and the HTTP API gateway in one process,
 and records what it bound in ${ENDPOINTS_FILE} (read by \`npm run executions\`, \`token\`, \`dns\` and \`check-invariants\`).
 Ctrl-C stops everything.
 
 Options:
   --seed                 add an organization "Acme" owned by alice@example.com, with two deployments and a project
-  --data <dir>           keep the data in <dir> across restarts: the table and its stream, the outbox's position and
-                         the migrations' executions (a running one resumes where it was). The mailbox stays in memory.
+  --data <dir>           keep the data in <dir> across restarts: the table and its stream, the outbox's position, the
+                         migrations' executions (a running one resumes where it was) and the KMS signing key. The
+                         mailbox stays in memory.
                          Without it everything is in memory and gone at Ctrl-C.
   --port <port>          the HTTP API (default 3000, or $PORT)
   --dynamodb-port <port> DynamoDB Local (default 8000)
@@ -27,6 +28,7 @@ Options:
   --oidc-port <port>     the OpenID Connect provider and its sign-in page (default 3001)
   --dns-port <port>      the DNS server (UDP and TCP) that domain verification asks; set its TXT records with
                          \`npm run dns -- set <name> <value>\` (default 8053)
+  --kms-port <port>      the local KMS holding the SSO bridge's signing key (default 8006)
   -h, --help             this text`,
   options: {
     seed: { type: 'boolean', default: false },
@@ -37,6 +39,7 @@ Options:
     'sfn-port': { type: 'string', default: '8083' },
     'oidc-port': { type: 'string', default: '3001' },
     'dns-port': { type: 'string', default: '8053' },
+    'kms-port': { type: 'string', default: '8006' },
   },
 } as const;
 const { values } = parseCommand(command);
@@ -47,6 +50,7 @@ const optionOf = {
   sfn: '--sfn-port',
   oidc: '--oidc-port',
   dns: '--dns-port',
+  kms: '--kms-port',
 };
 
 const started = Date.now();
@@ -61,6 +65,7 @@ try {
       sfn: portOption(command, '--sfn-port', values['sfn-port']),
       oidc: portOption(command, '--oidc-port', values['oidc-port']),
       dns: portOption(command, '--dns-port', values['dns-port']),
+      kms: portOption(command, '--kms-port', values['kms-port']),
     },
   });
 } catch (e) {
@@ -77,7 +82,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(
-    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity provider, DNS and the gateway...`,
+    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity provider, DNS, KMS and the gateway...`,
   );
   removeEndpoints();
   await stack.stop();
@@ -105,6 +110,8 @@ writeEndpoints({
   issuer: stack.issuer,
   dns: stack.dns.resolver,
   dnsRecords: resolve(stack.dns.recordsFile),
+  kms: stack.kms.endpoint,
+  ssoSigningKeyId: stack.kms.keyId,
   pid: process.pid,
   startedAt: new Date().toISOString(),
 });
@@ -118,8 +125,9 @@ Organization membership service is running locally (ready in ${((Date.now() - st
   DynamoDB Local ${stack.dynamoEndpoint}           (table: ${stack.tableName})
   Sign-in        ${stack.issuer}           (OpenID Connect provider; discovery: ${stack.issuer}/.well-known/openid-configuration)
   DNS            ${stack.dns.resolver}           (domain verification's TXT records: npm run dns -- set <name> <value>)
+  KMS            ${stack.kms.endpoint}           (the SSO bridge's signing key: ${stack.kms.keyId})
 
-${values.data ? `Data kept in ${resolve(values.data)} (tables, the outbox's position, executions): a restart with the same --data goes on from it.\n\n` : ''}All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\` and \`npm run check-invariants\` read it.
+${values.data ? `Data kept in ${resolve(values.data)} (tables, the outbox's position, executions, the KMS key): a restart with the same --data goes on from it.\n\n` : ''}All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\` and \`npm run check-invariants\` read it.
 
 Invitation links in the mailbox open a page that signs you in on the local provider (any address, no password).
 For scripts, ask the provider for an access token:

@@ -109,7 +109,8 @@ describe('every command explains itself', () => {
 
 describe('npm start and the commands that read what it bound', () => {
   it('records its endpoints; token, executions and check-invariants use them; a taken port names a real option; stopping removes the record', async () => {
-    const [gateway, dynamodb, ses, sfn, oidc, dns] = [
+    const [gateway, dynamodb, ses, sfn, oidc, dns, kms] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -131,6 +132,8 @@ describe('npm start and the commands that read what it bound', () => {
       String(oidc),
       '--dns-port',
       String(dns),
+      '--kms-port',
+      String(kms),
     ]);
     const exited = new Promise<number | null>((done) => start.on('close', done));
     await expect.poll(() => existsSync(file), { timeout: 90_000, interval: 250 }).toBe(true);
@@ -142,6 +145,8 @@ describe('npm start and the commands that read what it bound', () => {
       stepFunctions: `http://127.0.0.1:${sfn}`,
       issuer: `http://127.0.0.1:${oidc}`,
       dns: `127.0.0.1:${dns}`,
+      kms: `http://127.0.0.1:${kms}`,
+      ssoSigningKeyId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       tableName: 'org-membership',
       stateMachineArn: expect.stringMatching(/^arn:aws:states:.*:stateMachine:migration$/),
       pid: start.pid,
