@@ -39,6 +39,9 @@ export interface LocalEndpoints {
     certificate: string;
     usersFile: string;
   };
+  /** The local KMS and the SSO bridge's signing key in it (`SSO_SIGNING_KEY_ID`). */
+  kms?: string;
+  ssoSigningKeyId?: string;
   /** The `npm start` process, to tell a running stack from a file left by one that was killed. */
   pid: number;
   startedAt: string;

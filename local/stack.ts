@@ -1,7 +1,7 @@
 /**
  * Starts the whole service locally: DynamoDB Local, SES v2, Step Functions, the HTTP gateway over the handlers, the
- * outbox (the table's stream polled into the outbox handler), a DNS server for domain verification and a SAML 2.0
- * identity provider to sign in through SSO with.
+ * outbox (the table's stream polled into the outbox handler), a DNS server for domain verification, a SAML 2.0
+ * identity provider to sign in through SSO with, and a KMS endpoint holding the SSO bridge's signing key.
  */
 import { join } from 'node:path';
 import { ENV } from '../functions/shared/env-names.ts';
@@ -12,6 +12,7 @@ import { type RunningDns, startLocalDns } from './dns.ts';
 import { type RunningDynamo, startDynamoLocal } from './dynamodb.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 import { LOCAL_AUDIENCE, loadOrCreateSigningKey, type SigningKey, WEB_CLIENT_ID } from './jwt.ts';
+import { type RunningKms, startLocalKms } from './kms.ts';
 import { type RunningOidc, startOidcProvider } from './oidc.ts';
 import { type LocalOutbox, startLocalOutbox } from './outbox.ts';
 import { assertPortFree, freePort } from './ports.ts';
@@ -35,6 +36,7 @@ export interface LocalStackOptions {
     oidc?: number;
     dns?: number;
     samlIdp?: number;
+    kms?: number;
   };
   tableName?: string;
   /** The identity provider's signing key (RSA, created on first use). */
@@ -55,7 +57,7 @@ export interface LocalStackOptions {
   sesSendBurst?: number;
   /**
    * Keep the data in this folder across restarts: DynamoDB Local's tables and streams, the outbox's stream position
-   * and the workflow's executions (running ones resume). In memory when absent.
+   * the workflow's executions (running ones resume) and the KMS keys. In memory when absent.
    */
   dataDir?: string;
 }
@@ -83,17 +85,23 @@ export interface LocalStack {
   dns: RunningDns;
   /** The SAML 2.0 identity provider (`local/saml-idp.ts`): its users, certificate and `respond` for tests. */
   samlIdp: RunningSamlIdp;
+  /** The local KMS (`local/kms.ts`) and the SSO bridge's signing key in it (`SSO_SIGNING_KEY_ID`). */
+  kms: { endpoint: string; keyId: string };
   stop(): Promise<void>;
 }
 
+/** The local KMS key the SSO bridge signs with: found by this description, so `--data` keeps the same one. */
+export const SSO_SIGNING_KEY_DESCRIPTION = 'SSO bridge token signing key (local)';
+
 /** Points the AWS SDK at local endpoints through the standard settings; handlers read nothing else. */
-export function localAwsEnv(endpoints: { dynamodb: string; ses: string; sfn: string }): void {
+export function localAwsEnv(endpoints: { dynamodb: string; ses: string; sfn: string; kms: string }): void {
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
   process.env.AWS_ENDPOINT_URL_SESV2 = endpoints.ses;
   process.env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;
+  process.env.AWS_ENDPOINT_URL_KMS = endpoints.kms;
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -106,6 +114,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     [want.oidc, 'identity provider', 'oidc'],
     [want.dns, 'DNS server', 'dns'],
     [want.samlIdp, 'SAML identity provider', 'samlIdp'],
+    [want.kms, 'KMS', 'kms'],
   ];
   for (const [port, what, piece] of named) if (port) await assertPortFree(port, what, piece);
 
@@ -140,6 +149,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     stops.push(sfn.stop);
 
+    const kms: RunningKms = await startLocalKms(want.kms || (await freePort()), {
+      ...(opts.dataDir ? { keysFile: join(opts.dataDir, 'kms-keys.json') } : {}),
+    });
+    stops.push(kms.stop);
+    const kmsKeyId = kms.keyFor(SSO_SIGNING_KEY_DESCRIPTION);
+
     const tableName = opts.tableName ?? 'org-membership';
     await createTable(dynamoEndpoint, tableName);
 
@@ -168,8 +183,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const gatewayPort = want.gateway || (await freePort());
     const apiUrl = `http://127.0.0.1:${gatewayPort}`;
-    localAwsEnv({ dynamodb: dynamoEndpoint, ses: sesEndpoint, sfn: sfn.endpoint });
+    localAwsEnv({ dynamodb: dynamoEndpoint, ses: sesEndpoint, sfn: sfn.endpoint, kms: kms.endpoint });
     process.env[ENV.tableName] = tableName;
+    process.env[ENV.ssoSigningKeyId] = kmsKeyId;
     process.env[ENV.publicBaseUrl] = apiUrl;
     process.env[ENV.senderEmail] ??= 'no-reply@org-membership.local';
     // Sends name a configuration set, as in AWS: SES publishes bounce and complaint events only for those.
@@ -218,6 +234,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       sesEvents,
       dns,
       samlIdp,
+      kms: { endpoint: kms.endpoint, keyId: kmsKeyId },
       stop: stopAll,
     };
   } catch (e) {

@@ -8,18 +8,19 @@ import { startLocalStack } from './stack.ts';
 
 const command = {
   name: 'npm start --',
-  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001] [--dns-port 8053] [--saml-idp-port 3002]
+  usage: `[--seed] [--data <dir>] [--port 3000] [--dynamodb-port 8000] [--ses-port 8005] [--sfn-port 8083] [--oidc-port 3001] [--dns-port 8053] [--saml-idp-port 3002] [--kms-port 8006]
 
 Starts DynamoDB Local, a local SES v2, a local Step Functions endpoint, an OpenID Connect provider, a DNS server, a
-SAML identity provider and the HTTP API gateway in one process,
+SAML identity provider, a local KMS and the HTTP API gateway in one process,
 and records what it bound in ${ENDPOINTS_FILE} (read by \`npm run executions\`, \`token\`, \`dns\`, \`saml-idp\` and
 \`check-invariants\`).
 Ctrl-C stops everything.
 
 Options:
   --seed                 add an organization "Acme" owned by alice@example.com, with two deployments and a project
-  --data <dir>           keep the data in <dir> across restarts: the table and its stream, the outbox's position and
-                         the migrations' executions (a running one resumes where it was). The mailbox stays in memory.
+  --data <dir>           keep the data in <dir> across restarts: the table and its stream, the outbox's position, the
+                         migrations' executions (a running one resumes where it was) and the KMS signing key. The
+                         mailbox stays in memory.
                          Without it everything is in memory and gone at Ctrl-C.
   --port <port>          the HTTP API (default 3000, or $PORT)
   --dynamodb-port <port> DynamoDB Local (default 8000)
@@ -30,6 +31,7 @@ Options:
                          \`npm run dns -- set <name> <value>\` (default 8053)
   --saml-idp-port <port> the SAML 2.0 identity provider and its pages; edit its users there or with
                          \`npm run saml-idp -- set <email> --groups a,b\` (default 3002)
+  --kms-port <port>      the local KMS holding the SSO bridge's signing key (default 8006)
   -h, --help             this text`,
   options: {
     seed: { type: 'boolean', default: false },
@@ -41,6 +43,7 @@ Options:
     'oidc-port': { type: 'string', default: '3001' },
     'dns-port': { type: 'string', default: '8053' },
     'saml-idp-port': { type: 'string', default: '3002' },
+    'kms-port': { type: 'string', default: '8006' },
   },
 } as const;
 const { values } = parseCommand(command);
@@ -52,6 +55,7 @@ const optionOf = {
   oidc: '--oidc-port',
   dns: '--dns-port',
   samlIdp: '--saml-idp-port',
+  kms: '--kms-port',
 };
 
 const started = Date.now();
@@ -67,6 +71,7 @@ try {
       oidc: portOption(command, '--oidc-port', values['oidc-port']),
       dns: portOption(command, '--dns-port', values['dns-port']),
       samlIdp: portOption(command, '--saml-idp-port', values['saml-idp-port']),
+      kms: portOption(command, '--kms-port', values['kms-port']),
     },
   });
 } catch (e) {
@@ -83,7 +88,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(
-    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity providers, DNS and the gateway...`,
+    `\n${signal}: stopping DynamoDB Local, SES, Step Functions, the identity providers, DNS, KMS and the gateway...`,
   );
   removeEndpoints();
   await stack.stop();
@@ -119,6 +124,8 @@ writeEndpoints({
     certificate: stack.samlIdp.certificatePem,
     usersFile: resolve(stack.samlIdp.usersFile),
   },
+  kms: stack.kms.endpoint,
+  ssoSigningKeyId: stack.kms.keyId,
   pid: process.pid,
   startedAt: new Date().toISOString(),
 });
@@ -133,8 +140,9 @@ Organization membership service is running locally (ready in ${((Date.now() - st
   Sign-in        ${stack.issuer}           (OpenID Connect provider; discovery: ${stack.issuer}/.well-known/openid-configuration)
   DNS            ${stack.dns.resolver}           (domain verification's TXT records: npm run dns -- set <name> <value>)
   SAML IdP       ${stack.samlIdp.url}/           (users: npm run saml-idp -- set <email> --groups a,b; metadata: ${stack.samlIdp.url}/metadata)
+  KMS            ${stack.kms.endpoint}           (the SSO bridge's signing key: ${stack.kms.keyId})
 
-${values.data ? `Data kept in ${resolve(values.data)} (tables, the outbox's position, executions): a restart with the same --data goes on from it.\n\n` : ''}All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\`, \`npm run dns\`, \`npm run saml-idp\` and
+${values.data ? `Data kept in ${resolve(values.data)} (tables, the outbox's position, executions, the KMS key): a restart with the same --data goes on from it.\n\n` : ''}All of this is in ${ENDPOINTS_FILE}; \`npm run executions\`, \`npm run token\`, \`npm run dns\`, \`npm run saml-idp\` and
 \`npm run check-invariants\` read it.
 
 Invitation links in the mailbox open a page that signs you in on the local provider (any address, no password).

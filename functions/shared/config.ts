@@ -47,6 +47,11 @@ export function stateMachineArn(): string {
   return required(ENV.stateMachineArn);
 }
 
+/** The KMS key the SSO bridge signs its tokens with. */
+export function ssoSigningKeyId(): string {
+  return required(ENV.ssoSigningKeyId);
+}
+
 export interface OidcConfig {
   issuer: string;
   clientId: string;

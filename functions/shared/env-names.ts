@@ -20,4 +20,9 @@ export const ENV = {
    * (`127.0.0.1:5353`, `[::1]:53`); the system's resolvers when unset.
    */
   dnsResolvers: 'DNS_RESOLVERS',
+  /**
+   * The SSO bridge's signing key in KMS (an RSA_2048 SIGN_VERIFY key: its id, ARN or alias): it signs the id_tokens and
+   * access tokens Cognito trusts, and its public half is the bridge's JWKS.
+   */
+  ssoSigningKeyId: 'SSO_SIGNING_KEY_ID',
 } as const;

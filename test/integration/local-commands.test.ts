@@ -111,6 +111,7 @@ describe('every command explains itself', () => {
 describe('npm start and the commands that read what it bound', () => {
   it('records its endpoints; token, executions and check-invariants use them; a taken port names a real option; stopping removes the record', async () => {
     const [gateway, dynamodb, ses, sfn, oidc, dns, samlIdp] = [
+    const [gateway, dynamodb, ses, sfn, oidc, dns, kms] = [
       await freePort(),
       await freePort(),
       await freePort(),
@@ -135,6 +136,8 @@ describe('npm start and the commands that read what it bound', () => {
       String(dns),
       '--saml-idp-port',
       String(samlIdp),
+      '--kms-port',
+      String(kms),
     ]);
     const exited = new Promise<number | null>((done) => start.on('close', done));
     await expect.poll(() => existsSync(file), { timeout: 90_000, interval: 250 }).toBe(true);
@@ -147,6 +150,8 @@ describe('npm start and the commands that read what it bound', () => {
       issuer: `http://127.0.0.1:${oidc}`,
       dns: `127.0.0.1:${dns}`,
       samlIdp: { url: `http://127.0.0.1:${samlIdp}`, issuer: `http://127.0.0.1:${samlIdp}/metadata` },
+      kms: `http://127.0.0.1:${kms}`,
+      ssoSigningKeyId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       tableName: 'org-membership',
       stateMachineArn: expect.stringMatching(/^arn:aws:states:.*:stateMachine:migration$/),
       pid: start.pid,

@@ -19,7 +19,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function schedule(rate: number, now: () => Date = () => new Date()): Promise<SendRateDeps> {
   const table = `send-rate-${randomBytes(4).toString('hex')}`;
-  localAwsEnv({ dynamodb: inject('dynamoEndpoint'), ses: inject('sesEndpoint'), sfn: 'http://127.0.0.1:9' });
+  localAwsEnv({
+    dynamodb: inject('dynamoEndpoint'),
+    ses: inject('sesEndpoint'),
+    sfn: 'http://127.0.0.1:9',
+    kms: 'http://127.0.0.1:9',
+  });
   await createTable(inject('dynamoEndpoint'), table);
   process.env[ENV.tableName] = table;
   process.env[ENV.publicBaseUrl] ??= 'http://127.0.0.1:9';
