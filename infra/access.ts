@@ -51,6 +51,8 @@ export const ACCESS: Record<HandlerName, Access> = {
   // One function per concern (`authedRoutes`): the stack is near CloudFormation's 500 resources.
   'idp/handlers/idp': { read: true, write: ['UpdateItem'] },
   'role-mappings/handlers/role-mappings': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
+  // The SSO bridge: sign-ins in flight, assertion ids, codes (taken by a delete) and the SSO join; signs with KMS.
+  'sso/handlers/bridge': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
   // No SES: the outbox sends the emails after the commit.
   'invitations/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'invitations/handlers/list': { read: true },

@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import * as oauth from 'oauth4webapi';
 import Provider, {
   type Account,
   type Configuration,
@@ -44,7 +45,20 @@ interface LocalUser {
   name?: string;
   emailVerified: boolean;
   groups?: string[];
+  /** Signed in through the SSO bridge: the organization whose IdP vouched, and the user the bridge decided. */
+  sso?: { org: string; sub: string; groups: string[] };
 }
+
+/** The SSO bridge this provider federates to, as a Cognito user pool federates to it in AWS (`SSO_CLIENTS`). */
+export interface SsoFederation {
+  /** The bridge's issuer, `<gateway>/api/v1/sso`. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Where the bridge sends people back to this provider (registered with the bridge as this client's redirect URI). */
+export const SSO_CALLBACK_PATH = '/interaction/sso/callback';
 
 export interface OidcOptions {
   port: number;
@@ -52,6 +66,8 @@ export interface OidcOptions {
   key: SigningKey;
   /** Origin of the pages that sign in (the local gateway): its redirect URIs are registered for the web client. */
   appOrigin: string;
+  /** The SSO bridge to offer "Sign in with SSO" through; read when a sign-in uses it. */
+  sso?: () => SsoFederation | undefined;
 }
 
 export interface RunningOidc {
@@ -69,11 +85,13 @@ const apiResource: ResourceServer = {
   jwt: { sign: { alg: SIGNING_ALG } },
 };
 
+// Through the bridge, as the stack's Cognito pre-token trigger puts them: `sso_org` and `sso_sub` (the bridge's `sub`).
 const claimsOf = (user: LocalUser) => ({
   email: user.email,
   email_verified: user.emailVerified,
   ...(user.name ? { name: user.name } : {}),
   ...(user.groups?.length ? { 'cognito:groups': user.groups } : {}),
+  ...(user.sso ? { sso_org: user.sso.org, sso_sub: user.sso.sub } : {}),
 });
 
 export async function startOidcProvider(opts: OidcOptions): Promise<RunningOidc> {
@@ -160,6 +178,8 @@ export async function startOidcProvider(opts: OidcOptions): Promise<RunningOidc>
       return grant;
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Cognito's `identity_provider`: the console's "Sign in with SSO" names the bridge, and the sign-in goes there.
+    extraParams: ['identity_provider'],
     pkce: { required: () => true },
     clientBasedCORS: (_ctx, origin, client) =>
       client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false,
@@ -226,10 +246,15 @@ export async function startOidcProvider(opts: OidcOptions): Promise<RunningOidc>
   );
 
   const callback = provider.callback();
+  const federation = ssoFederation(provider, users, issuer, opts.sso ?? (() => undefined));
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', issuer).pathname;
     if (!path.startsWith('/interaction/')) return void callback(req, res);
-    signInPage(provider, users, appOrigin, req, res).catch((e: Error) => {
+    const handled =
+      path === SSO_CALLBACK_PATH
+        ? federation.callback(req, res)
+        : signInPage(provider, users, appOrigin, federation, req, res);
+    handled.catch((e: Error) => {
       const nonce = randomBytes(16).toString('base64');
       const p = page(
         'Sign-in error',
@@ -255,6 +280,7 @@ async function signInPage(
   provider: Provider,
   users: Map<string, LocalUser>,
   appOrigin: string,
+  federation: Federation,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -269,8 +295,12 @@ async function signInPage(
   let email = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
   let name = '';
   let verified = true;
+  // As Cognito's authorize endpoint with `identity_provider=<the bridge>`: straight on to the bridge, no page here.
+  if (req.method === 'GET' && details.params.identity_provider === 'sso')
+    return federation.start(res, details.uid, email);
   if (req.method === 'POST') {
     const form = new URLSearchParams(await readBody(req));
+    if (form.get('sso') === '1') return federation.start(res, details.uid, (form.get('email') ?? '').trim());
     email = (form.get('email') ?? '').trim(); // not lower-cased: see the dev-token grant
     name = (form.get('name') ?? '').trim().slice(0, 200);
     verified = form.get('email_verified') === 'on';
@@ -305,9 +335,116 @@ ${error ? `<p id="error" role="alert">${escapeHtml(error)}</p>` : ''}
   <input id="name" name="name" type="text" autocomplete="name" value="${escapeHtml(name)}">
   <label class="check"><input id="email_verified" name="email_verified" type="checkbox"${verified ? ' checked' : ''}> The email address is verified</label>
   <button type="submit">Continue</button>
+  <button type="submit" name="sso" value="1" formnovalidate>Sign in with SSO</button>
 </form>`,
     nonce,
     { formTarget: appOrigin },
   );
   send(res, error ? 400 : 200, p.headers, p.body);
+}
+
+interface Federation {
+  /** Sends the browser to the bridge for this interaction, the address (if any) as `login_hint`. */
+  start(res: ServerResponse, uid: string, email: string): Promise<void>;
+  /** The bridge's answer: the code exchanged (oauth4webapi), the account signed in, the interaction resumed. */
+  callback(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+/**
+ * The federation to the SSO bridge, with oauth4webapi (discovery, PKCE, the code exchanged with the client secret,
+ * the ID token's issuer, audience, nonce and signature checked): the account is the bridge's `sub`, kept with its
+ * claims; the interaction is found again by the `state` (the callback path is fixed, so the interaction cookie, scoped
+ * to the interaction's own path, is not there to find it).
+ */
+function ssoFederation(
+  provider: Provider,
+  users: Map<string, LocalUser>,
+  issuer: string,
+  config: () => SsoFederation | undefined,
+): Federation {
+  const pending = new Map<string, { uid: string; verifier: string; nonce: string; at: number }>();
+  const redirectUri = `${issuer}${SSO_CALLBACK_PATH}`;
+  const insecure = { [oauth.allowInsecureRequests]: true }; // this machine only: the local gateway is http
+  let server: Promise<oauth.AuthorizationServer> | undefined;
+  const discover = (sso: SsoFederation) => {
+    server ??= oauth
+      .discoveryRequest(new URL(sso.issuer), { algorithm: 'oidc', ...insecure })
+      .then((r) => oauth.processDiscoveryResponse(new URL(sso.issuer), r))
+      .catch((e) => {
+        server = undefined;
+        throw e;
+      });
+    return server;
+  };
+  const required = () => {
+    const sso = config();
+    if (!sso) throw new Error('Single sign-on is not set up on this local stack.');
+    return sso;
+  };
+  return {
+    async start(res, uid, email) {
+      const sso = required();
+      const as = await discover(sso);
+      const verifier = oauth.generateRandomCodeVerifier();
+      const state = oauth.generateRandomState();
+      const nonce = oauth.generateRandomNonce();
+      for (const [k, v] of pending) if (Date.now() - v.at > 15 * 60_000) pending.delete(k);
+      pending.set(state, { uid, verifier, nonce, at: Date.now() });
+      const to = new URL(as.authorization_endpoint!);
+      to.searchParams.set('client_id', sso.clientId);
+      to.searchParams.set('redirect_uri', redirectUri);
+      to.searchParams.set('response_type', 'code');
+      to.searchParams.set('scope', 'openid email profile');
+      to.searchParams.set('state', state);
+      to.searchParams.set('nonce', nonce);
+      to.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
+      to.searchParams.set('code_challenge_method', 'S256');
+      if (email) to.searchParams.set('login_hint', email);
+      res.writeHead(303, { location: to.toString(), 'cache-control': 'no-store' });
+      res.end();
+    },
+    async callback(req, res) {
+      const sso = required();
+      const as = await discover(sso);
+      const url = new URL(req.url ?? '/', issuer);
+      const flow = pending.get(url.searchParams.get('state') ?? '');
+      if (!flow)
+        throw new Error('This single sign-on answer belongs to no sign-in in progress here. Start again.');
+      pending.delete(url.searchParams.get('state')!);
+      const client: oauth.Client = { client_id: sso.clientId };
+      const params = oauth.validateAuthResponse(as, client, url, url.searchParams.get('state')!);
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        oauth.ClientSecretPost(sso.clientSecret),
+        params,
+        redirectUri,
+        flow.verifier,
+        insecure,
+      );
+      const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+        expectedNonce: flow.nonce,
+        requireIdToken: true,
+      });
+      await oauth.validateApplicationLevelSignature(as, response, insecure);
+      const claims = oauth.getValidatedIdTokenClaims(result)!;
+      const sub = `sso:${claims.sub}`;
+      users.set(sub, {
+        email: String(claims.email),
+        emailVerified: claims.email_verified === true,
+        ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
+        sso: {
+          org: String(claims.sso_org),
+          sub: claims.sub,
+          groups: Array.isArray(claims.groups) ? claims.groups.map(String) : [],
+        },
+      });
+      const interaction = await provider.Interaction.find(flow.uid);
+      if (!interaction) throw new Error('The sign-in took too long. Start again.');
+      interaction.result = { login: { accountId: sub } };
+      await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+      res.writeHead(303, { location: interaction.returnTo, 'cache-control': 'no-store' });
+      res.end();
+    },
+  };
 }

@@ -3,8 +3,10 @@
  * outbox (the table's stream polled into the outbox handler), a DNS server for domain verification, a SAML 2.0
  * identity provider to sign in through SSO with, and a KMS endpoint holding the SSO bridge's signing key.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ENV } from '../functions/shared/env-names.ts';
+import { bridgeIssuer } from '../functions/sso/oidc.ts';
 import { buildWeb } from '../web/build.ts';
 import { jwtAuthorizer } from './authorizer.ts';
 import { createTable } from './bootstrap.ts';
@@ -13,7 +15,7 @@ import { type RunningDynamo, startDynamoLocal } from './dynamodb.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 import { LOCAL_AUDIENCE, loadOrCreateSigningKey, type SigningKey, WEB_CLIENT_ID } from './jwt.ts';
 import { type RunningKms, startLocalKms } from './kms.ts';
-import { type RunningOidc, startOidcProvider } from './oidc.ts';
+import { type RunningOidc, SSO_CALLBACK_PATH, type SsoFederation, startOidcProvider } from './oidc.ts';
 import { type LocalOutbox, startLocalOutbox } from './outbox.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type RunningSamlIdp, startLocalSamlIdp } from './saml-idp.ts';
@@ -195,8 +197,27 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       process.env[ENV.emailSendRatePerSecond] = String(opts.emailSendRatePerSecond);
 
     const key = await loadOrCreateSigningKey(opts.keyFile);
-    const oidc: RunningOidc = await startOidcProvider({ port: want.oidc || 0, key, appOrigin: apiUrl });
+    // The provider federates to the SSO bridge (the gateway's /api/v1/sso) as the stack's Cognito does in AWS: one
+    // confidential client, its secret made here, its hash and redirect URI registered with the bridge.
+    const sso: SsoFederation = {
+      issuer: bridgeIssuer(apiUrl),
+      clientId: 'local-oidc-provider',
+      clientSecret: randomBytes(32).toString('base64url'),
+    };
+    const oidc: RunningOidc = await startOidcProvider({
+      port: want.oidc || 0,
+      key,
+      appOrigin: apiUrl,
+      sso: () => sso,
+    });
     stops.push(oidc.stop);
+    process.env[ENV.ssoClients] = JSON.stringify([
+      {
+        client_id: sso.clientId,
+        client_secret_sha256: createHash('sha256').update(sso.clientSecret).digest('hex'),
+        redirect_uris: [`${oidc.issuer}${SSO_CALLBACK_PATH}`],
+      },
+    ]);
     process.env[ENV.oidcIssuer] = oidc.issuer;
     process.env[ENV.oidcClientId] = WEB_CLIENT_ID;
     await buildWeb();

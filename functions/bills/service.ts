@@ -29,7 +29,7 @@ const billingOnly = () =>
   );
 
 export async function listBills(deps: Deps, caller: Caller, orgId: string): Promise<Bill[]> {
-  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller);
   if (!canManageBilling(membership.role_assignments)) throw billingOnly();
   const bills = await queryAll<BillItem>(deps.db, deps.table, queries.bills(orgId));
   return bills.map(toBill).sort((a, b) => b.created_at.localeCompare(a.created_at));
@@ -78,7 +78,7 @@ export async function createBill(
 export async function settleBill(deps: Deps, caller: Caller, orgId: string, billId: string): Promise<Bill> {
   // The settler's roles are held by the write: demoted meanwhile, the retry reads again and refuses.
   return retryAuthorised(async () => {
-    const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+    const { membership } = await loadOrgAndMembership(deps, orgId, caller);
     if (!canManageBilling(membership.role_assignments)) throw billingOnly();
     const found = await batchGet(deps.db, deps.table, [keys.bill(orgId, billId)]);
     const raw = found.get(keyId(keys.bill(orgId, billId)));

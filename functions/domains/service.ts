@@ -56,7 +56,7 @@ const noCode = (domain: string) =>
 
 /** The organization's verified domains, sorted. */
 export async function listDomains(deps: Deps, caller: Caller, orgId: string): Promise<string[]> {
-  await requireOrgAdmin(deps, orgId, caller.userId);
+  await requireOrgAdmin(deps, orgId, caller);
   const claims = await queryAll<DomainClaimItem>(deps.db, deps.table, queries.domainClaims(orgId));
   return claims
     .filter((c) => c.status === 'verified')
@@ -77,7 +77,7 @@ export async function generateVerificationCode(
 ): Promise<{ verification: string; record: string }> {
   const record = verificationRecordName(domain);
   return retrying(async () => {
-    const { org, membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+    const { org, membership } = await requireOrgAdmin(deps, orgId, caller);
     const claim = await getItem<DomainClaimItem>(deps.db, deps.table, keys.domainClaim(orgId, domain));
     if (claim?.status === 'verified') throw claimedBy(domain, true);
     if (claim) return { verification: claim.verification_code, record };
@@ -156,7 +156,7 @@ export async function verifyDomain(
   resolve: TxtResolver = resolveTxt,
 ): Promise<void> {
   await retrying(async () => {
-    const { membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+    const { membership } = await requireOrgAdmin(deps, orgId, caller);
     const claim = await getItem<DomainClaimItem>(deps.db, deps.table, keys.domainClaim(orgId, domain));
     if (!claim) throw noCode(domain);
     if (claim.status === 'verified') return;
@@ -227,7 +227,7 @@ export async function deleteDomainClaim(
   domain: string,
 ): Promise<void> {
   await retrying(async () => {
-    const { org, membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+    const { org, membership } = await requireOrgAdmin(deps, orgId, caller);
     if (hasIdp(org)) throw idpConfigured();
     const claim = await getItem<DomainClaimItem>(deps.db, deps.table, keys.domainClaim(orgId, domain));
     if (!claim) return;

@@ -18,6 +18,8 @@ const ssoUrl = z.string().check(
 /** The reference's `IdpConfigurationRequest` and its `SamlIdp`. */
 export const idpConfigurationRequest = z.object({
   enabled: z.boolean(),
+  /** Ours: members whose address is in a verified domain act on the organization only after an SSO sign-in. */
+  sso_required: z.optional(z.boolean()),
   login_identifier_prefix: z
     .string()
     .check(

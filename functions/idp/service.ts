@@ -54,6 +54,7 @@ function toOrganizationIdp(deps: Deps, orgId: string, idp: IdpSettings): Organiz
     encryption_certificate: [],
     configuration: {
       enabled: idp.enabled,
+      sso_required: idp.sso_required === true,
       login_identifier_prefix: idp.login_identifier_prefix,
       saml_idp: { issuer: idp.issuer, sso_url: idp.sso_url, public_certificate: idp.certificates },
     },
@@ -66,13 +67,13 @@ const configured = (org: OrganizationItem): IdpSettings => {
 };
 
 export async function getIdp(deps: Deps, caller: Caller, orgId: string): Promise<OrganizationIdp> {
-  const { org } = await requireOrgAdmin(deps, orgId, caller.userId);
+  const { org } = await requireOrgAdmin(deps, orgId, caller);
   return toOrganizationIdp(deps, orgId, configured(org));
 }
 
 /** Our SP metadata for this organization's IdP (404 until one is configured, as the reference says). */
 export async function idpMetadata(deps: Deps, caller: Caller, orgId: string): Promise<string> {
-  const { org } = await requireOrgAdmin(deps, orgId, caller.userId);
+  const { org } = await requireOrgAdmin(deps, orgId, caller);
   configured(org);
   return spMetadataXml(serviceProvider(deps.publicBaseUrl, orgId));
 }
@@ -90,13 +91,14 @@ export async function putIdp(
     'saml_idp.public_certificate',
   ).map((c) => c.pem);
   return retryAuthorised(async () => {
-    const { org, membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+    const { org, membership } = await requireOrgAdmin(deps, orgId, caller);
     const claims = await queryAll<DomainClaimItem>(deps.db, deps.table, queries.domainClaims(orgId));
     const domain = claims.find((c) => c.status === 'verified')?.domain;
     if (!domain) throw noVerifiedDomain();
     const now = deps.now().toISOString();
     const idp: IdpSettings = {
       enabled: request.enabled,
+      ...(request.sso_required ? { sso_required: true } : {}),
       login_identifier_prefix: request.login_identifier_prefix,
       login_identifier: `${request.login_identifier_prefix}-${orgId}`,
       issuer: request.saml_idp.issuer,
@@ -131,7 +133,7 @@ export async function putIdp(
 /** DELETE: remove the IdP (404 when there is none); SSO is off afterwards, so only non-SSO admins keep it reachable. */
 export async function deleteIdp(deps: Deps, caller: Caller, orgId: string): Promise<void> {
   await retryAuthorised(async () => {
-    const { org, membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+    const { org, membership } = await requireOrgAdmin(deps, orgId, caller);
     configured(org);
     const held = await holdAdminReachable(deps, org, membership, { ssoOn: false, mappings: [] });
     await transact(deps.db, {

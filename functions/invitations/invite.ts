@@ -1,4 +1,5 @@
 /** Sending invitations: who may, to whom, and the write that holds up when the same addresses are invited at once. */
+
 import { callerUnchanged } from '../organizations/membership.ts';
 import { orgNotFound } from '../organizations/service.ts';
 import { batchGet, inParts, keyId, type TransactItems, transact } from '../shared/db.ts';
@@ -11,6 +12,7 @@ import { retryLostRace } from '../shared/races.ts';
 import { sameRoles } from '../shared/role-assignments.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { ENTITY, keys, ttlAt } from '../shared/table.ts';
+import { holdSsoRequirement } from '../sso/enforce.ts';
 import { takeRateQuota } from './quota.ts';
 
 import { isExpired, type OrganizationInvitation, RETENTION_MS, toWire } from './store.ts';
@@ -71,6 +73,7 @@ export async function createInvitations(
             'You are not a member of this organization.',
           );
         }
+        await holdSsoRequirement(deps, org, caller);
         if (!isOrgAdmin(me.role_assignments)) {
           throw new ApiError(
             'root.invalid_authentication',

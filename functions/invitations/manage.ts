@@ -24,7 +24,7 @@ export async function listInvitations(
   caller: Caller,
   orgId: string,
 ): Promise<ListedInvitation[]> {
-  await requireOrgAdmin(deps, orgId, caller.userId);
+  await requireOrgAdmin(deps, orgId, caller);
   const now = deps.now();
   const [items, org] = await Promise.all([
     queryInvitations(deps, orgId),
@@ -65,7 +65,7 @@ export async function revokeInvitations(
     await retryLostRace(
       { attempts: MAX_REVOKE_ATTEMPTS, exhausted: () => revokeConflict(done.size === 0) },
       async () => {
-        const { membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+        const { membership } = await requireOrgAdmin(deps, orgId, caller);
         const left = tokens.filter((t) => !done.has(t));
         const byToken = new Map(
           (await queryInvitations(deps, orgId))

@@ -1,6 +1,7 @@
 /** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
+
 import { type DomainRelease, releaseDomains } from '../domains/release.ts';
-import { callerUnchanged } from '../organizations/membership.ts';
+import { adminCountChange, callerUnchanged } from '../organizations/membership.ts';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
 import {
   batchGet,
@@ -23,6 +24,7 @@ import {
 } from '../shared/role-assignments.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { keys, setMemberListKeys } from '../shared/table.ts';
+import { holdSsoRequirement } from '../sso/enforce.ts';
 
 const MAX_ATTEMPTS = 5;
 export const MAX_REMOVALS = 25;
@@ -73,6 +75,7 @@ export async function changeRoles(
     const member = items.get(keyId(targetKey)) as MembershipItem | undefined;
     // Someone outside the target's organization learns nothing about where the target is.
     if (org?.status !== 'open' || !me || !member) throw invalidTarget();
+    await holdSsoRequirement(deps, org, caller);
     if (!isOrgAdmin(me.role_assignments)) {
       throw new ApiError(
         'role_assignments.unauthorized_role_assignments',
@@ -111,23 +114,8 @@ export async function changeRoles(
         },
       },
     };
-    if (wasAdmin !== nowAdmin) {
-      writes.adminCount = {
-        Update: {
-          TableName: deps.table,
-          Key: orgKey,
-          UpdateExpression: 'ADD admin_count :delta',
-          // Losing an admin needs another one to remain: the database holds the rule, not this read.
-          ConditionExpression: nowAdmin ? '#status = :open' : '#status = :open AND admin_count > :one',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':delta': nowAdmin ? 1 : -1,
-            ':open': 'open',
-            ...(nowAdmin ? {} : { ':one': 1 }),
-          },
-        },
-      };
-    }
+    // Losing an admin needs another one to remain: the database holds the rule, not this read.
+    if (wasAdmin !== nowAdmin) writes.adminCount = adminCountChange(deps, orgId, nowAdmin);
     await transact(deps.db, writes);
   });
 }
@@ -163,6 +151,7 @@ export async function removeMembers(
     if (org?.status !== 'open') throw orgNotFound();
     const me = found.get(keyId(meKey)) as MembershipItem | undefined;
     if (!me) throw noAccess();
+    await holdSsoRequirement(deps, org, caller);
     const leavingOnly = userIds.length === 1 && userIds[0] === caller.userId;
     if (!leavingOnly && !isOrgAdmin(me.role_assignments)) {
       throw new ApiError(

@@ -15,6 +15,10 @@ export interface OrganizationMembership {
   email: string;
   member_since: string;
   role_assignments: RoleAssignments;
+  /** Ours: `invitation`, `sso` (a sign-in through the organization's IdP), or `created` (they created it). */
+  joined_through: 'invitation' | 'sso' | 'created';
+  /** Ours: their last sign-in through the organization's IdP, when they have signed in through it. */
+  sso_signed_in_at?: string;
 }
 
 export const toMembership = (m: MembershipItem): OrganizationMembership => ({
@@ -24,6 +28,8 @@ export const toMembership = (m: MembershipItem): OrganizationMembership => ({
   email: m.email,
   member_since: m.member_since,
   role_assignments: m.role_assignments,
+  joined_through: m.joined_through === 'sso' ? 'sso' : m.joined_via ? 'invitation' : 'created',
+  ...(m.sso_signed_in_at ? { sso_signed_in_at: m.sso_signed_in_at } : {}),
 });
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -78,7 +84,7 @@ export async function listMembers(
         : { invitations: invitations.map((i) => ({ ...i, status: i.expired ? 'expired' : 'pending' })) }),
     };
   }
-  const { org } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  const { org } = await loadOrgAndMembership(deps, orgId, caller);
   const query = queries.memberList(orgId, page.sort, page.order, page.prefix);
   // A search counts its matches on its first page; later pages carry that count in their cursor.
   const carried = page.prefix ? searchCursor(page.next) : { next: page.next };

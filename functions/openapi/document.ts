@@ -479,6 +479,61 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
   'DELETE /api/v1/organizations/{organization_id}/role_mappings': 'reference',
   'DELETE /api/v1/organizations/{organization_id}/role_mappings/{role_names}': 'reference',
   'PUT /api/v1/organizations/{organization_id}/role_mappings/{role_name}': 'reference',
+  'GET /api/v1/sso/.well-known/openid-configuration': {
+    tags: ['Single sign-on'],
+    summary: "The SSO bridge's OpenID Connect discovery document",
+    description:
+      "The bridge is an OpenID Connect provider in front of every organization's SAML IdP: Cognito (in AWS) and the local provider federate to it (docs/sso.md).",
+    ok: { status: 200, description: 'The discovery document (issuer `<base>/api/v1/sso`).' },
+  },
+  'GET /api/v1/sso/jwks.json': {
+    tags: ['Single sign-on'],
+    summary: "The SSO bridge's public signing keys (JWKS)",
+    description: 'RS256; the private key stays in AWS KMS.',
+    ok: { status: 200, description: 'A JSON Web Key Set.' },
+  },
+  'GET /api/v1/sso/authorize': {
+    tags: ['Single sign-on'],
+    summary: 'Start an SSO sign-in (OpenID Connect authorization endpoint)',
+    description:
+      'For the registered clients. `login_hint` is the work address (its verified domain names the organization) or `org:<login_identifier>`; without it a page asks for the address. Redirects to the IdP with a SAML AuthnRequest (HTTP-Redirect binding).',
+    ok: { status: 302, description: "To the organization's IdP, or back to the client with an OAuth error." },
+    errors: { 400: 'Unknown client or redirect URI, or no organization signs that address in (HTML).' },
+  },
+  'POST /api/v1/sso/token': {
+    tags: ['Single sign-on'],
+    summary: 'Exchange a code (OpenID Connect token endpoint)',
+    description:
+      '`application/x-www-form-urlencoded`, `grant_type=authorization_code`, client secret (basic or post), PKCE verifier when the code was asked with a challenge. Each code is taken once, within 2 minutes.',
+    ok: { status: 200, description: '`id_token`, `access_token` (5 minutes).' },
+    errors: {
+      400: '`invalid_grant`, `unsupported_grant_type` (OAuth error body).',
+      401: '`invalid_client`.',
+    },
+  },
+  'GET /api/v1/sso/userinfo': {
+    tags: ['Single sign-on'],
+    summary: 'The claims of a bridge access token',
+    ok: { status: 200, description: '`sub`, `email`, `email_verified`, `name`, `sso_org`, `groups`.' },
+    errors: { 401: '`invalid_token`.' },
+  },
+  'POST /api/v1/saml/acs/{organization_id}': {
+    tags: ['Single sign-on'],
+    summary: 'The assertion consumer service (SAML HTTP-POST binding)',
+    description:
+      "Where the organization's IdP posts its signed answer (`SAMLResponse`, `RelayState`). Verified, then the person joins, is linked or gets their mapped roles in one transaction, and goes back to the client with a one-time code.",
+    ok: { status: 303, description: 'Back to the OpenID Connect client with `code` and `state`.' },
+    errors: {
+      400: 'Not an answer to a sign-in started here, or the sign-in expired (HTML).',
+      403: 'The answer is refused (signature, audience, time, replay) or the address is not in a verified domain (HTML).',
+      409: 'The person belongs to another organization: the page offers the move (HTML).',
+    },
+  },
+  'GET /api/v1/saml/login/{login_identifier}': {
+    tags: ['Single sign-on'],
+    summary: "The IdP's `sso_login_url`: sign in to this organization through its IdP",
+    ok: { status: 302, description: 'To the console, which starts the SSO sign-in.' },
+  },
   'GET /invitations/{token}': {
     tags: ['Invitations'],
     summary: 'The invitation page (HTML)',
@@ -680,6 +735,25 @@ const REFERENCE_FIELDS: Record<string, Record<string, Json>> = {
   },
   OrganizationMembership: {
     status: { type: 'string', enum: ['active'], description: 'Ours, with `?include=invitations`.' },
+    joined_through: {
+      type: 'string',
+      enum: ['invitation', 'sso', 'created'],
+      description:
+        "Ours: how they joined: an invitation, a sign-in through the organization's IdP, or creating the organization.",
+    },
+    sso_signed_in_at: {
+      type: 'string',
+      format: 'date-time',
+      description:
+        "Ours: their last sign-in through the organization's IdP (their roles are the mapped ones since).",
+    },
+  },
+  IdpConfigurationRequest: {
+    sso_required: {
+      type: 'boolean',
+      description:
+        'Ours (default false): members whose address is in a verified domain act on the organization only after a sign-in through its IdP (403 `org.idp.sso_required` otherwise); members outside those domains keep signing in as before.',
+    },
   },
   VerificationCodeResponse: {
     record: {

@@ -2,7 +2,7 @@
  * A membership in transactions: joining an organization (shared by creating one and accepting an invitation: the same
  * three items, always together), and holding the caller's membership in every write it authorises.
  */
-import type { TransactItems } from '../shared/db.ts';
+import type { TransactItem, TransactItems } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -23,6 +23,8 @@ export function joinItems(
   now: string,
   /** The invitation accepted (token and the version read), recorded on the membership as its provenance. */
   joinedVia?: MembershipItem['joined_via'],
+  /** `sso`: joining by a sign-in through the organization's IdP (`sso/signin.ts`). */
+  joinedThrough?: MembershipItem['joined_through'],
 ) {
   const membership: MembershipItem = {
     entity: ENTITY.membership,
@@ -35,6 +37,7 @@ export function joinItems(
     is_admin: isOrgAdmin(roleAssignments),
     version: 1,
     ...(joinedVia ? { joined_via: joinedVia } : {}),
+    ...(joinedThrough ? { joined_through: joinedThrough } : {}),
   };
   return {
     userLock: {
@@ -111,3 +114,22 @@ const changedMeanwhile = () =>
     'organization.conflict',
     'Your roles or what you were changing kept changing while we saved this (other administrators are editing them). Nothing was changed; try again.',
   );
+
+/**
+ * The organization's `admin_count` after one member gains or loses organization-admin, in the same transaction: losing
+ * one needs another to remain, so the database holds the last-admin rule, not the read that decided.
+ */
+export const adminCountChange = (deps: Deps, orgId: string, nowAdmin: boolean): TransactItem => ({
+  Update: {
+    TableName: deps.table,
+    Key: keys.organization(orgId),
+    UpdateExpression: 'ADD admin_count :delta',
+    ConditionExpression: nowAdmin ? '#status = :open' : '#status = :open AND admin_count > :one',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':delta': nowAdmin ? 1 : -1,
+      ':open': 'open',
+      ...(nowAdmin ? {} : { ':one': 1 }),
+    },
+  },
+});

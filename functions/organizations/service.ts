@@ -6,6 +6,7 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { adminRoleAssignments, isOrgAdmin } from '../shared/roles.ts';
 import { ENTITY, keys } from '../shared/table.ts';
+import { holdSsoRequirement } from '../sso/enforce.ts';
 import { callerUnchanged, joinItems, retryAuthorised } from './membership.ts';
 
 /** The reference's `Organization` shape. */
@@ -57,21 +58,22 @@ export async function ensureUser(deps: Deps, caller: Caller): Promise<UserItem> 
 export async function loadOrgAndMembership(
   deps: Deps,
   orgId: string,
-  userId: string,
+  caller: Caller,
 ): Promise<{ org: OrganizationItem; membership: MembershipItem }> {
   const orgKey = keys.organization(orgId);
-  const memberKey = keys.membership(orgId, userId);
+  const memberKey = keys.membership(orgId, caller.userId);
   const found = await batchGet(deps.db, deps.table, [orgKey, memberKey]);
   const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
   if (org?.status !== 'open') throw orgNotFound();
   const membership = found.get(keyId(memberKey)) as MembershipItem | undefined;
   if (!membership) throw noAccess();
+  await holdSsoRequirement(deps, org, caller);
   return { org: stripKeys(org as never), membership: stripKeys(membership as never) };
 }
 
 /** As `loadOrgAndMembership`, and the caller must be an organization-admin (403 otherwise). */
-export async function requireOrgAdmin(deps: Deps, orgId: string, userId: string) {
-  const loaded = await loadOrgAndMembership(deps, orgId, userId);
+export async function requireOrgAdmin(deps: Deps, orgId: string, caller: Caller) {
+  const loaded = await loadOrgAndMembership(deps, orgId, caller);
   if (!isOrgAdmin(loaded.membership.role_assignments)) {
     throw new ApiError(
       'root.invalid_authentication',
@@ -136,7 +138,7 @@ export async function listOrganizations(deps: Deps, caller: Caller): Promise<Org
 }
 
 export async function getOrganization(deps: Deps, caller: Caller, orgId: string): Promise<Organization> {
-  const { org } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  const { org } = await loadOrgAndMembership(deps, orgId, caller);
   return toOrganization(org);
 }
 
@@ -148,7 +150,7 @@ export async function renameOrganization(
 ): Promise<Organization> {
   // The renamer's role is held by the write: demoted meanwhile, the retry reads again and refuses.
   return retryAuthorised(async () => {
-    const { org, membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+    const { org, membership } = await requireOrgAdmin(deps, orgId, caller);
     try {
       await transact(deps.db, {
         organization: {

@@ -152,7 +152,7 @@ export async function createResource(
   };
   // The creator's roles are held by the write: demoted meanwhile, the retry reads again and refuses.
   await retryAuthorised(async () => {
-    const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+    const { membership } = await loadOrgAndMembership(deps, orgId, caller);
     if (
       !canCreate(membership.role_assignments, kind, kind === 'project' ? (type as ProjectType) : undefined)
     ) {
@@ -179,7 +179,7 @@ export async function listResources(
   orgId: string,
   kind: ResourceKindName,
 ): Promise<Resource[]> {
-  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller);
   const visible = readableIds(membership.role_assignments, kind);
   const all = await queryResources(deps, orgId, kind);
   return all
@@ -204,7 +204,7 @@ export async function getResource(
   kind: ResourceKindName,
   id: string,
 ): Promise<Resource> {
-  const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+  const { membership } = await loadOrgAndMembership(deps, orgId, caller);
   const item = await getResourceItem(deps, orgId, kind, id);
   // Not found and not yours look the same: a scoped member learns nothing about other resources.
   if (!item || !canRead(membership.role_assignments, kind, id, item.type as ProjectType))
@@ -254,7 +254,7 @@ export async function deleteResource(
 ): Promise<void> {
   // The deleter's roles are held by the write: demoted meanwhile, the retry reads again and refuses.
   await retryAuthorised(async () => {
-    const { membership } = await loadOrgAndMembership(deps, orgId, caller.userId);
+    const { membership } = await loadOrgAndMembership(deps, orgId, caller);
     const item = await getResourceItem(deps, orgId, kind, id);
     if (!item || !canRead(membership.role_assignments, kind, id, item.type as ProjectType))
       throw notFound(kind);

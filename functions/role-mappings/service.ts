@@ -58,7 +58,7 @@ function parseAll(raw: readonly unknown[], orgId: string, field: string): RoleMa
 }
 
 export async function listRoleMappings(deps: Deps, caller: Caller, orgId: string): Promise<RoleMapping[]> {
-  await requireOrgAdmin(deps, orgId, caller.userId);
+  await requireOrgAdmin(deps, orgId, caller);
   return (await loadRoleMappings(deps, orgId)).map(toRoleMapping);
 }
 
@@ -73,7 +73,7 @@ async function change(
   plan: (current: RoleMappingItem[]) => { put: RoleMappingInput[]; remove: string[] },
 ): Promise<{ removed: string[] }> {
   return retryAuthorised(async () => {
-    const { org, membership } = await requireOrgAdmin(deps, orgId, caller.userId);
+    const { org, membership } = await requireOrgAdmin(deps, orgId, caller);
     const current = await loadRoleMappings(deps, orgId);
     const { put, remove } = plan(current);
     const byName = new Map(current.map((m) => [m.name, m]));

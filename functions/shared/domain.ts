@@ -29,6 +29,8 @@ export interface OrganizationItem {
 /** An organization's SAML 2.0 identity provider, as configured by `PUT …/idp`. */
 export interface IdpSettings {
   enabled: boolean;
+  /** Members with an address in a verified domain must sign in through the IdP to act (`sso/enforce.ts`). */
+  sso_required?: boolean;
   login_identifier_prefix: string;
   /** `<prefix>-<organization id>`: unique to the organization. */
   login_identifier: string;
@@ -58,6 +60,56 @@ export type RoleMappingPropertyRule = { group: string } | { email: string };
 export type RoleMappingRule = { any: RoleMappingPropertyRule[] } | { all: RoleMappingPropertyRule[] };
 
 /** An organization's claim on a mail domain (`domains/`): pending until its TXT record is seen, then verified. */
+/** A person as an organization's IdP knows them, linked to the user id they act as (`sso/signin.ts`). */
+export interface SsoIdentityItem {
+  entity: 'SsoIdentity';
+  organization_id: string;
+  /** base64url SHA-256 of the IdP's issuer and the NameID: the identity, never the email alone. */
+  subject: string;
+  user_id: string;
+  /** The address the first sign-in asserted, and how the identity got its user: a new member, or an existing one. */
+  email: string;
+  linked: 'joined' | 'existing_member';
+  created_at: string;
+  last_sign_in_at: string;
+}
+
+/** A sign-in through the bridge in flight: what the OpenID Connect client asked, and the AuthnRequest sent for it. */
+export interface SsoRequestItem {
+  entity: 'SsoRequest';
+  id: string;
+  organization_id: string;
+  client_id: string;
+  redirect_uri: string;
+  state?: string;
+  nonce?: string;
+  code_challenge?: string;
+  created_at: string;
+  ttl: number;
+}
+
+/** What the bridge's token endpoint answers for a code, decided when the assertion was accepted. */
+export interface SsoCodeItem {
+  entity: 'SsoCode';
+  client_id: string;
+  redirect_uri: string;
+  nonce?: string;
+  code_challenge?: string;
+  claims: SsoClaims;
+  expires_at: string;
+  ttl: number;
+}
+
+/** The claims the bridge vouches for: the user id the API knows them by, and the organization whose IdP signed them in. */
+export interface SsoClaims {
+  sub: string;
+  email: string;
+  email_verified: true;
+  name?: string;
+  sso_org: string;
+  groups: string[];
+}
+
 export interface DomainClaimItem {
   entity: 'DomainClaim';
   organization_id: string;
@@ -103,7 +155,9 @@ export interface MembershipItem {
   joined_via?: { token: string; version: number };
   /** Set by every role change: from then on the roles are an admin's choice, no longer the invitation's. */
   roles_changed_at?: string;
-  /** `sso`: joined by signing in through the organization's IdP (#21's SSO join, not built yet); absent otherwise. */
+  /** When this member last signed in through the organization's IdP (their roles are then the mapped ones). */
+  sso_signed_in_at?: string;
+  /** `sso`: joined by signing in through the organization's IdP (`sso/signin.ts`); absent otherwise. */
   joined_through?: 'sso';
 }
 

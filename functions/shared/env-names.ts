@@ -25,4 +25,9 @@ export const ENV = {
    * access tokens Cognito trusts, and its public half is the bridge's JWKS.
    */
   ssoSigningKeyId: 'SSO_SIGNING_KEY_ID',
+  /**
+   * The SSO bridge's OpenID Connect clients, JSON: `[{client_id, client_secret_sha256, redirect_uris}]` (Cognito's
+   * federation in AWS, the local OpenID Connect provider locally). Unset: nobody can sign in through the bridge.
+   */
+  ssoClients: 'SSO_CLIENTS',
 } as const;

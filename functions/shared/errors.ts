@@ -60,6 +60,8 @@ export const ERROR_STATUS = {
   'org.idp.idp_not_configured': 404,
   /** Ours: an identity provider signs people in by the organization's verified domains, so it needs one. */
   'org.idp.no_verified_domain': 400,
+  /** Ours: the organization requires a sign-in through its IdP for this address. */
+  'org.idp.sso_required': 403,
   'org.role_mapping_rule.ambiguous_rule': 400,
   'org.role_mapping_rule.empty_rule': 400,
   'org.role_mapping_rule.syntax_error': 400,

@@ -15,6 +15,8 @@ export interface Caller {
   name?: string;
   /** Identity-provider groups (`cognito:groups`); `operators` may do operator-only things such as raising bills. */
   groups?: string[];
+  /** The organization whose IdP signed this person in (the SSO bridge's `sso_org` claim); absent for other sign-ins. */
+  ssoOrg?: string;
 }
 
 /** API Gateway passes array claims as "[a b c]"; a raw JWT may carry a real array. */
@@ -94,8 +96,14 @@ export function callerFrom(event: HttpEvent): Caller | undefined {
   const verified = claims?.email_verified;
   const name = claims?.name;
   const groups = parseGroups(claims?.['cognito:groups']);
+  // A sign-in through the SSO bridge (federated by Cognito or the local provider): the person is the user the bridge
+  // decided (`sso_sub`, its own `sub`), whatever id the federating provider gave them. Only the issuer sets these.
+  const ssoOrg = claims?.sso_org;
+  const ssoSub = claims?.sso_sub;
+  const sso = typeof ssoOrg === 'string' && ssoOrg !== '' && typeof ssoSub === 'string' && ssoSub !== '';
   return {
-    userId: sub,
+    userId: sso ? ssoSub : sub,
+    ...(sso ? { ssoOrg } : {}),
     email: canonical,
     emailVerified: verified === true || verified === 'true',
     ...(typeof name === 'string' && name ? { name: name.slice(0, 200) } : {}),
@@ -219,6 +227,14 @@ function wrap(fn: (event: HttpEvent) => Promise<HttpResponse>): Handler {
 /** A route anyone may call (the public invitation page and lookup, health). */
 export const publicRoute = (fn: (req: Request) => Promise<HttpResponse>): Handler =>
   wrap((event) => fn(makeRequest(event)));
+
+/** One function serving several public routes, each picked by its route key, as `authedRoutes` does for signed-in ones. */
+export const publicRoutes = (routes: Record<string, (req: Request) => Promise<HttpResponse>>): Handler =>
+  publicRoute(async (req) => {
+    const fn = routes[req.event.routeKey];
+    if (!fn) throw new ApiError('root.not_found', `No route ${req.event.routeKey} in this function.`);
+    return fn(req);
+  });
 
 /** A route that needs a signed-in caller: 401 root.unauthorized without valid JWT claims. */
 export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): Handler =>

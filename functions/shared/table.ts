@@ -29,6 +29,10 @@
  * | claims of an organization                 | pk=ORG#<org>, sk begins_with DOMAIN_CLAIM#         | Query                |
  * | which organization owns a domain          | pk=DOMAIN#<domain>, sk=DOMAIN                      | Put/Delete (cond.)   |
  * | role mappings of an organization (by name) | pk=ORG#<org>, sk begins_with ROLE_MAPPING#         | Query                |
+ * | an SSO identity (IdP + NameID) of an org   | pk=ORG#<org>, sk=SSO_IDENTITY#<hash>               | GetItem / Put (cond.) |
+ * | an SSO sign-in in flight                  | pk=SSO_REQUEST#<id>, sk=SSO_REQUEST                | Get / Delete (cond.) |
+ * | an SSO bridge authorization code          | pk=SSO_CODE#<hash>, sk=SSO_CODE                    | Delete (cond.)       |
+ * | a SAML assertion already accepted         | pk=SAML_ASSERTION#<org>, sk=<assertion id>         | Put (cond.)          |
  *
  * The three member lists are index attributes on the membership item itself (`memberListKeys`), written by the same
  * Put or Update that writes the membership, and gone with its Delete: no second item to keep in step, and a role
@@ -79,6 +83,10 @@ export const ENTITY = {
   domainClaim: 'DomainClaim',
   domain: 'Domain',
   roleMapping: 'RoleMapping',
+  ssoIdentity: 'SsoIdentity',
+  ssoRequest: 'SsoRequest',
+  ssoCode: 'SsoCode',
+  samlAssertion: 'SamlAssertion',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -196,6 +204,20 @@ export const keys = {
   domain: (domain: string): Key => ({ pk: `DOMAIN#${domain}`, sk: 'DOMAIN' }),
   /** One SSO role mapping of an organization, by its name (`role-mappings/`). */
   roleMapping: (orgId: string, name: string): Key => ({ pk: `ORG#${orgId}`, sk: `ROLE_MAPPING#${name}` }),
+  /** A person as an organization's IdP knows them (a hash of its issuer and NameID), and the user id they sign in as. */
+  ssoIdentity: (orgId: string, subject: string): Key => ({
+    pk: `ORG#${orgId}`,
+    sk: `SSO_IDENTITY#${subject}`,
+  }),
+  /** A sign-in in flight: the AuthnRequest sent to the IdP and the OpenID Connect request it answers (TTL minutes). */
+  ssoRequest: (id: string): Key => ({ pk: `SSO_REQUEST#${id}`, sk: 'SSO_REQUEST' }),
+  /** An authorization code of the SSO bridge, by its hash: taken once, by a conditional delete (TTL minutes). */
+  ssoCode: (codeHash: string): Key => ({ pk: `SSO_CODE#${codeHash}`, sk: 'SSO_CODE' }),
+  /** A SAML assertion id already accepted for an organization: put once, kept until the assertion expires. */
+  samlAssertion: (orgId: string, assertionId: string): Key => ({
+    pk: `SAML_ASSERTION#${orgId}`,
+    sk: assertionId,
+  }),
 } as const;
 
 /**

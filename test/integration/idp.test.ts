@@ -3,6 +3,7 @@
  * needs (local DNS), the domain it then pins, our SP metadata as XML, mappings' CRUD, limits and refusals, 403 for
  * non-admins, and the admin-reachability rule with an organization whose only admin joined through SSO.
  */
+
 import { randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DOMParser } from '@xmldom/xmldom';
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/shared/clients.ts';
 import { keys } from '../../functions/shared/table.ts';
 import { selfSignedCertificate } from '../support/certificates.ts';
+import { claimDomain } from '../support/domains.ts';
 import { addMember, deploymentViewer, orgWithAdmin } from '../support/factories.ts';
 import { useInterleaving } from '../support/interleave.ts';
 import { useStack } from '../support/stack.ts';
@@ -54,18 +56,7 @@ const engineersMapping = (org: Org, name = 'engineers') => ({
 async function orgWithDomain(label: string): Promise<Org & { domain: string }> {
   const org = await orgWithAdmin(api, label);
   const domain = `${label}-${run}.test`;
-  const base = `/api/v1/organizations/${org.orgId}/domains`;
-  const gen = await api.call('POST', `${base}/_generate_verification_code`, {
-    as: org.admin,
-    body: { domain_claim_request: domain },
-  });
-  expect(gen.status, gen.text).toBe(200);
-  api.stack.dns.setTxt(`_elastic-cloud-verification.${domain}`, [gen.body.verification]);
-  const ok = await api.call('POST', `${base}/_verify`, {
-    as: org.admin,
-    body: { domain_claim_request: domain },
-  });
-  expect(ok.status, ok.text).toBe(200);
+  await claimDomain(api, org, domain);
   return { ...org, domain };
 }
 

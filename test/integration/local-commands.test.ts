@@ -110,8 +110,8 @@ describe('every command explains itself', () => {
 
 describe('npm start and the commands that read what it bound', () => {
   it('records its endpoints; token, executions and check-invariants use them; a taken port names a real option; stopping removes the record', async () => {
-    const [gateway, dynamodb, ses, sfn, oidc, dns, samlIdp] = [
-    const [gateway, dynamodb, ses, sfn, oidc, dns, kms] = [
+    const [gateway, dynamodb, ses, sfn, oidc, dns, samlIdp, kms] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),

@@ -1,0 +1,401 @@
+/**
+ * A sign-in through an organization's IdP, at our ACS: the SAML Response verified (`assertion.ts`), then one
+ * transaction that decides everything it leads to, so a retried or replayed post changes nothing twice:
+ *
+ * - the sign-in request is consumed (deleted on the condition that it exists: each AuthnRequest is answered once);
+ * - the assertion id is recorded (put if absent, TTL at its expiry: each assertion is accepted once);
+ * - the person's SSO identity (a hash of the IdP's issuer and their NameID, never the email alone) is created or
+ *   touched, and with it the user id they act as:
+ *   - known identity: the user it was linked to;
+ *   - new identity whose address belongs to a member already: linked to that member (their membership, roles and
+ *     deployments stay theirs). Safe only because the address is in a domain this organization has proved it owns
+ *     (held by a condition on the domain's owner item) and the assertion is signed by this organization's IdP;
+ *   - otherwise a new user id derived from the identity;
+ * - the membership: a member gets the roles the role mappings give (replacing theirs, as Elastic does; never the
+ *   organization's last organization-admin demoted); someone in no organization joins with them (the one-organization
+ *   lock, as an invitation's accept takes it); someone in another organization is refused with the move offered;
+ * - the bridge's authorization code, whose claims the token endpoint answers (`oidc.ts`).
+ *
+ * The address must be in one of the organization's verified domains: an IdP vouches only for its own company's
+ * addresses, and nothing else is let in or linked.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { canonicalDomain } from '../domains/names.ts';
+import { serviceProvider } from '../idp/metadata.ts';
+import { adminCountChange, joinItems } from '../organizations/membership.ts';
+import { mappedRoles } from '../role-mappings/evaluate.ts';
+import { loadRoleMappings } from '../role-mappings/guard.ts';
+import {
+  batchGet,
+  conditionsFailed,
+  countOnOrganization,
+  getItem,
+  keyId,
+  type TransactItems,
+  transact,
+} from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type {
+  DomainItem,
+  MembershipItem,
+  OrganizationItem,
+  SsoClaims,
+  SsoCodeItem,
+  SsoIdentityItem,
+  SsoRequestItem,
+  UserItem,
+} from '../shared/domain.ts';
+import { canonicalEmail } from '../shared/email.ts';
+import { log } from '../shared/log.ts';
+import { isLostRace, retryLostRace } from '../shared/races.ts';
+import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
+import { ENTITY, keys, setMemberListKeys, TABLE } from '../shared/table.ts';
+import { SamlRefused, verifySamlResponse } from './assertion.ts';
+
+/** How long an authorization code of the bridge may wait for its token request. */
+export const CODE_TTL_SECONDS = 120;
+const MAX_ATTEMPTS = 5;
+
+/** A sign-in that cannot go on: shown to the person as a page (`pages.ts`), with what they can do next. */
+export class SsoRefused extends Error {
+  override readonly name = 'SsoRefused';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+    readonly next?: { href: string; label: string },
+  ) {
+    super(message);
+  }
+}
+
+export interface SignedIn {
+  /** Where the browser goes on: the OpenID Connect client's redirect URI with the code and its state. */
+  redirectTo: string;
+  userId: string;
+  outcome: 'joined' | 'linked' | 'member';
+}
+
+export const hashOf = (value: string): string => createHash('sha256').update(value).digest('base64url');
+/** The identity of a person at an IdP: its issuer and their NameID, hashed (no separator can be forged into it). */
+export const ssoSubject = (issuer: string, nameId: string): string =>
+  hashOf(`${issuer.length}:${issuer}${nameId.length}:${nameId}`);
+/** The user id of someone who joined through SSO: derived from the identity, so two racing first sign-ins agree. */
+export const ssoUserId = (orgId: string, subject: string): string =>
+  `sso-${hashOf(`${orgId}/${subject}`).slice(0, 32)}`;
+
+export async function acceptSamlResponse(
+  deps: Deps,
+  input: { orgId: string; samlResponse: string; relayState: string },
+): Promise<SignedIn> {
+  const { orgId } = input;
+  const requestKey = keys.ssoRequest(input.relayState);
+  const orgKey = keys.organization(orgId);
+  const found = await batchGet(deps.db, deps.table, [requestKey, orgKey]);
+  const request = found.get(keyId(requestKey)) as SsoRequestItem | undefined;
+  const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
+  const now = deps.now();
+  if (!request || request.organization_id !== orgId || request.ttl * 1000 <= now.getTime())
+    throw staleRequest();
+  if (org?.status !== 'open' || !org.idp?.enabled) {
+    throw new SsoRefused(
+      404,
+      'Single sign-on is off',
+      'This organization does not sign people in through an identity provider (any more). Ask its administrators.',
+    );
+  }
+
+  const sp = serviceProvider(deps.publicBaseUrl, orgId);
+  let identity: Awaited<ReturnType<typeof verifySamlResponse>>;
+  try {
+    identity = await verifySamlResponse({
+      samlResponse: input.samlResponse,
+      idp: { issuer: org.idp.issuer, certificates: org.idp.certificates },
+      sp: { entityId: sp.entityId, acsUrl: sp.acs },
+      expectedInResponseTo: request.id,
+      now,
+    });
+  } catch (e) {
+    if (!(e instanceof SamlRefused)) throw e;
+    log('warn', 'saml response refused', { organizationId: orgId, reason: e.reason, detail: e.message });
+    throw new SsoRefused(
+      403,
+      'Sign-in refused',
+      `Your identity provider's answer was not accepted: ${e.message} Ask your administrator to check the single sign-on settings.`,
+    );
+  }
+
+  const email =
+    canonicalEmail(identity.email ?? (identity.nameId.includes('@') ? identity.nameId : '')) ?? '';
+  if (!email) {
+    throw new SsoRefused(
+      403,
+      'No email address',
+      'Your identity provider did not send an email address this service accepts. Ask your administrator to send the `email` attribute.',
+    );
+  }
+  const domain = domainOf(email);
+  const subject = ssoSubject(org.idp.issuer, identity.nameId);
+  const mappings = await loadRoleMappings(deps, orgId);
+  const roles = mappedRoles(mappings, { email, groups: identity.groups });
+
+  return retryLostRace({ attempts: MAX_ATTEMPTS, exhausted: busy }, async () => {
+    const identityKey = keys.ssoIdentity(orgId, subject);
+    const emailKey = keys.memberEmail(orgId, email);
+    const domainKey = keys.domain(domain);
+    const got = await batchGet(deps.db, deps.table, [identityKey, emailKey, domainKey, orgKey]);
+    const known = got.get(keyId(identityKey)) as SsoIdentityItem | undefined;
+    const memberByEmail = got.get(keyId(emailKey)) as { user_id: string } | undefined;
+    const owner = got.get(keyId(domainKey)) as DomainItem | undefined;
+    const current = got.get(keyId(orgKey)) as OrganizationItem | undefined;
+    if (current?.status !== 'open') throw staleRequest();
+    if (owner?.organization_id !== orgId) {
+      throw new SsoRefused(
+        403,
+        'Address not in a verified domain',
+        `${email} is not in a domain ${current.name} has verified, so its identity provider cannot sign you in to it. Ask your administrator to claim ${domain}.`,
+      );
+    }
+    const userId = known?.user_id ?? memberByEmail?.user_id ?? ssoUserId(orgId, subject);
+    const linked = !known && memberByEmail !== undefined;
+
+    const userKey = keys.user(userId);
+    const memberKey = keys.membership(orgId, userId);
+    const mine = await batchGet(deps.db, deps.table, [userKey, memberKey]);
+    const user = mine.get(keyId(userKey)) as UserItem | undefined;
+    const membership = mine.get(keyId(memberKey)) as MembershipItem | undefined;
+    if (user?.organization_id && user.organization_id !== orgId)
+      throw await belongsElsewhere(deps, user, current);
+
+    const at = now.toISOString();
+    const code = randomBytes(32).toString('base64url');
+    const claims: SsoClaims = {
+      sub: userId,
+      email,
+      email_verified: true,
+      ...(membership?.name ? { name: membership.name } : {}),
+      sso_org: orgId,
+      groups: identity.groups,
+    };
+    const items: TransactItems = {
+      request: {
+        Delete: { TableName: deps.table, Key: requestKey, ConditionExpression: 'attribute_exists(pk)' },
+      },
+      assertion: {
+        Put: {
+          TableName: deps.table,
+          Item: {
+            ...keys.samlAssertion(orgId, identity.assertionId),
+            entity: ENTITY.samlAssertion,
+            accepted_at: at,
+            [TABLE.ttlAttribute]: Math.ceil(identity.notOnOrAfter.getTime() / 1000),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      code: {
+        Put: {
+          TableName: deps.table,
+          Item: {
+            ...keys.ssoCode(hashOf(code)),
+            ...({
+              entity: ENTITY.ssoCode,
+              client_id: request.client_id,
+              redirect_uri: request.redirect_uri,
+              ...(request.nonce ? { nonce: request.nonce } : {}),
+              ...(request.code_challenge ? { code_challenge: request.code_challenge } : {}),
+              claims,
+              expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000).toISOString(),
+              ttl: Math.ceil(now.getTime() / 1000) + CODE_TTL_SECONDS,
+            } satisfies SsoCodeItem),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      domain: {
+        ConditionCheck: {
+          TableName: deps.table,
+          Key: domainKey,
+          ConditionExpression: 'organization_id = :org',
+          ExpressionAttributeValues: { ':org': orgId },
+        },
+      },
+      identity: known
+        ? {
+            Update: {
+              TableName: deps.table,
+              Key: identityKey,
+              UpdateExpression: 'SET last_sign_in_at = :now',
+              ConditionExpression: 'user_id = :uid',
+              ExpressionAttributeValues: { ':now': at, ':uid': userId },
+            },
+          }
+        : {
+            Put: {
+              TableName: deps.table,
+              Item: {
+                ...identityKey,
+                ...({
+                  entity: ENTITY.ssoIdentity,
+                  organization_id: orgId,
+                  subject,
+                  user_id: userId,
+                  email,
+                  linked: linked ? 'existing_member' : 'joined',
+                  created_at: at,
+                  last_sign_in_at: at,
+                } satisfies SsoIdentityItem),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+    };
+    if (linked) {
+      // The address still belongs to that member when the link commits.
+      items.memberEmail = {
+        ConditionCheck: {
+          TableName: deps.table,
+          Key: emailKey,
+          ConditionExpression: 'user_id = :uid',
+          ExpressionAttributeValues: { ':uid': userId },
+        },
+      };
+    }
+
+    let outcome: SignedIn['outcome'];
+    if (membership) {
+      outcome = linked ? 'linked' : 'member';
+      Object.assign(items, rolesFromMappings(deps, current, membership, roles, at));
+    } else if (user?.organization_id === orgId) {
+      // The lock says member, the membership is not there: read mid-change (a BatchGet is no snapshot). Read again.
+      throw Object.assign(new Error('read between a membership and its lock'), {
+        name: 'ConditionalCheckFailedException',
+      });
+    } else {
+      outcome = 'joined';
+      const caller = { userId, email, emailVerified: true };
+      const { memberEmail, ...join } = joinItems(deps, caller, orgId, roles, at, undefined, 'sso');
+      Object.assign(items, join, {
+        // Another account holding this address in the organization (a member not linked) keeps it.
+        memberEmail,
+        organizationCount: countOnOrganization(deps.table, orgKey, {
+          member_count: 1,
+          admin_count: isOrgAdmin(roles) ? 1 : 0,
+        }),
+      });
+    }
+
+    try {
+      await transact(deps.db, items);
+    } catch (e) {
+      if (!isLostRace(e)) throw e;
+      const failed = conditionsFailed(e);
+      if (failed?.has('request')) throw staleRequest();
+      if (failed?.has('assertion')) {
+        throw new SsoRefused(
+          403,
+          'Sign-in already used',
+          'This answer from your identity provider was already used to sign in. Start the sign-in again.',
+        );
+      }
+      throw e; // the identity, the membership or the organization changed meanwhile: read again
+    }
+    log('info', 'sso sign-in', { organizationId: orgId, outcome });
+    const back = new URL(request.redirect_uri);
+    back.searchParams.set('code', code);
+    if (request.state !== undefined) back.searchParams.set('state', request.state);
+    return { redirectTo: back.toString(), userId, outcome };
+  });
+}
+
+/**
+ * The member's roles become the mapped ones, in the same transaction, on the condition that the membership is the
+ * version read; the last organization-admin is never demoted by a sign-in (their roles stay as they are, and the
+ * organization keeps its owner). Nothing when they are already those roles.
+ */
+function rolesFromMappings(
+  deps: Deps,
+  org: OrganizationItem,
+  member: MembershipItem,
+  roles: RoleAssignments,
+  at: string,
+): TransactItems {
+  const wasAdmin = isOrgAdmin(member.role_assignments);
+  const nowAdmin = isOrgAdmin(roles);
+  const keepLastAdmin = wasAdmin && !nowAdmin && org.admin_count <= 1;
+  const next = keepLastAdmin || sameRoles(member.role_assignments, roles) ? undefined : roles;
+  const listed = setMemberListKeys({ ...member, is_admin: next ? nowAdmin : wasAdmin });
+  const out: TransactItems = {
+    membership: {
+      Update: {
+        TableName: deps.table,
+        Key: keys.membership(org.id, member.user_id),
+        UpdateExpression: next
+          ? `SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now, sso_signed_in_at = :now, ${listed.clauses.join(', ')}`
+          : 'SET sso_signed_in_at = :now, version = :next',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: {
+          ':now': at,
+          ':next': member.version + 1,
+          ':v': member.version,
+          ...(next ? { ':ra': next, ':admin': nowAdmin, ...listed.values } : {}),
+        },
+      },
+    },
+  };
+  if (keepLastAdmin) log('warn', 'sso sign-in kept the last organization-admin', { organizationId: org.id });
+  if (next && wasAdmin !== nowAdmin) out.adminCount = adminCountChange(deps, org.id, nowAdmin);
+  return out;
+}
+
+const sameRoles = (a: RoleAssignments, b: RoleAssignments): boolean => canonical(a) === canonical(b);
+const canonical = (r: RoleAssignments): string =>
+  JSON.stringify(
+    Object.entries(r)
+      .filter(([, list]) => Array.isArray(list) && list.length > 0)
+      .map(([scope, list]) => [
+        scope,
+        (list as unknown[]).map((x) => JSON.stringify(x, Object.keys(x as object).sort())).sort(),
+      ])
+      .sort(),
+  );
+
+const domainOf = (email: string): string => {
+  try {
+    return canonicalDomain(email.slice(email.lastIndexOf('@') + 1));
+  } catch {
+    return email.slice(email.lastIndexOf('@') + 1);
+  }
+};
+
+async function belongsElsewhere(deps: Deps, user: UserItem, target: OrganizationItem): Promise<SsoRefused> {
+  const theirs = user.organization_id
+    ? await getItem<OrganizationItem>(deps.db, deps.table, keys.organization(user.organization_id))
+    : undefined;
+  const name = theirs?.name ?? 'another organization';
+  return new SsoRefused(
+    409,
+    'You belong to another organization',
+    `You are a member of ${name}, and a person belongs to one organization at a time, so signing in through ${target.name}'s identity provider cannot make you a member of ${target.name}. To move there with your deployments, ask an administrator of ${target.name} for an invitation and use "Move to another organization" in the console.`,
+    { href: '/console/#/move', label: 'Move to another organization' },
+  );
+}
+
+const staleRequest = () =>
+  new SsoRefused(
+    400,
+    'Sign-in expired',
+    'This sign-in was already used or took too long (10 minutes). Start the sign-in again from the console.',
+    { href: '/console/', label: 'Open the console' },
+  );
+
+const busy = () =>
+  new SsoRefused(
+    409,
+    'Try again',
+    'Your membership kept changing while we signed you in. Start the sign-in again.',
+    {
+      href: '/console/',
+      label: 'Open the console',
+    },
+  );
