@@ -2,6 +2,7 @@
 
 import { callerUnchanged } from '../organizations/membership.ts';
 import { orgNotFound } from '../organizations/service.ts';
+import { holdSsoRequirement } from '../organizations/sso-required.ts';
 import { batchGet, inParts, keyId, type TransactItems, transact } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { InvitationItem, MembershipItem, OrganizationItem } from '../shared/domain.ts';
@@ -12,7 +13,6 @@ import { retryLostRace } from '../shared/races.ts';
 import { sameRoles } from '../shared/role-assignments.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { ENTITY, keys, ttlAt } from '../shared/table.ts';
-import { holdSsoRequirement } from '../sso/enforce.ts';
 import { takeRateQuota } from './quota.ts';
 
 import { isExpired, type OrganizationInvitation, RETENTION_MS, toWire } from './store.ts';

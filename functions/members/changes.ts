@@ -3,6 +3,7 @@
 import { type DomainRelease, releaseDomains } from '../domains/release.ts';
 import { adminCountChange, callerUnchanged } from '../organizations/membership.ts';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
+import { holdSsoRequirement } from '../organizations/sso-required.ts';
 import {
   batchGet,
   conditionsFailed,
@@ -24,7 +25,6 @@ import {
 } from '../shared/role-assignments.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { keys, setMemberListKeys } from '../shared/table.ts';
-import { holdSsoRequirement } from '../sso/enforce.ts';
 
 const MAX_ATTEMPTS = 5;
 export const MAX_REMOVALS = 25;

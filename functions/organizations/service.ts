@@ -6,8 +6,8 @@ import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { adminRoleAssignments, isOrgAdmin } from '../shared/roles.ts';
 import { ENTITY, keys } from '../shared/table.ts';
-import { holdSsoRequirement } from '../sso/enforce.ts';
 import { callerUnchanged, joinItems, retryAuthorised } from './membership.ts';
+import { holdSsoRequirement } from './sso-required.ts';
 
 /** The reference's `Organization` shape. */
 export interface Organization {

@@ -1,4 +1,5 @@
 /**
+ * Longer than 300 lines on purpose: every key and access pattern of the single table in one place, read as a whole.
  * The single table: its physical definition (shared by the CDK stack and the local bootstrap), the entity
  * types it stores, every key, and every access pattern that reads more than one item (`queries`). No other module
  * builds a key string, names the index or writes a key condition (test/unit/table.test.ts checks).

@@ -18,9 +18,9 @@ import { getItem } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { DomainItem, OrganizationItem, SsoCodeItem, SsoRequestItem } from '../shared/domain.ts';
 import { canonicalEmail } from '../shared/email.ts';
-import { ENV } from '../shared/env-names.ts';
 import type { HttpResponse } from '../shared/http.ts';
 import { ENTITY, keys } from '../shared/table.ts';
+import { bridgeClients, bridgeIssuer } from './clients.ts';
 import { emailPage, messagePage } from './pages.ts';
 import { hashOf } from './signin.ts';
 import { publicJwks, signJwt, verifyJwt } from './tokens.ts';
@@ -29,57 +29,7 @@ import { publicJwks, signJwt, verifyJwt } from './tokens.ts';
 export const REQUEST_TTL_SECONDS = 600;
 const TOKEN_SECONDS = 300;
 
-export interface BridgeClient {
-  client_id: string;
-  client_secret_sha256: string;
-  redirect_uris: string[];
-}
-
-let clientsCached: BridgeClient[] | undefined;
-/** The registered clients (`SSO_CLIENTS`, JSON); none when unset (then nobody can use the bridge). */
-export function bridgeClients(): BridgeClient[] {
-  if (!clientsCached) {
-    const raw = process.env[ENV.ssoClients] ?? '';
-    const parsed: unknown = raw ? JSON.parse(raw) : [];
-    if (
-      !Array.isArray(parsed) ||
-      !parsed.every(
-        (c) =>
-          typeof c?.client_id === 'string' &&
-          typeof c?.client_secret_sha256 === 'string' &&
-          Array.isArray(c?.redirect_uris),
-      )
-    ) {
-      throw new Error(
-        `${ENV.ssoClients} must be a JSON list of {client_id, client_secret_sha256, redirect_uris}`,
-      );
-    }
-    clientsCached = parsed as BridgeClient[];
-  }
-  return clientsCached;
-}
-
-export const bridgeIssuer = (publicBaseUrl: string): string => `${publicBaseUrl}/api/v1/sso`;
-
-export function discovery(publicBaseUrl: string) {
-  const issuer = bridgeIssuer(publicBaseUrl);
-  return {
-    issuer,
-    authorization_endpoint: `${issuer}/authorize`,
-    token_endpoint: `${issuer}/token`,
-    userinfo_endpoint: `${issuer}/userinfo`,
-    jwks_uri: `${issuer}/jwks.json`,
-    response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code'],
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    code_challenge_methods_supported: ['S256'],
-    scopes_supported: ['openid', 'email', 'profile'],
-    claims_supported: ['sub', 'email', 'email_verified', 'name', 'sso_org', 'groups', 'nonce'],
-  };
-}
-
+export { bridgeIssuer, discovery } from './clients.ts';
 export const jwks = () => publicJwks();
 
 /** `GET …/authorize`: check the client, find the organization, and send the person to its IdP. */

@@ -20,16 +20,14 @@
  * addresses, and nothing else is let in or linked.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { canonicalDomain } from '../domains/names.ts';
 import { serviceProvider } from '../idp/metadata.ts';
-import { adminCountChange, joinItems } from '../organizations/membership.ts';
+import { joinItems } from '../organizations/membership.ts';
 import { mappedRoles } from '../role-mappings/evaluate.ts';
 import { loadRoleMappings } from '../role-mappings/guard.ts';
 import {
   batchGet,
   conditionsFailed,
   countOnOrganization,
-  getItem,
   keyId,
   type TransactItems,
   transact,
@@ -48,26 +46,17 @@ import type {
 import { canonicalEmail } from '../shared/email.ts';
 import { log } from '../shared/log.ts';
 import { isLostRace, retryLostRace } from '../shared/races.ts';
-import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
-import { ENTITY, keys, setMemberListKeys, TABLE } from '../shared/table.ts';
+import { isOrgAdmin } from '../shared/roles.ts';
+import { ENTITY, keys, TABLE } from '../shared/table.ts';
 import { SamlRefused, verifySamlResponse } from './assertion.ts';
+import { rolesFromMappings } from './mapped-roles.ts';
+import { belongsElsewhere, busy, SsoRefused, staleRequest } from './refusals.ts';
+
+export { SsoRefused } from './refusals.ts';
 
 /** How long an authorization code of the bridge may wait for its token request. */
 export const CODE_TTL_SECONDS = 120;
 const MAX_ATTEMPTS = 5;
-
-/** A sign-in that cannot go on: shown to the person as a page (`pages.ts`), with what they can do next. */
-export class SsoRefused extends Error {
-  override readonly name = 'SsoRefused';
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    message: string,
-    readonly next?: { href: string; label: string },
-  ) {
-    super(message);
-  }
-}
 
 export interface SignedIn {
   /** Where the browser goes on: the OpenID Connect client's redirect URI with the code and its state. */
@@ -134,7 +123,7 @@ export async function acceptSamlResponse(
       'Your identity provider did not send an email address this service accepts. Ask your administrator to send the `email` attribute.',
     );
   }
-  const domain = domainOf(email);
+  const domain = email.slice(email.lastIndexOf('@') + 1); // canonical: ASCII, lower case, as claims store it
   const subject = ssoSubject(org.idp.issuer, identity.nameId);
   const mappings = await loadRoleMappings(deps, orgId);
   const roles = mappedRoles(mappings, { email, groups: identity.groups });
@@ -307,95 +296,3 @@ export async function acceptSamlResponse(
     return { redirectTo: back.toString(), userId, outcome };
   });
 }
-
-/**
- * The member's roles become the mapped ones, in the same transaction, on the condition that the membership is the
- * version read; the last organization-admin is never demoted by a sign-in (their roles stay as they are, and the
- * organization keeps its owner). Nothing when they are already those roles.
- */
-function rolesFromMappings(
-  deps: Deps,
-  org: OrganizationItem,
-  member: MembershipItem,
-  roles: RoleAssignments,
-  at: string,
-): TransactItems {
-  const wasAdmin = isOrgAdmin(member.role_assignments);
-  const nowAdmin = isOrgAdmin(roles);
-  const keepLastAdmin = wasAdmin && !nowAdmin && org.admin_count <= 1;
-  const next = keepLastAdmin || sameRoles(member.role_assignments, roles) ? undefined : roles;
-  const listed = setMemberListKeys({ ...member, is_admin: next ? nowAdmin : wasAdmin });
-  const out: TransactItems = {
-    membership: {
-      Update: {
-        TableName: deps.table,
-        Key: keys.membership(org.id, member.user_id),
-        UpdateExpression: next
-          ? `SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now, sso_signed_in_at = :now, ${listed.clauses.join(', ')}`
-          : 'SET sso_signed_in_at = :now, version = :next',
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: {
-          ':now': at,
-          ':next': member.version + 1,
-          ':v': member.version,
-          ...(next ? { ':ra': next, ':admin': nowAdmin, ...listed.values } : {}),
-        },
-      },
-    },
-  };
-  if (keepLastAdmin) log('warn', 'sso sign-in kept the last organization-admin', { organizationId: org.id });
-  if (next && wasAdmin !== nowAdmin) out.adminCount = adminCountChange(deps, org.id, nowAdmin);
-  return out;
-}
-
-const sameRoles = (a: RoleAssignments, b: RoleAssignments): boolean => canonical(a) === canonical(b);
-const canonical = (r: RoleAssignments): string =>
-  JSON.stringify(
-    Object.entries(r)
-      .filter(([, list]) => Array.isArray(list) && list.length > 0)
-      .map(([scope, list]) => [
-        scope,
-        (list as unknown[]).map((x) => JSON.stringify(x, Object.keys(x as object).sort())).sort(),
-      ])
-      .sort(),
-  );
-
-const domainOf = (email: string): string => {
-  try {
-    return canonicalDomain(email.slice(email.lastIndexOf('@') + 1));
-  } catch {
-    return email.slice(email.lastIndexOf('@') + 1);
-  }
-};
-
-async function belongsElsewhere(deps: Deps, user: UserItem, target: OrganizationItem): Promise<SsoRefused> {
-  const theirs = user.organization_id
-    ? await getItem<OrganizationItem>(deps.db, deps.table, keys.organization(user.organization_id))
-    : undefined;
-  const name = theirs?.name ?? 'another organization';
-  return new SsoRefused(
-    409,
-    'You belong to another organization',
-    `You are a member of ${name}, and a person belongs to one organization at a time, so signing in through ${target.name}'s identity provider cannot make you a member of ${target.name}. To move there with your deployments, ask an administrator of ${target.name} for an invitation and use "Move to another organization" in the console.`,
-    { href: '/console/#/move', label: 'Move to another organization' },
-  );
-}
-
-const staleRequest = () =>
-  new SsoRefused(
-    400,
-    'Sign-in expired',
-    'This sign-in was already used or took too long (10 minutes). Start the sign-in again from the console.',
-    { href: '/console/', label: 'Open the console' },
-  );
-
-const busy = () =>
-  new SsoRefused(
-    409,
-    'Try again',
-    'Your membership kept changing while we signed you in. Start the sign-in again.',
-    {
-      href: '/console/',
-      label: 'Open the console',
-    },
-  );

@@ -64,6 +64,8 @@ describe('OpenAPI document', () => {
       'OrganizationInvitation.email_error',
       'OrganizationInvitation.email_status',
       'OrganizationInvitation.status',
+      'OrganizationMembership.joined_through',
+      'OrganizationMembership.sso_signed_in_at',
       'OrganizationMembership.status',
       'OrganizationMemberships.invitations',
       'OrganizationMemberships.next',

@@ -1,0 +1,60 @@
+/** A member's roles at an SSO sign-in: the mapped ones, written with the sign-in (`signin.ts`). */
+import { adminCountChange } from '../organizations/membership.ts';
+import type { TransactItems } from '../shared/db.ts';
+import type { Deps } from '../shared/deps.ts';
+import type { MembershipItem, OrganizationItem } from '../shared/domain.ts';
+import { log } from '../shared/log.ts';
+import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
+import { keys, setMemberListKeys } from '../shared/table.ts';
+
+/**
+ * The member's roles become the mapped ones, in the same transaction, on the condition that the membership is the
+ * version read; the last organization-admin is never demoted by a sign-in (their roles stay as they are, and the
+ * organization keeps its owner). Nothing when they are already those roles.
+ */
+export function rolesFromMappings(
+  deps: Deps,
+  org: OrganizationItem,
+  member: MembershipItem,
+  roles: RoleAssignments,
+  at: string,
+): TransactItems {
+  const wasAdmin = isOrgAdmin(member.role_assignments);
+  const nowAdmin = isOrgAdmin(roles);
+  const keepLastAdmin = wasAdmin && !nowAdmin && org.admin_count <= 1;
+  const next = keepLastAdmin || sameRoles(member.role_assignments, roles) ? undefined : roles;
+  const listed = setMemberListKeys({ ...member, is_admin: next ? nowAdmin : wasAdmin });
+  const out: TransactItems = {
+    membership: {
+      Update: {
+        TableName: deps.table,
+        Key: keys.membership(org.id, member.user_id),
+        UpdateExpression: next
+          ? `SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now, sso_signed_in_at = :now, ${listed.clauses.join(', ')}`
+          : 'SET sso_signed_in_at = :now, version = :next',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: {
+          ':now': at,
+          ':next': member.version + 1,
+          ':v': member.version,
+          ...(next ? { ':ra': next, ':admin': nowAdmin, ...listed.values } : {}),
+        },
+      },
+    },
+  };
+  if (keepLastAdmin) log('warn', 'sso sign-in kept the last organization-admin', { organizationId: org.id });
+  if (next && wasAdmin !== nowAdmin) out.adminCount = adminCountChange(deps, org.id, nowAdmin);
+  return out;
+}
+
+const sameRoles = (a: RoleAssignments, b: RoleAssignments): boolean => canonical(a) === canonical(b);
+const canonical = (r: RoleAssignments): string =>
+  JSON.stringify(
+    Object.entries(r)
+      .filter(([, list]) => Array.isArray(list) && list.length > 0)
+      .map(([scope, list]) => [
+        scope,
+        (list as unknown[]).map((x) => JSON.stringify(x, Object.keys(x as object).sort())).sort(),
+      ])
+      .sort(),
+  );
