@@ -166,6 +166,26 @@ export function plantedBreaks() {
       is_admin: false,
       version: 1,
       joined_via: { token: 'tok-lost', version: 2 },
+      // And marked as joined through SSO, with no SSO identity to have signed in with.
+      joined_through: 'sso',
+    },
+    // An SSO identity of an organization that does not exist; a bridge code that would never expire.
+    {
+      ...keys.ssoIdentity('org-gone', 'subject-gone'),
+      entity: ENTITY.ssoIdentity,
+      organization_id: 'org-gone',
+      subject: 'subject-gone',
+      user_id: 'u-gone',
+      email: 'gone@example.com',
+      linked: 'joined',
+      created_at: T0,
+      last_sign_in_at: T0,
+    },
+    {
+      ...keys.ssoCode('code-forever'),
+      entity: ENTITY.ssoCode,
+      client_id: 'c',
+      redirect_uri: 'https://x.test/cb',
     },
     // 2. A migration stalled: waiting on an invitation already accepted; another waiting with no task token stored.
     migration('m-stalled', 'stalled@example.com', {
@@ -264,6 +284,9 @@ export function plantedBreaks() {
     'role mapping "ambiguous" of org-planted is malformed: its rule has all and any',
     'role mapping "foreign" of org-planted is malformed: role_assignments.organization[0].organization_id must be this organization',
     'role mapping "lost" of org-nowhere belongs to no organization',
+    'SSO identity subject-gone belongs to no organization (org-gone)',
+    'membership of u-lost in org-planted joined through SSO but has no SSO identity',
+    'SsoCode SSO_CODE#code-forever SSO_CODE has no TTL',
   ];
   return { items, expected };
 }
