@@ -4,6 +4,7 @@ import { type DomainRelease, releaseDomains } from '../domains/release.ts';
 import { adminCountChange, callerUnchanged } from '../organizations/membership.ts';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
 import { holdSsoRequirement } from '../organizations/sso-required.ts';
+import { holdAdminReachableWithout } from '../role-mappings/guard.ts';
 import {
   batchGet,
   conditionsFailed,
@@ -114,8 +115,15 @@ export async function changeRoles(
         },
       },
     };
+    // Losing a non-SSO admin needs a way to an admin to remain (another non-SSO admin, or a mapping granting it).
+    const reachable =
+      wasAdmin && !nowAdmin && member.joined_through !== 'sso'
+        ? await holdAdminReachableWithout(deps, org, me, [targetUserId])
+        : { items: {} };
+    Object.assign(writes, reachable.items);
     // Losing an admin needs another one to remain: the database holds the rule, not this read.
-    if (wasAdmin !== nowAdmin) writes.adminCount = adminCountChange(deps, orgId, nowAdmin);
+    if (wasAdmin !== nowAdmin)
+      writes.adminCount = adminCountChange(deps, orgId, nowAdmin, reachable.orgCondition);
     await transact(deps.db, writes);
   });
 }
@@ -175,14 +183,24 @@ export async function removeMembers(
 
     let orgUpdate: TransactItem;
     let domains: DomainRelease | undefined;
+    let reachable: Awaited<ReturnType<typeof holdAdminReachableWithout>> = { items: {} };
     if (remaining > 0) {
       if (org.admin_count - adminsLeaving < 1) throw lastAdmin();
+      // Non-SSO admins leaving: a way to an admin must remain (another non-SSO admin, or a mapping granting it).
+      const nonSsoAdmins = leaving.filter((m) => m.is_admin && m.joined_through !== 'sso');
+      if (nonSsoAdmins.length > 0)
+        reachable = await holdAdminReachableWithout(
+          deps,
+          org,
+          me,
+          leaving.map((m) => m.user_id),
+        );
       orgUpdate = {
         Update: {
           TableName: deps.table,
           Key: orgKey,
           UpdateExpression: 'ADD member_count :negMembers, admin_count :negAdmins',
-          ConditionExpression: '#status = :open AND member_count > :n AND admin_count > :k',
+          ConditionExpression: `#status = :open AND member_count > :n AND admin_count > :k${reachable.orgCondition ? ` AND ${reachable.orgCondition.expression}` : ''}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':negMembers': -leaving.length,
@@ -190,6 +208,7 @@ export async function removeMembers(
             ':open': 'open',
             ':n': leaving.length,
             ':k': adminsLeaving,
+            ...reachable.orgCondition?.values,
           },
         },
       };
@@ -261,6 +280,7 @@ export async function removeMembers(
       ),
       organization: orgUpdate,
       ...domains?.items,
+      ...reachable.items,
       ...callerUnchanged(deps, me, userIds),
       ...(guard ? { guard: { ConditionCheck: guard.check } } : {}),
     }).catch((e) => {

@@ -119,17 +119,24 @@ const changedMeanwhile = () =>
  * The organization's `admin_count` after one member gains or loses organization-admin, in the same transaction: losing
  * one needs another to remain, so the database holds the last-admin rule, not the read that decided.
  */
-export const adminCountChange = (deps: Deps, orgId: string, nowAdmin: boolean): TransactItem => ({
+export const adminCountChange = (
+  deps: Deps,
+  orgId: string,
+  nowAdmin: boolean,
+  /** A further condition on the organization (the SSO settings an admin-reachability decision read). */
+  also?: { expression: string; values: Record<string, unknown> },
+): TransactItem => ({
   Update: {
     TableName: deps.table,
     Key: keys.organization(orgId),
     UpdateExpression: 'ADD admin_count :delta',
-    ConditionExpression: nowAdmin ? '#status = :open' : '#status = :open AND admin_count > :one',
+    ConditionExpression: `${nowAdmin ? '#status = :open' : '#status = :open AND admin_count > :one'}${also ? ` AND ${also.expression}` : ''}`,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
       ':delta': nowAdmin ? 1 : -1,
       ':open': 'open',
       ...(nowAdmin ? {} : { ':one': 1 }),
+      ...also?.values,
     },
   },
 });

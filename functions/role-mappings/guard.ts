@@ -4,13 +4,13 @@
  * on) and bumped; and the hold on whoever keeps an organization-admin reachable (`reachability.ts`).
  *
  * Held by conditions: the set of mappings and the IdP (the organization's `sso_version`), the caller's membership
- * (`callerUnchanged`), and the member the rule relies on, by their membership's version. Not held here: the member
- * side. Demoting or removing a non-SSO admin checks only that some admin remains (`admin_count`); once SSO joins exist
- * (#21's next slice) that side must run `adminWitness` too.
+ * (`callerUnchanged`), and the member the rule relies on, by their membership's version. The member side (demoting or
+ * removing an admin who did not join through SSO) runs the same rule: `holdAdminReachableWithout`.
  */
 import { queryAll, type TransactItem, type TransactItems } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, RoleMappingItem } from '../shared/domain.ts';
+import { isOrgAdmin } from '../shared/roles.ts';
 import { keys, queries } from '../shared/table.ts';
 import type { MappingLike } from './evaluate.ts';
 import { adminUnreachable, adminWitness } from './reachability.ts';
@@ -73,6 +73,53 @@ export async function holdAdminReachable(
         Key: keys.membership(org.id, witness.member),
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':v': held?.version },
+      },
+    },
+  };
+}
+
+/**
+ * The member side of the rule: `losing` (user ids) lose organization-admin, demoted or removed. What holds a way to an
+ * admin after that: nothing more when the caller is a non-SSO admin who keeps it (their membership is held by
+ * `callerUnchanged`); else another non-SSO admin (by their membership's version), or an enabled mapping granting it
+ * while SSO is on (then `orgCondition`, for the organization item the change already updates: the SSO settings as
+ * read). A 400 saying why when there is none. The members are read only when the caller cannot be the witness.
+ */
+export async function holdAdminReachableWithout(
+  deps: Deps,
+  org: OrganizationItem,
+  caller: MembershipItem,
+  losing: readonly string[],
+): Promise<{ items: TransactItems; orgCondition?: { expression: string; values: Record<string, unknown> } }> {
+  // Never an IdP nor a mapping (no `sso_version`): nobody joined through SSO, and `admin_count` is the whole rule.
+  if (org.sso_version === undefined)
+    return { items: {}, orgCondition: { expression: 'attribute_not_exists(sso_version)', values: {} } };
+  const callerStays = !losing.includes(caller.user_id) && isOrgAdmin(caller.role_assignments);
+  if (callerStays && caller.joined_through !== 'sso') return { items: {} };
+  const ssoOn = org.idp?.enabled === true;
+  const members = (await queryAll<MembershipItem>(deps.db, deps.table, queries.members(org.id))).filter(
+    (m) => !losing.includes(m.user_id),
+  );
+  const mappings = ssoOn ? await loadRoleMappings(deps, org.id) : [];
+  const witness = adminWitness({ ssoOn, mappings, members }, caller.user_id);
+  if (!witness) throw adminUnreachable(ssoOn);
+  if ('mapping' in witness) {
+    return {
+      items: {},
+      orgCondition: { expression: 'sso_version = :ssoVersion', values: { ':ssoVersion': org.sso_version } },
+    };
+  }
+  if (witness.member === caller.user_id) return { items: {} };
+  const held = members.find((m) => m.user_id === witness.member)!;
+  return {
+    items: {
+      witness: {
+        ConditionCheck: {
+          TableName: deps.table,
+          Key: keys.membership(org.id, held.user_id),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': held.version },
+        },
       },
     },
   };

@@ -5,11 +5,11 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/shared/clients.ts';
-import { keys } from '../../functions/shared/table.ts';
+import { ENTITY, keys } from '../../functions/shared/table.ts';
 import { selfSignedCertificate } from '../support/certificates.ts';
 import { claimDomain } from '../support/domains.ts';
 import { addMember, deploymentViewer, orgWithAdmin } from '../support/factories.ts';
@@ -63,9 +63,13 @@ async function orgWithDomain(label: string): Promise<Org & { domain: string }> {
 const errorOf = (res: { body: { errors: { code: string; message: string; fields?: string[] }[] } }) =>
   res.body.errors[0]!;
 
-/** What the SSO join will write; it is not built yet, so the test marks the membership itself. */
-const markJoinedThroughSso = (orgId: string, userId: string) =>
-  dynamo.send(
+/**
+ * An admin who joined through SSO, without a sign-in through an IdP (these organizations' IdPs are not real): what the
+ * SSO join writes for them, the membership marked and their SSO identity (`sso/signin.ts`). test/integration/sso.test.ts
+ * joins people through the local SAML IdP for real.
+ */
+const markJoinedThroughSso = async (orgId: string, userId: string) => {
+  await dynamo.send(
     new UpdateCommand({
       TableName: api.stack.tableName,
       Key: keys.membership(orgId, userId),
@@ -73,6 +77,24 @@ const markJoinedThroughSso = (orgId: string, userId: string) =>
       ExpressionAttributeValues: { ':sso': 'sso', ':one': 1 },
     }),
   );
+  const subject = `subject-of-${userId}`;
+  await dynamo.send(
+    new PutCommand({
+      TableName: api.stack.tableName,
+      Item: {
+        ...keys.ssoIdentity(orgId, subject),
+        entity: ENTITY.ssoIdentity,
+        organization_id: orgId,
+        subject,
+        user_id: userId,
+        email: 'sso@example.com',
+        linked: 'existing_member',
+        created_at: new Date().toISOString(),
+        last_sign_in_at: new Date().toISOString(),
+      },
+    }),
+  );
+};
 
 describe('the identity provider', () => {
   it('PUT → GET → metadata.xml → DELETE, with the domain pinned while it is configured', async () => {

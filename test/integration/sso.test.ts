@@ -219,6 +219,53 @@ describe('SSO sign-in', () => {
     expect((await api.call('GET', `/api/v1/organizations/${org.orgId}`, { as: org.admin })).status).toBe(200);
   });
 
+  it('the last owner who signs in without SSO cannot leave or step down while no mapping grants organization-admin', async () => {
+    const org = await acme('reach');
+    const dev = person(org.domain, 'dev', ['engineers']);
+    tokenOf(await ssoSignIn(api, dev));
+    const devId = (await members(org)).find((m) => m.email === dev)!.user_id;
+    const promote = await api.call('POST', `/api/v1/users/${devId}/role_assignments`, {
+      as: org.admin,
+      body: { organization: [{ role_id: 'organization-admin', organization_id: org.orgId }] },
+    });
+    expect(promote.status, promote.text).toBe(200);
+    const adminId = (await members(org)).find((m) => m.email === org.admin)!.user_id;
+
+    // The other admin joined through SSO: their roles are the mappings' at their next sign-in, and none grants it.
+    const leave = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/me`, {
+      as: org.admin,
+    });
+    expect(leave.status, leave.text).toBe(400);
+    expect(leave.body.errors[0].code).toBe('org.role_mapping_rule.admin_unreachable');
+    const stepDown = await api.call('DELETE', `/api/v1/users/${adminId}/role_assignments`, {
+      as: org.admin,
+      body: { organization: [{ role_id: 'organization-admin', organization_id: org.orgId }] },
+    });
+    expect(stepDown.status, stepDown.text).toBe(400);
+    expect((await members(org)).find((m) => m.email === org.admin)).toBeDefined();
+
+    // A mapping that grants it keeps an admin reachable: now the owner may go.
+    const owners = await api.call('POST', `/api/v1/organizations/${org.orgId}/role_mappings`, {
+      as: org.admin,
+      body: {
+        mappings: [
+          {
+            name: 'owners',
+            enabled: true,
+            rule: { any: [{ group: 'owners' }] },
+            role_assignments: {
+              organization: [{ role_id: 'organization-admin', organization_id: org.orgId }],
+            },
+          },
+        ],
+      },
+    });
+    expect(owners.status, owners.text).toBe(201);
+    const left = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/me`, { as: org.admin });
+    expect(left.status, left.text).toBe(200);
+    expect(await api.violations()).toEqual([]);
+  });
+
   it('two first sign-ins of one person at once make one member', async () => {
     const org = await acme('race');
     const dev = person(org.domain, 'dev', ['engineers']);

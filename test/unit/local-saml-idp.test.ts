@@ -222,5 +222,5 @@ describe('npm run saml-idp', () => {
     const again = cli(cwd, 'delete', 'cli@acme.test');
     expect(again.status).toBe(1);
     expect(cli(cwd, 'set', 'not-an-address').status).toBe(2);
-  });
+  }, 60_000); // spawns the CLI three times: seconds each on a busy machine
 });
