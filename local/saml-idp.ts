@@ -485,7 +485,9 @@ ${hidden('SAMLResponse', answer.samlResponse)}${answer.relayState === undefined 
 <button type="submit">Continue</button>
 </form>`;
     const p = page('Signing you in', main, newNonce(), {
-      formTarget: acsOrigin,
+      // form-action also governs the redirects after the post: the ACS sends the browser on to the service's
+      // sign-in provider (another origin) and back to the app, so any http(s) target is allowed, as on a real IdP.
+      formTarget: `${acsOrigin} http: https:`,
       script: "document.getElementById('saml-response').submit();",
     });
     send(res, 200, p.headers, p.body);

@@ -44,6 +44,11 @@ export interface SignInOptions {
   loginHint?: string;
   /** Ask the provider to sign in again even with a live session there (`prompt=login`): "use another account". */
   switchAccount?: boolean;
+  /**
+   * More authorization parameters, e.g. `{ identity_provider: 'sso' }` (Cognito's, and the local provider's, way to go
+   * straight to a federated provider). They cannot replace the ones this module sets.
+   */
+  extraParams?: Record<string, string>;
 }
 
 export interface Auth {
@@ -102,7 +107,7 @@ export function createAuth(config: AuthConfig): Auth {
   };
 
   return {
-    async signIn({ returnTo, loginHint, switchAccount }) {
+    async signIn({ returnTo, loginHint, switchAccount, extraParams }) {
       const as = await authorizationServer();
       const pending: Pending = {
         issuer: config.issuer,
@@ -114,6 +119,7 @@ export function createAuth(config: AuthConfig): Auth {
       sessionStorage.setItem(PENDING, JSON.stringify(pending));
       const url = new URL(as.authorization_endpoint!);
       url.search = new URLSearchParams({
+        ...extraParams,
         client_id: config.clientId,
         redirect_uri: config.redirectUri,
         response_type: 'code',

@@ -38,6 +38,19 @@ export async function signIn(returnHash = location.hash): Promise<void> {
   await instance().signIn({ returnTo: `${location.pathname}${returnHash}`, switchAccount });
 }
 
+/**
+ * Signs in through the organization's identity provider (SSO): the provider goes straight to the SSO bridge
+ * (`identity_provider=sso`), which finds the organization by `loginHint`: an address in a claimed domain, or
+ * `org:<login identifier>`.
+ */
+export async function signInWithSso(loginHint: string, returnHash = ''): Promise<void> {
+  await instance().signIn({
+    returnTo: `${location.pathname}${returnHash}`,
+    loginHint,
+    extraParams: { identity_provider: 'sso' },
+  });
+}
+
 /** Finishes a redirect back from the provider; false when this page load is not one. */
 export async function handleCallback(): Promise<boolean> {
   const back = await instance().handleCallback();

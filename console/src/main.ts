@@ -1,7 +1,8 @@
 /** The console's entry: load the settings, finish a sign-in redirect, then route by the address's fragment. */
-import { claims, handleCallback, signOut } from './auth.ts';
+import { claims, handleCallback, signInWithSso, signOut } from './auth.ts';
 import { loadConfig } from './config.ts';
 import { clear, h } from './dom.ts';
+import { isOrgAdmin } from './roles.ts';
 import { setRouter } from './router.ts';
 import { renderMembers } from './screens/members.ts';
 import { renderMigration } from './screens/migration.ts';
@@ -9,6 +10,7 @@ import { renderMove } from './screens/move.ts';
 import { renderResources } from './screens/resources.ts';
 import { renderSettings } from './screens/settings.ts';
 import { renderSignIn } from './screens/signin.ts';
+import { renderSso } from './screens/sso.ts';
 import { renderWelcome } from './screens/welcome.ts';
 import { clearSession, refreshSession, type Session, session } from './session.ts';
 import { errorBox } from './ui.ts';
@@ -19,6 +21,8 @@ interface Screen {
   title: string;
   render(main: HTMLElement, s: Session, param?: string): Promise<void>;
   tab?: string;
+  /** Only organization admins see the tab and the screen. */
+  admin?: boolean;
 }
 
 const SCREENS: Record<string, Screen> = {
@@ -27,6 +31,7 @@ const SCREENS: Record<string, Screen> = {
   move: { title: 'Move to another organization', tab: 'move', render: renderMove },
   migrations: { title: 'Migration', tab: 'move', render: renderMigration },
   settings: { title: 'Organization settings', tab: 'settings', render: renderSettings },
+  sso: { title: 'Single sign-on', tab: 'sso', render: renderSso, admin: true },
   welcome: { title: 'Get started', render: renderWelcome },
 };
 
@@ -35,6 +40,7 @@ const TABS: [string, string][] = [
   ['resources', 'Deployments and projects'],
   ['move', 'Move to another organization'],
   ['settings', 'Settings'],
+  ['sso', 'Single sign-on'],
 ];
 
 function shell(s: Session, active?: string): HTMLElement {
@@ -53,12 +59,13 @@ function shell(s: Session, active?: string): HTMLElement {
         h(
           'ul',
           {},
-          TABS.map(([id, label]) =>
-            h(
-              'li',
-              {},
-              h('a', { href: `#/${id}`, 'aria-current': id === active ? 'page' : undefined }, label),
-            ),
+          TABS.filter(([id]) => !SCREENS[id]?.admin || isOrgAdmin(s.me?.role_assignments)).map(
+            ([id, label]) =>
+              h(
+                'li',
+                {},
+                h('a', { href: `#/${id}`, 'aria-current': id === active ? 'page' : undefined }, label),
+              ),
           ),
         ),
       )
@@ -79,9 +86,22 @@ function shell(s: Session, active?: string): HTMLElement {
       ),
     ),
     nav,
+    noRolesNote(s),
     main,
   );
   return main;
+}
+
+/** A member with no roles (an SSO sign-in no mapping matched, or roles taken away) is told what to do. */
+function noRolesNote(s: Session): HTMLElement | undefined {
+  const ra = s.me?.role_assignments;
+  if (!s.org || !ra) return undefined;
+  const any = Object.values(ra).some((v) =>
+    Array.isArray(v) ? v.length > 0 : Object.values(v ?? {}).some((l) => (l as unknown[]).length > 0),
+  );
+  return any
+    ? undefined
+    : h('p', { class: 'note no-roles', role: 'note' }, 'You have no roles yet: ask an organization admin.');
 }
 
 function skipToMain(e: Event) {
@@ -114,6 +134,7 @@ async function route(): Promise<void> {
   // Organization screens need an organization; the welcome screen is for people without one.
   if (!s.org && key !== 'migrations' && key !== 'welcome') key = 'welcome';
   if (s.org && key === 'welcome') key = 'members';
+  if (SCREENS[key]!.admin && !isOrgAdmin(s.me?.role_assignments)) key = 'members';
   const screen = SCREENS[key]!;
   document.title = `${screen.title} · Organization console`;
   const main = shell(s, screen.tab);
@@ -130,7 +151,12 @@ window.addEventListener('hashchange', () => void route());
 async function start() {
   try {
     await loadConfig();
-    await handleCallback();
+    // The IdP's `sso_login_url` lands here as `/console/?sso=<login identifier>`: sign in through that IdP.
+    const sso = new URLSearchParams(location.search).get('sso');
+    if (!(await handleCallback()) && sso) {
+      await signInWithSso(`org:${sso}`);
+      return;
+    }
   } catch (e) {
     const box = errorBox();
     clear(app, h('main', { id: 'main' }, h('h1', {}, 'Sign-in did not complete'), box));

@@ -14,6 +14,8 @@ export interface Member {
   email: string;
   member_since?: string;
   role_assignments: RoleAssignments;
+  /** How they became a member: accepted an invitation, signed in through the organization's IdP, or created it. */
+  joined_through?: 'invitation' | 'sso' | 'created';
 }
 export interface Session {
   userId: string;

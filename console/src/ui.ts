@@ -185,3 +185,24 @@ export function actionsMenu(
 
 export const badge = (text: string, tone: 'ok' | 'warn' | 'bad' | 'info' = 'info') =>
   h('span', { class: `badge ${tone}` }, text);
+
+/**
+ * A value to copy: the value in `<code>`, a copy button and a status saying it was copied (or selected, for Ctrl-C,
+ * where the clipboard is refused).
+ */
+export function copyRow(value: string, opts: { label?: string; id?: string } = {}): HTMLElement {
+  const copied = h('span', { class: 'hint', role: 'status' });
+  const copy = h('button', { type: 'button' }, opts.label ?? 'Copy');
+  const code = h('code', { id: opts.id }, value);
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      copied.textContent = 'Copied.';
+    } catch {
+      // No clipboard (an insecure origin, or refused): select the value so Ctrl-C copies it.
+      getSelection()?.selectAllChildren(code);
+      copied.textContent = 'Selected: press Ctrl-C (⌘C) to copy.';
+    }
+  });
+  return h('p', { class: 'id-row' }, code, copy, copied);
+}

@@ -63,7 +63,7 @@ export async function signInOnProvider(page: Page, api: TestApi, email: string, 
 /** Opens the console, signs in through the provider (authorization code with PKCE) and comes back to it. */
 export async function signInToConsole(page: Page, api: TestApi, email: string, name: string): Promise<void> {
   await page.goto(api.stack.consoleUrl);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await signInOnProvider(page, api, email, name);
   await page.waitForURL((u) => u.pathname === '/console/' && !u.search);
 }

@@ -29,7 +29,10 @@ const COLUMNS: [string, MemberSort | undefined][] = [
   ['Email', 'email'],
   ['Roles', 'role'],
   ['Member since', undefined],
+  ['Joined', undefined],
 ];
+
+const JOINED: Record<string, string> = { invitation: 'Invitation', sso: 'SSO', created: 'Created it' };
 
 /** A column header; a sortable one is a button, and the sorted one says which way (aria-sort). */
 function header(label: string, sort: MemberSort | undefined, view: TableView, on: TableHandlers) {
@@ -112,6 +115,11 @@ export function renderMemberTable(area: HTMLElement, page: MembersPage, view: Ta
                   describeRoles(m.role_assignments, on.names).join(', '),
                 ),
                 h('td', { 'data-label': 'Member since' }, m.member_since ? time(m.member_since) : ''),
+                h(
+                  'td',
+                  { 'data-label': 'Joined', class: 'joined' },
+                  m.joined_through ? JOINED[m.joined_through] : '',
+                ),
                 h('td', { class: 'row-actions' }, on.actions(m)),
               ),
             ),

@@ -8,7 +8,7 @@ import { field, h } from '../dom.ts';
 import { isOrgAdmin } from '../roles.ts';
 import { reload } from '../router.ts';
 import type { Session } from '../session.ts';
-import { announce, busy, confirmAction, errorBox } from '../ui.ts';
+import { announce, busy, confirmAction, copyRow, errorBox } from '../ui.ts';
 import { loadResources } from './resources.ts';
 
 export async function renderSettings(main: HTMLElement, s: Session): Promise<void> {
@@ -74,25 +74,12 @@ function nameCard(s: Session): HTMLElement {
 }
 
 function idCard(orgId: string): HTMLElement {
-  const copied = h('span', { class: 'hint', role: 'status' });
-  const copy = h('button', { type: 'button' }, 'Copy id');
-  const code = h('code', { id: 'organization-id' }, orgId);
-  copy.addEventListener('click', async () => {
-    try {
-      await navigator.clipboard.writeText(orgId);
-      copied.textContent = 'Copied.';
-    } catch {
-      // No clipboard (an insecure origin, or refused): select the id so Ctrl-C copies it.
-      getSelection()?.selectAllChildren(code);
-      copied.textContent = 'Selected: press Ctrl-C (⌘C) to copy.';
-    }
-  });
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'settings-id' },
     h('h2', { id: 'settings-id' }, 'Organization id'),
     h('p', {}, 'For the API (', h('code', {}, '/api/v1/organizations/<id>'), ') and for support.'),
-    h('p', { class: 'id-row' }, code, copy, copied),
+    copyRow(orgId, { label: 'Copy id', id: 'organization-id' }),
   );
 }
 

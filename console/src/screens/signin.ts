@@ -1,6 +1,10 @@
-/** Signed out: one button to the identity provider, which brings the person back here. */
-import { signIn } from '../auth.ts';
-import { h } from '../dom.ts';
+/**
+ * Signed out: one button to the identity provider, which brings the person back here, and "Sign in with SSO" for
+ * people whose organization signs them in through its own identity provider (found by their address's domain).
+ */
+import { signIn, signInWithSso } from '../auth.ts';
+import { field, h, showFieldError } from '../dom.ts';
+import { looksLikeEmail } from '../roles.ts';
 import { busy, errorBox } from '../ui.ts';
 
 export async function renderSignIn(app: HTMLElement): Promise<void> {
@@ -19,6 +23,34 @@ export async function renderSignIn(app: HTMLElement): Promise<void> {
       ),
       button,
       errors,
+      ssoForm(),
     ),
   );
+}
+
+function ssoForm(): HTMLElement {
+  const email = field(
+    'Work email address',
+    h('input', { type: 'email', required: true, autocomplete: 'email', name: 'email' }),
+    "Your organization's identity provider signs you in.",
+  );
+  const errors = errorBox();
+  const go = h('button', { type: 'submit' }, 'Sign in with SSO');
+  const form = h(
+    'form',
+    { class: 'card sso-signin', 'aria-labelledby': 'sso-title', novalidate: true },
+    h('h2', { id: 'sso-title' }, 'Single sign-on'),
+    email.wrap,
+    errors,
+    go,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const address = email.control.value.trim();
+    const bad = looksLikeEmail(address) ? undefined : 'Enter your work email address, like name@example.com.';
+    showFieldError(email, bad);
+    if (bad) return void email.control.focus();
+    void busy(go, errors, () => signInWithSso(address, location.hash));
+  });
+  return form;
 }
