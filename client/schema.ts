@@ -1258,6 +1258,8 @@ export interface components {
             login_identifier_prefix: string;
             /** @description The SAML2 IdP configuration */
             saml_idp: components["schemas"]["SamlIdp"];
+            /** @description Ours (default false): members whose address is in a verified domain act on the organization only after a sign-in through its IdP (403 `org.idp.sso_required` otherwise); members outside those domains keep signing in as before. */
+            sso_required?: boolean;
         };
         Health: {
             ok: boolean;

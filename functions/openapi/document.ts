@@ -755,6 +755,13 @@ const REFERENCE_FIELDS: Record<string, Record<string, Json>> = {
         'Ours (default false): members whose address is in a verified domain act on the organization only after a sign-in through its IdP (403 `org.idp.sso_required` otherwise); members outside those domains keep signing in as before.',
     },
   },
+  OrganizationIdpConfiguration: {
+    sso_required: {
+      type: 'boolean',
+      description:
+        'Ours (default false): members whose address is in a verified domain act on the organization only after a sign-in through its IdP (403 `org.idp.sso_required` otherwise); members outside those domains keep signing in as before.',
+    },
+  },
   VerificationCodeResponse: {
     record: {
       type: 'string',

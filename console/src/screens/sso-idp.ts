@@ -30,8 +30,7 @@ export async function idpCard(orgId: string): Promise<HTMLElement> {
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
-  // The service answers `sso_required` in the configuration too; the OpenAPI document's schema does not list it yet.
-  const conf = idp?.configuration as (Idp['configuration'] & { sso_required?: boolean }) | undefined;
+  const conf = idp?.configuration;
   const issuer = field(
     'IdP issuer (entity id)',
     h('input', { type: 'text', required: true, value: conf?.saml_idp.issuer ?? '', autocomplete: 'off' }),
