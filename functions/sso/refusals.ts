@@ -52,3 +52,19 @@ export const busy = () =>
       label: 'Open the console',
     },
   );
+
+export const moving = () =>
+  new SsoRefused(
+    409,
+    'You are moving to another organization',
+    'A move of yours with your deployments is under way, and it ends when you accept its invitation. Finish or cancel the move first, then sign in with SSO again.',
+    { href: '/console/#/move', label: 'See your move' },
+  );
+
+export const addressTaken = (orgName: string) =>
+  new SsoRefused(
+    409,
+    'Your address is already a member',
+    `Another account with your address is already a member of ${orgName} (it was added while you signed in). Sign in with SSO again to use it.`,
+    { href: '/console/', label: 'Open the console' },
+  );

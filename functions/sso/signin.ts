@@ -50,7 +50,7 @@ import { isOrgAdmin } from '../shared/roles.ts';
 import { ENTITY, keys, TABLE } from '../shared/table.ts';
 import { SamlRefused, verifySamlResponse } from './assertion.ts';
 import { rolesFromMappings } from './mapped-roles.ts';
-import { belongsElsewhere, busy, SsoRefused, staleRequest } from './refusals.ts';
+import { addressTaken, belongsElsewhere, busy, moving, SsoRefused, staleRequest } from './refusals.ts';
 
 export { SsoRefused } from './refusals.ts';
 
@@ -262,9 +262,13 @@ export async function acceptSamlResponse(
       });
     } else {
       outcome = 'joined';
+      if ((user as { active_migration_id?: string } | undefined)?.active_migration_id) throw moving();
       const caller = { userId, email, emailVerified: true };
-      const { memberEmail, ...join } = joinItems(deps, caller, orgId, roles, at, undefined, 'sso');
+      const { memberEmail, userLock, ...join } = joinItems(deps, caller, orgId, roles, at, undefined, 'sso');
+      // Not while a move of theirs runs: its own invitation is how it ends (held: the move sets the field first).
+      userLock.Update.ConditionExpression += ' AND attribute_not_exists(active_migration_id)';
       Object.assign(items, join, {
+        userLock,
         // Another account holding this address in the organization (a member not linked) keeps it.
         memberEmail,
         organizationCount: countOnOrganization(deps.table, orgKey, {
@@ -287,6 +291,7 @@ export async function acceptSamlResponse(
           'This answer from your identity provider was already used to sign in. Start the sign-in again.',
         );
       }
+      if (failed?.has('memberEmail') && !linked && !membership) throw addressTaken(current.name);
       throw e; // the identity, the membership or the organization changed meanwhile: read again
     }
     log('info', 'sso sign-in', { organizationId: orgId, outcome });
