@@ -38,12 +38,12 @@ export const LOG_BYTES = { perInvocation: 1000, perApiRequest: 250, perTransitio
 /**
  * Monthly items of the deployed stack (infra/constructs/monitoring.ts): an alarm per function (errors + throttles),
  * one on the API's 5xx, the outbox's two (failed, lagging), the workflow's one (failed executions); one dashboard;
- * one KMS key (the alarm topic's). The Cognito trigger is a function only with the stack's own user pool.
+ * two KMS keys (the alarm topic's, the SSO bridge's signing key; its Sign requests are not priced here). The Cognito trigger is a function only with the stack's own user pool.
  * test/infra/stack.test.ts checks the count against the synthesized template.
  */
 export function stackFixed(opts: { ownUserPool: boolean }): Fixed {
   const functions = Object.values(ACCESS).filter(
     (a) => opts.ownUserPool || !('cognitoTrigger' in a && a.cognitoTrigger),
   ).length;
-  return { alarms: functions + 4, dashboards: 1, kmsKeys: 1 };
+  return { alarms: functions + 4, dashboards: 1, kmsKeys: 2 };
 }

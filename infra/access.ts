@@ -26,6 +26,11 @@ export interface Access {
    * (which names the pool's client, so the pool would depend on itself).
    */
   cognitoTrigger?: true;
+  /**
+   * The SSO bridge: kms:Sign and kms:GetPublicKey on its signing key (and nothing else of KMS), and the environment only
+   * the bridge gets (`SSO_SIGNING_KEY_ID`, `SSO_CLIENTS`, which holds the user pool's client secret).
+   */
+  ssoSigning?: true;
   /** Serves the pages' scripts: the bundle carries `web/dist` (built from `web/*.ts`). */
   webAssets?: true;
 }
@@ -52,7 +57,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'idp/handlers/idp': { read: true, write: ['UpdateItem'] },
   'role-mappings/handlers/role-mappings': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
   // The SSO bridge: sign-ins in flight, assertion ids, codes (taken by a delete) and the SSO join; signs with KMS.
-  'sso/handlers/bridge': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
+  'sso/handlers/bridge': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'], ssoSigning: true },
   // No SES: the outbox sends the emails after the commit.
   'invitations/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'invitations/handlers/list': { read: true },

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { ArnFormat, CfnOutput, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { WORKFLOW_TASKS } from '../functions/migrations/tasks.ts';
 import { OUTBOX_MAPPING, SES_EVENTS } from '../functions/outbox/mapping.ts';
@@ -63,14 +64,28 @@ export class MembershipStack extends Stack {
         appUrls: [props.publicBaseUrl, props.consoleOrigin].map((u) => u.replace(/\/+$/, '')),
         domainPrefix:
           props.cognitoDomainPrefix ?? defaultDomainPrefix(this.node.tryGetContext('stage') ?? 'dev'),
+        publicBaseUrl: props.publicBaseUrl,
         retain: props.retainData,
       });
       signIn = identity.signIn;
     }
+    // The SSO bridge signs its id_tokens and access tokens in KMS (the private key never leaves it); its public half is
+    // the bridge's JWKS. With an external issuer the bridge exists but nothing federates to it (docs/deploying.md).
+    const ssoSigningKey = new Key(this, 'SsoSigningKey', {
+      description: 'Signs the SSO bridge tokens (RS256)',
+      keySpec: KeySpec.RSA_2048,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
     const functions = new Functions(this, 'Functions', {
       table,
       emailResources: email.sendResources,
       retainLogs: props.retainData,
+      ssoSigningKey,
+      ssoEnvironment: {
+        [ENV.ssoSigningKeyId]: ssoSigningKey.keyId,
+        ...(identity ? { [ENV.ssoClients]: identity.ssoClients } : {}),
+      },
       environment: {
         [ENV.tableName]: table.tableName,
         [ENV.senderEmail]: props.senderEmail,

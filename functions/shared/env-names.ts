@@ -26,8 +26,9 @@ export const ENV = {
    */
   ssoSigningKeyId: 'SSO_SIGNING_KEY_ID',
   /**
-   * The SSO bridge's OpenID Connect clients, JSON: `[{client_id, client_secret_sha256, redirect_uris}]` (Cognito's
-   * federation in AWS, the local OpenID Connect provider locally). Unset: nobody can sign in through the bridge.
+   * The SSO bridge's OpenID Connect clients, JSON: `[{client_id, client_secret_sha256, redirect_uris}]` (the local
+   * OpenID Connect provider locally) or with `client_secret` instead of its hash (Cognito's federation in AWS: a
+   * Secrets Manager dynamic reference CloudFormation resolves). Unset: nobody can sign in through the bridge.
    */
   ssoClients: 'SSO_CLIENTS',
 } as const;

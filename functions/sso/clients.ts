@@ -1,4 +1,5 @@
 /** The SSO bridge's registered OpenID Connect clients, its issuer and its discovery document (`oidc.ts`). */
+import { createHash } from 'node:crypto';
 import { ENV } from '../shared/env-names.ts';
 
 export interface BridgeClient {
@@ -7,26 +8,46 @@ export interface BridgeClient {
   redirect_uris: string[];
 }
 
+/**
+ * An entry of `SSO_CLIENTS`: the secret's SHA-256 (hex) when it is known ahead (the local provider), or the secret itself
+ * (AWS: Cognito's client secret is generated in Secrets Manager and CloudFormation resolves a
+ * `{{resolve:secretsmanager:…}}` dynamic reference into the bridge's environment at deploy time, so its hash cannot be
+ * computed in the template). Reading it from Secrets Manager at cold start instead would need
+ * `@aws-sdk/client-secrets-manager`, which is not a dependency; the environment is readable only by whoever may read the
+ * function's configuration (`lambda:GetFunctionConfiguration`), and only the bridge's function has the entry.
+ */
+type ClientEntry = Omit<BridgeClient, 'client_secret_sha256'> &
+  ({ client_secret_sha256: string } | { client_secret: string });
+
+const isEntry = (c: unknown): c is ClientEntry => {
+  const e = c as Record<string, unknown> | null;
+  return (
+    typeof e?.client_id === 'string' &&
+    (typeof e.client_secret_sha256 === 'string' || typeof e.client_secret === 'string') &&
+    Array.isArray(e.redirect_uris)
+  );
+};
+
 let clientsCached: BridgeClient[] | undefined;
 /** The registered clients (`SSO_CLIENTS`, JSON); none when unset (then nobody can use the bridge). */
 export function bridgeClients(): BridgeClient[] {
   if (!clientsCached) {
     const raw = process.env[ENV.ssoClients] ?? '';
     const parsed: unknown = raw ? JSON.parse(raw) : [];
-    if (
-      !Array.isArray(parsed) ||
-      !parsed.every(
-        (c) =>
-          typeof c?.client_id === 'string' &&
-          typeof c?.client_secret_sha256 === 'string' &&
-          Array.isArray(c?.redirect_uris),
-      )
-    ) {
+    if (!Array.isArray(parsed) || !parsed.every(isEntry)) {
       throw new Error(
-        `${ENV.ssoClients} must be a JSON list of {client_id, client_secret_sha256, redirect_uris}`,
+        `${ENV.ssoClients} must be a JSON list of {client_id, client_secret_sha256 or client_secret, redirect_uris}`,
       );
     }
-    clientsCached = parsed as BridgeClient[];
+    // Only the hash is kept: the bridge compares hashes (`oidc.ts`), whichever form the entry came in.
+    clientsCached = parsed.map((c) => ({
+      client_id: c.client_id,
+      client_secret_sha256:
+        'client_secret_sha256' in c
+          ? c.client_secret_sha256
+          : createHash('sha256').update(c.client_secret).digest('hex'),
+      redirect_uris: c.redirect_uris,
+    }));
   }
   return clientsCached;
 }

@@ -1,7 +1,15 @@
 import { join, resolve } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  type AddToPrincipalPolicyResult,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  type RoleProps,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -25,6 +33,30 @@ export interface FunctionsProps {
   /** Resources `ses:SendEmail` is allowed on. */
   emailResources: string[];
   retainLogs: boolean;
+  /** The SSO bridge's signing key (`ssoSigning` access). */
+  ssoSigningKey: IKey;
+  /** Only for the functions with `ssoSigning` access, on top of `environment`. */
+  ssoEnvironment: Record<string, string>;
+}
+
+/**
+ * A role whose statements are its own inline policy (in the `AWS::IAM::Role`), not a separate `AWS::IAM::Policy`: every
+ * grant (ours, the log group's, tracing's, the event source's) lands in it. One resource per function less keeps the
+ * stack under CloudFormation's 500 resources.
+ */
+class InlineRole extends Role {
+  private readonly statements: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: RoleProps) {
+    const statements = new PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { Access: statements } });
+    this.statements = statements;
+  }
+
+  override addToPrincipalPolicy(statement: PolicyStatement): AddToPrincipalPolicyResult {
+    this.statements.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
 }
 
 /** One Lambda per handler module, bundled by the local esbuild (no Docker), each with only the access it needs. */
@@ -54,7 +86,9 @@ export class Functions extends Construct {
       removalPolicy: this.props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group and nothing else.
-    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    const role = new InlineRole(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    });
     logGroup.grantWrite(role);
     const fn = new NodejsFunction(this, id, {
       role,
@@ -65,7 +99,9 @@ export class Functions extends Construct {
       memorySize: FUNCTION_MEMORY_MB,
       // The outbox paces emails at SES's rate: a full batch needs longer than a request does.
       timeout: Duration.seconds(name === OUTBOX_MAPPING.handler ? OUTBOX_MAPPING.timeoutSeconds : 15),
-      environment: ACCESS[name].cognitoTrigger ? {} : this.props.environment,
+      environment: ACCESS[name].cognitoTrigger
+        ? {}
+        : { ...this.props.environment, ...(ACCESS[name].ssoSigning ? this.props.ssoEnvironment : {}) },
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       // Lambda traces each invocation (init, duration) and joins the API's and the state machine's traces. The SDK
@@ -138,6 +174,14 @@ export class Functions extends Construct {
         new PolicyStatement({
           actions: access.write.map((a) => `dynamodb:${a}`),
           resources: [table.tableArn],
+        }),
+      );
+    }
+    if (access.ssoSigning) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Sign', 'kms:GetPublicKey'],
+          resources: [this.props.ssoSigningKey.keyArn],
         }),
       );
     }

@@ -25,7 +25,12 @@ const CONTEXT = {
   consoleOrigin: 'https://console.example.com',
 };
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+type Resource = {
+  Type: string;
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  DependsOn?: string[];
+};
 /** The default template without its resources (parameters, rules, outputs), to lint another mode's resources in. */
 const withoutResources = () => {
   const { Resources: _r, Outputs: _o, ...rest } = template.toJSON();
@@ -274,7 +279,7 @@ describe("sign-in with the stack's own Cognito user pool (no jwtIssuer)", () => 
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
-      SupportedIdentityProviders: ['COGNITO'],
+      SupportedIdentityProviders: ['COGNITO', 'sso'],
       PreventUserExistenceErrors: 'ENABLED',
     });
     expect(client.Properties.CallbackURLs.sort()).toEqual([
@@ -284,6 +289,67 @@ describe("sign-in with the stack's own Cognito user pool (no jwtIssuer)", () => 
       'https://console.example.com/console/',
     ]);
     expect(cognitoOfType('AWS::Cognito::UserPoolDomain')).toHaveLength(1);
+  });
+
+  it('federates to the SSO bridge as the OpenID Connect provider `sso`, with explicit endpoints and a secret it never shows', () => {
+    const [[idpId, idp]] = cognitoOfType('AWS::Cognito::UserPoolIdentityProvider') as [[string, Resource]];
+    const issuer = 'https://console.example.com/api/v1/sso';
+    expect(idp.Properties).toMatchObject({
+      ProviderName: 'sso',
+      ProviderType: 'OIDC',
+      ProviderDetails: {
+        client_id: 'cognito',
+        authorize_scopes: 'openid email profile',
+        oidc_issuer: issuer,
+        authorize_url: `${issuer}/authorize`,
+        token_url: `${issuer}/token`,
+        attributes_url: `${issuer}/userinfo`,
+        jwks_uri: `${issuer}/jwks.json`,
+      },
+      AttributeMapping: {
+        email: 'email',
+        email_verified: 'email_verified',
+        name: 'name',
+        'custom:sso_org': 'sso_org',
+        'custom:sso_sub': 'sub',
+      },
+    });
+    const [[secretId]] = cognitoOfType('AWS::SecretsManager::Secret') as [[string, Resource]];
+    const secretRef = {
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']],
+    };
+    expect(idp.Properties.ProviderDetails.client_secret).toEqual(secretRef);
+    const [[poolId, pool]] = cognitoOfType('AWS::Cognito::UserPool') as [[string, Resource]];
+    expect(idp.Properties.UserPoolId).toEqual({ Ref: poolId });
+    for (const name of ['sso_org', 'sso_sub'])
+      expect(pool.Properties.Schema).toContainEqual(
+        expect.objectContaining({ Name: name, AttributeDataType: 'String', Mutable: true }),
+      );
+    const [[, client]] = cognitoOfType('AWS::Cognito::UserPoolClient') as [[string, Resource]];
+    expect(client.DependsOn).toContain(idpId);
+    // Cognito writes mapped attributes with the client's permission; the trigger guards the custom ones.
+    expect(client.Properties.WriteAttributes.sort()).toEqual([
+      'custom:sso_org',
+      'custom:sso_sub',
+      'email',
+      'email_verified',
+      'name',
+    ]);
+    // The bridge knows the pool as its client `cognito`, with the same secret (resolved by CloudFormation).
+    const bridge = cognitoOfType('AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('FunctionsSsoBridge'),
+    )!;
+    const parts = bridge[1].Properties.Environment.Variables.SSO_CLIENTS['Fn::Join'][1] as unknown[];
+    const clients = parts.map((p) => (typeof p === 'string' ? p : `<${JSON.stringify(p)}>`)).join('');
+    expect(clients).toContain('"client_id":"cognito"');
+    expect(clients).toContain(
+      `"client_secret":"{{resolve:secretsmanager:<${JSON.stringify({ Ref: secretId })}>`,
+    );
+    expect(clients).toMatch(/"redirect_uris":\["https:\/\/.*\/oauth2\/idpresponse"\]/);
+    const page = cognitoOfType('AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('FunctionsInvitationsPage'),
+    )!;
+    expect(page[1].Properties.Environment.Variables.SSO_CLIENTS).toBeUndefined();
   });
 
   it('the JWT authorizer trusts the pool (issuer) and its client (Cognito access tokens carry client_id)', () => {
@@ -340,12 +406,18 @@ describe('state machine', () => {
 });
 
 describe('iam', () => {
-  const statements = () =>
-    ofType('AWS::IAM::Policy').flatMap(([id, p]) =>
-      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map(
-        (s) => ({ id, ...s }),
+  type Statement = { Action: string | string[]; Resource: unknown };
+  // The functions' roles hold their statements inline (infra/constructs/functions.ts); other roles have policies.
+  const statements = () => [
+    ...ofType('AWS::IAM::Policy').flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).map((s) => ({ id, ...s })),
+    ),
+    ...ofType('AWS::IAM::Role').flatMap(([id, r]) =>
+      ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) =>
+        p.PolicyDocument.Statement.map((s) => ({ id, ...s })),
       ),
-    );
+    ),
+  ];
 
   it('grants no wildcard actions, and resource "*" only where AWS accepts nothing narrower', () => {
     for (const s of statements()) {
@@ -399,6 +471,24 @@ describe('iam', () => {
     );
     expect(stoppers.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsMigrationsCancel']);
     expect(JSON.stringify(stoppers[0]?.Resource)).toMatch(/:execution:OrgMembership-\w+-migration:\*/);
+  });
+
+  it('lets only the SSO bridge sign with its KMS key (Sign and GetPublicKey, on that key), and gives it the key id', () => {
+    const [[keyId, key]] = ofType('AWS::KMS::Key').filter(
+      ([, k]) => k.Properties.KeyUsage === 'SIGN_VERIFY',
+    ) as [[string, Resource]];
+    expect(key.Properties.KeySpec).toBe('RSA_2048');
+    const kms = statements().filter((s) =>
+      ([] as string[]).concat(s.Action).some((a) => a.startsWith('kms:')),
+    );
+    expect(kms.map((s) => s.id.replace(/Role.*/, ''))).toEqual(['FunctionsSsoBridge']);
+    expect(kms[0]!.Action).toEqual(['kms:Sign', 'kms:GetPublicKey']);
+    expect(kms[0]!.Resource).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    const withKey = ofType('AWS::Lambda::Function').filter(
+      ([, fn]) => fn.Properties.Environment?.Variables?.SSO_SIGNING_KEY_ID,
+    );
+    expect(withKey.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['FunctionsSsoBridge']);
+    expect(withKey[0]![1].Properties.Environment.Variables.SSO_SIGNING_KEY_ID).toEqual({ Ref: keyId });
   });
 });
 

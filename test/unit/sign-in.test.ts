@@ -38,6 +38,49 @@ describe('the Cognito pre-token trigger', () => {
       email_verified: 'false',
     });
   });
+
+  const federated = (userId: string, providerName = 'sso') =>
+    JSON.stringify([{ userId, providerName, providerType: 'OIDC', issuer: null, primary: 'true' }]);
+
+  it("a user the SSO bridge signed in gets sso_org and sso_sub, so the API sees the bridge's user id", async () => {
+    const out = await handler(
+      triggerEvent({
+        sub: 'cognito-sub',
+        email: 'ada@corp.example',
+        email_verified: 'true',
+        'custom:sso_org': 'org1',
+        'custom:sso_sub': 'user-1',
+        identities: federated('user-1'),
+      }),
+    );
+    const claims = out.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.claimsToAddOrOverride;
+    expect(claims).toMatchObject({ sso_org: 'org1', sso_sub: 'user-1' });
+    const event = {
+      requestContext: { authorizer: { jwt: { claims: { sub: 'cognito-sub', ...claims } } } },
+    } as unknown as HttpEvent;
+    expect(callerFrom(event)).toMatchObject({ userId: 'user-1', ssoOrg: 'org1' });
+  });
+
+  it.each([
+    ['no identities (a password user who wrote the attributes on their own account)', undefined],
+    ['another provider', federated('user-1', 'Google')],
+    ['another subject than the one the bridge federated', federated('user-2')],
+    ['identities that are not JSON', 'nope'],
+  ])('no sso_org or sso_sub with %s', async (_, identities) => {
+    const out = await handler(
+      triggerEvent({
+        sub: 'cognito-sub',
+        email: 'eve@example.com',
+        email_verified: 'true',
+        'custom:sso_org': 'org1',
+        'custom:sso_sub': 'user-1',
+        ...(identities ? { identities } : {}),
+      }),
+    );
+    const claims = out.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.claimsToAddOrOverride;
+    expect(claims).not.toHaveProperty('sso_org');
+    expect(claims).not.toHaveProperty('sso_sub');
+  });
 });
 
 describe('where sign-in returns', () => {
