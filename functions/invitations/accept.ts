@@ -182,5 +182,12 @@ async function explainFailedAccept(
     throw alreadyBelongs();
   }
   if (failed?.has('organizationCount')) throw orgNotFound(); // closed while we accepted
+  if (failed?.has('memberEmail')) {
+    // Another account with this address is a member (it joined through SSO): one membership per address.
+    throw new ApiError(
+      'organization.user_organization_already_belongs',
+      'Another account with this email address is already a member of this organization (it signed in through single sign-on). Use that account, or ask an administrator.',
+    );
+  }
   return current;
 }

@@ -7,11 +7,15 @@
  * re-invite (with no, the same or other roles), accept (the invitee's account or the other one), revoke, role changes
  * (add or remove organization-admin, billing-admin, deployment-viewer), remove a member, leave, start a migration (with
  * the accept arriving later, racing the wait step, or preceded by the other account's accept), cancel a waiting
- * migration (once the route exists) and accept during the wait. Rules: one organization per account, the last
+ * migration (once the route exists) and accept during the wait, and SSO sign-ins through A's IdP (which has verified
+ * the people's domain and maps everyone to deployment-viewer) or B's (another domain: it signs nobody in). Rules: one organization per account, the last
  * organization-admin, a sole member's leave closes the organization, invitations refresh instead of duplicating (same
  * token), an accepted invitation applies the roles it has when the accept commits, the migration's invitation belongs
  * to the migrating user, a migration resumes when its user accepts and ends when its invitation is revoked or its user
- * joins another organization.
+ * joins another organization; an SSO sign-in joins (a new account, unless it links to the person's membership in A),
+ * replaces a member's roles with the mapped ones (never the last organization-admin's), is refused to someone who
+ * belongs elsewhere or is moving, and an organization-admin who did not join through SSO cannot leave or step down
+ * while only SSO-joined admins would remain.
  * Not modelled: expiry (the shortest lifetime is an hour), deployments, bills and snapshots (every migration here moves
  * no deployment), rate limits, email content.
  *
@@ -29,7 +33,9 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { scanAll } from '../../functions/shared/invariants.ts';
+import { ssoSubject, ssoUserId } from '../../functions/sso/signin.ts';
 import { localUserId } from '../../local/jwt.ts';
+import { defaultNameId } from '../../local/saml-idp.ts';
 import {
   type Account,
   type Answer,
@@ -46,6 +52,7 @@ import {
   stateKey,
   stepAndExplain,
 } from '../support/model.ts';
+import { ssoOrganization, ssoSignIn } from '../support/sso.ts';
 import { type ApiResponse, useStack } from '../support/stack.ts';
 
 // Migrations left waiting must not time out while the file runs: the model has no clock.
@@ -84,11 +91,20 @@ interface Real {
   repos: Record<Account, string>;
   tokens: Map<string, string>;
   trace: string[];
+  /** Each organization's IdP login identifier (`org:<it>` signs in through that IdP). */
+  loginIds: Record<OrgKey, string>;
 }
 
-const emailOf = (run: string, person: string) => api.email(`m${run}-${person}`);
+/** Every person's address is in the run's own domain, which A verifies: A's IdP may sign any of them in. */
+const domainOf = (run: string) => `m${run}.test`;
+const emailOf = (run: string, person: string) => `${person}-${run}@${domainOf(run)}`;
+/** A's id per run, for the user ids SSO sign-ins make (derived from the organization and the IdP identity). */
+const orgA = new Map<string, string>();
 const subOf = (run: string, account: Account) => {
-  const id = localUserId(emailOf(run, personOf(account)));
+  const email = emailOf(run, personOf(account));
+  if (account.endsWith('~sso'))
+    return ssoUserId(orgA.get(run)!, ssoSubject(api.stack.samlIdp.issuer, defaultNameId(email)));
+  const id = localUserId(email);
   return account.includes('~') ? `alt-${id}` : id;
 };
 const bearer = new Map<string, Promise<string>>();
@@ -128,6 +144,19 @@ const answerOf = (res: ApiResponse): Answer => ({
 
 async function send(r: Real, op: Op): Promise<ApiResponse> {
   if (op.kind === 'workflow') throw new Error('the workflow is not a request');
+  if (op.kind === 'sso') {
+    // The whole chain, as a browser: the answer is the token's 200 or the status of the page it ended on.
+    const res = await ssoSignIn(api, emailOf(r.run, op.person), {
+      ...(op.org === 'B' ? { loginHint: `org:${r.loginIds.B}` } : {}),
+    });
+    const status = 'token' in res ? 200 : res.page.status;
+    return {
+      status,
+      body: {},
+      headers: new Headers(),
+      text: 'page' in res ? res.page.text.slice(0, 300) : '',
+    };
+  }
   const token = await tokenFor(r.run, op.actor);
   const v1 = '/api/v1';
   switch (op.kind) {
@@ -191,6 +220,8 @@ const describeOp = (op: Op): string => {
       return `the workflow of ${op.migration} runs to its wait`;
     case 'cancel':
       return `${op.actor} cancels ${op.migration}`;
+    case 'sso':
+      return `${op.person} signs in through ${op.org}'s IdP`;
   }
 };
 
@@ -294,6 +325,9 @@ function resolve(r: Real, spec: OpSpec, st: State): Op {
       const target = choose(others, accounts);
       return { kind: 'remove', actor: target, org: spec.org, target };
     }
+    // Mostly through A's IdP, which can sign them in.
+    case 'sso':
+      return { kind: 'sso', person: PEOPLE[spec.person]!, org: spec.pick % 4 === 0 ? 'B' : 'A' };
   }
 }
 
@@ -347,6 +381,7 @@ type OpSpec = { org: OrgKey; pick: number; wild: boolean; byAdmin: boolean; pers
   | { kind: 'roles'; mode: 'add' | 'remove'; roles: Role[] }
   | { kind: 'remove' }
   | { kind: 'leave' }
+  | { kind: 'sso' }
 );
 
 interface BatchItem {
@@ -550,6 +585,7 @@ const opSpecArb: fc.Arbitrary<OpSpec> = fc.oneof(
   },
   { weight: 1, arbitrary: intent({ kind: fc.constant('remove') }) },
   { weight: 1, arbitrary: intent({ kind: fc.constant('leave') }) },
+  { weight: 2, arbitrary: intent({ kind: fc.constant('sso') }) },
 );
 
 const batchArb = fc
@@ -590,7 +626,15 @@ const cancelArb = personArb.map((p) => new Cancel(p));
 /** Organizations A (p0) and B (p1), and a snapshot repository for each person's own account. */
 async function setUp(s: fc.Scheduler): Promise<Real> {
   const run = randomBytes(3).toString('hex');
-  const r: Real = { s, run, orgIds: {} as Real['orgIds'], repos: {}, tokens: new Map(), trace: [] };
+  const r: Real = {
+    s,
+    run,
+    orgIds: {} as Real['orgIds'],
+    repos: {},
+    tokens: new Map(),
+    trace: [],
+    loginIds: {} as Real['loginIds'],
+  };
   for (const org of ['A', 'B'] as const) {
     const res = await api.call('POST', '/api/v1/organizations', {
       token: await tokenFor(run, CREATOR[org]),
@@ -599,6 +643,35 @@ async function setUp(s: fc.Scheduler): Promise<Real> {
     if (res.status !== 201) throw new Error(`could not create ${org}: ${res.text}`);
     r.orgIds[org] = res.body.id;
   }
+  orgA.set(run, r.orgIds.A);
+  // A verifies the people's domain and signs them in through the local IdP, every one mapped to deployment-viewer;
+  // B sets up the same IdP for a domain of its own.
+  for (const [org, domain] of [
+    ['A', domainOf(run)],
+    ['B', `b${run}.test`],
+  ] as const) {
+    const idp = await ssoOrganization(
+      api,
+      { orgId: r.orgIds[org], admin: emailOf(run, CREATOR[org]) },
+      domain,
+    );
+    r.loginIds[org] = idp.login_identifier;
+  }
+  const mapped = await api.call('POST', `/api/v1/organizations/${r.orgIds.A}/role_mappings`, {
+    token: await tokenFor(run, CREATOR.A),
+    body: {
+      mappings: [
+        {
+          name: 'everyone',
+          enabled: true,
+          rule: { any: [{ group: 'staff' }] },
+          role_assignments: roleBody(r.orgIds.A, ['deployment-viewer']),
+        },
+      ],
+    },
+  });
+  if (mapped.status !== 201) throw new Error(`could not map roles: ${mapped.text}`);
+  for (const p of PEOPLE) api.stack.samlIdp.users.set({ email: emailOf(run, p), groups: ['staff'] });
   for (const p of PEOPLE) {
     const res = await api.call('POST', '/api/v1/users/me/snapshot-repositories', {
       token: await tokenFor(run, p),
@@ -617,7 +690,7 @@ async function observedTable(r: Real) {
     api.stack.tableName,
   );
   const accountOf = new Map<string, Account>();
-  for (const p of PEOPLE) for (const a of [p, `${p}~alt`]) accountOf.set(subOf(r.run, a), a);
+  for (const p of PEOPLE) for (const a of [p, `${p}~alt`, `${p}~sso`]) accountOf.set(subOf(r.run, a), a);
   const personOfEmail = new Map(PEOPLE.map((p) => [emailOf(r.run, p), p]));
   const orgs: Record<string, unknown> = {};
   for (const key of ['A', 'B'] as const) {
@@ -660,7 +733,7 @@ async function listDisagreements(r: Real): Promise<string[]> {
     api.stack.tableName,
   );
   const accountOf = new Map<string, Account>();
-  for (const p of PEOPLE) for (const a of [p, `${p}~alt`]) accountOf.set(subOf(r.run, a), a);
+  for (const p of PEOPLE) for (const a of [p, `${p}~alt`, `${p}~sso`]) accountOf.set(subOf(r.run, a), a);
   const problems: string[] = [];
   for (const key of ['A', 'B'] as const) {
     const id = r.orgIds[key];

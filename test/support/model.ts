@@ -3,8 +3,10 @@
  * description of organizations, memberships, roles, invitations, the one-organization lock, the last-admin rule and
  * the migration's hand-off, written from PRODUCT.md and the issues, not from the code.
  *
- * It is symbolic: organizations are `A`/`B`, people `p0`…, accounts `p0` (the person's own) and `p0~alt` (another
- * account with the same verified email, another `sub`). Tokens are the only real values it holds (learned from the
+ * It is symbolic: organizations are `A`/`B`, people `p0`…, accounts `p0` (the person's own), `p0~alt` (another
+ * account with the same verified email, another `sub`) and `p0~sso` (the account an SSO sign-in makes when it links to
+ * nobody). A has verified the people's mail domain and signs them in through its IdP, whose one role mapping gives
+ * `deployment-viewer`; B has an IdP too, for another domain, so it can sign none of them in. Tokens are the only real values it holds (learned from the
  * invite answers). `step` returns every answer the specification allows for an operation in a state, each with the
  * state it leads to; where the specification leaves a choice (an order of checks it does not fix), several answers
  * are legal.
@@ -21,6 +23,8 @@ export const personOf = (a: Account): Person => a.split('~')[0]!;
 export interface MemberState {
   person: Person;
   roles: Role[];
+  /** Joined through an SSO sign-in (the admin-reachability rule counts only members who did not). */
+  sso?: true;
 }
 
 export interface InvitationState {
@@ -53,6 +57,8 @@ export interface State {
   orgs: Record<OrgKey, OrgState>;
   /** The one-organization lock of each account. */
   locks: Record<Account, OrgKey>;
+  /** A's SSO identities: the account each person's IdP identity signs in as, from their first SSO sign-in on. */
+  sso: Record<Person, Account>;
   migrations: Record<string, MigrationState>;
 }
 
@@ -67,7 +73,9 @@ export type Op =
   /** The workflow's own steps between the start and the wait (validate, back up, leave, re-invite). A target that closes
    * before the leave fails the migration (the user stays); one that closes during the wait fails it too. */
   | { kind: 'workflow'; migration: string }
-  | { kind: 'cancel'; actor: Account; migration: string };
+  | { kind: 'cancel'; actor: Account; migration: string }
+  /** `person` signs in through `org`'s IdP (the answer is 200 when a token came back, else the page's status). */
+  | { kind: 'sso'; person: Person; org: OrgKey };
 
 /** What came back: status, error code, and (invites) the token, (starts) the migration id. */
 export interface Answer {
@@ -102,12 +110,21 @@ export function initialState(): State {
     },
     locks: { p0: 'A', p1: 'B' },
     migrations: {},
+    sso: {},
   };
 }
 
 const sorted = (roles: Role[]): Role[] => [...new Set(roles)].sort();
 const isAdmin = (m: MemberState | undefined) => m?.roles.includes('organization-admin') ?? false;
 const adminCount = (o: OrgState) => Object.values(o.members).filter(isAdmin).length;
+/** The SSO mapping's roles: A's one mapping gives every person `deployment-viewer`. */
+const MAPPED: Role[] = ['deployment-viewer'];
+/**
+ * Admin reachability (#21): without these accounts, is an organization-admin who did not join through SSO left? (No
+ * mapping grants organization-admin here, so such a member is the only way.) Only where SSO is set up: A and B both.
+ */
+const nonSsoAdminLeft = (o: OrgState, without: Account[]) =>
+  Object.entries(o.members).some(([a, m]) => !without.includes(a) && isAdmin(m) && !m.sso);
 const clone = (s: State): State => structuredClone(s);
 const err = (state: State, status: number, code?: string): Legal => ({ status, code, next: state });
 
@@ -123,8 +140,12 @@ function endMigration(s: State, id: string, status: MigrationStatus) {
 }
 
 /** Make `account` a member of `org` (the lock, the membership); a migration waiting elsewhere ends at once. */
-function join(s: State, account: Account, org: OrgKey, roles: Role[]) {
-  s.orgs[org].members[account] = { person: personOf(account), roles: sorted(roles) };
+function join(s: State, account: Account, org: OrgKey, roles: Role[], sso = false) {
+  s.orgs[org].members[account] = {
+    person: personOf(account),
+    roles: sorted(roles),
+    ...(sso ? { sso: true } : {}),
+  };
   s.locks[account] = org;
   for (const [id, m] of Object.entries(s.migrations)) {
     if (m.account !== account || m.status !== 'waiting') continue;
@@ -188,6 +209,9 @@ export function step(state: State, op: Op): Legal[] {
       if (inv.looselyBoundTo && inv.looselyBoundTo !== op.actor) legal.push(err(state, 403));
       const refusals: Legal[] = [];
       if (s.locks[op.actor]) refusals.push(err(state, 400, 'organization.user_organization_already_belongs'));
+      // One membership per address: another account of this person joined (through SSO) meanwhile.
+      else if (Object.values(org.members).some((m) => m.person === op.person))
+        refusals.push(err(state, 400, 'organization.user_organization_already_belongs'));
       if (org.status !== 'open') refusals.push(err(state, 404, 'organization.not_found'));
       if (refusals.length) return [...legal, ...refusals]; // the order of these checks is not specified
       inv.status = 'accepted';
@@ -231,6 +255,13 @@ export function step(state: State, op: Op): Legal[] {
       if (next.join() === member.roles.join()) return [{ status: 200, next: state }];
       if (isAdmin(member) && !next.includes('organization-admin') && adminCount(org) <= 1)
         return [err(state, 400, 'organization.last_admin')];
+      if (
+        isAdmin(member) &&
+        !next.includes('organization-admin') &&
+        !member.sso &&
+        !nonSsoAdminLeft(org, [op.target])
+      )
+        return [err(state, 400, 'org.role_mapping_rule.admin_unreachable')];
       member.roles = next;
       return [{ status: 200, next: s }];
     }
@@ -245,6 +276,8 @@ export function step(state: State, op: Op): Legal[] {
       const remaining = Object.keys(org.members).length - 1;
       if (remaining > 0 && adminCount(org) - (isAdmin(target) ? 1 : 0) < 1)
         return [err(state, 400, 'organization.last_admin')];
+      if (remaining > 0 && isAdmin(target) && !target.sso && !nonSsoAdminLeft(org, [op.target]))
+        return [err(state, 400, 'org.role_mapping_rule.admin_unreachable')];
       leave(s, op.target, op.org);
       return [{ status: 200, next: s }];
     }
@@ -293,6 +326,28 @@ export function step(state: State, op: Op): Legal[] {
       }
       leave(s, m.account, m.source);
       return [{ status: 0, next: s }];
+    }
+    case 'sso': {
+      // B's IdP vouches for nobody here (403 at its ACS); a closed organization starts no sign-in (the page, 400).
+      if (op.org === 'B') return [err(state, s.orgs.B.status === 'open' ? 403 : 400)];
+      const org = s.orgs.A;
+      if (org.status !== 'open') return [err(state, 400)];
+      const member = Object.keys(org.members).find((a) => personOf(a) === op.person);
+      const account = s.sso[op.person] ?? member ?? `${op.person}~sso`;
+      const own = org.members[account];
+      const lock = s.locks[account];
+      if (lock && lock !== 'A') return [err(state, 409)]; // belongs elsewhere: the page offers the move
+      if (!own && member) return [err(state, 409)]; // another account of theirs is the member (the address is taken)
+      const moves = Object.values(s.migrations).filter((m) => m.account === account);
+      // A move under way refuses the join; one just ended may still be seen as under way for a moment.
+      if (!own && moves.some((m) => m.status === 'waiting')) return [err(state, 409)];
+      const legal: Legal[] = !own && moves.length ? [err(state, 409)] : [];
+      s.sso[op.person] = account;
+      if (own) {
+        // The mapped roles replace theirs, but a sign-in never demotes the last organization-admin.
+        if (!(isAdmin(own) && adminCount(org) <= 1)) own.roles = sorted(MAPPED);
+      } else join(s, account, 'A', MAPPED, true);
+      return [...legal, { status: 200, next: s }];
     }
     case 'cancel': {
       const m = s.migrations[op.migration];
