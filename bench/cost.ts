@@ -22,6 +22,8 @@ export interface Usage {
   emails: number;
   /** Log bytes ingested by CloudWatch Logs. */
   logBytes: number;
+  /** KMS Sign requests (the SSO bridge's tokens, RSA 2048). */
+  kmsSigns: number;
 }
 
 export const NO_USAGE: Usage = {
@@ -33,6 +35,7 @@ export const NO_USAGE: Usage = {
   transitions: 0,
   emails: 0,
   logBytes: 0,
+  kmsSigns: 0,
 };
 
 export interface Cost {
@@ -42,6 +45,7 @@ export interface Cost {
   stepFunctions: number;
   ses: number;
   logs: number;
+  kms: number;
   total: number;
 }
 
@@ -56,6 +60,7 @@ export function costOf(usage: Usage, prices: Prices = PRICES): Cost {
   const stepFunctions = usage.transitions * prices.stepFunctions.perStateTransition;
   const ses = usage.emails * prices.ses.perEmail;
   const logs = (usage.logBytes / 1024 ** 3) * prices.cloudWatch.perLogGb;
+  const kms = usage.kmsSigns * prices.kms.perSignRequest;
   return {
     dynamodb,
     lambda,
@@ -63,7 +68,8 @@ export function costOf(usage: Usage, prices: Prices = PRICES): Cost {
     stepFunctions,
     ses,
     logs,
-    total: dynamodb + lambda + apiGateway + stepFunctions + ses + logs,
+    kms,
+    total: dynamodb + lambda + apiGateway + stepFunctions + ses + logs + kms,
   };
 }
 
@@ -79,6 +85,7 @@ export function addUsage(...usages: Usage[]): Usage {
       transitions: a.transitions + b.transitions,
       emails: a.emails + b.emails,
       logBytes: a.logBytes + b.logBytes,
+      kmsSigns: a.kmsSigns + b.kmsSigns,
     }),
     NO_USAGE,
   );

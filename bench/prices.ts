@@ -37,8 +37,16 @@ export const PRICES = {
     perLogGb: 0.5,
   },
   kms: {
-    // https://aws.amazon.com/kms/pricing/ (customer managed key; its requests are left out: alarms publish rarely)
+    // https://aws.amazon.com/kms/pricing/ (customer managed key; the alarm key's requests are left out: alarms publish
+    // rarely)
     perKeyMonth: 1,
+    // The SSO bridge's Sign calls: RSA 2048 asymmetric requests, $0.03 per 10,000 (2 per SSO sign-in)
+    perSignRequest: 0.03 / 10_000,
+  },
+  cognito: {
+    // https://aws.amazon.com/cognito/pricing/ — users who sign in through SAML or OIDC federation, per MAU
+    // (Essentials/Plus list, 2026; no free tier counted)
+    perFederatedMau: 0.015,
   },
 };
 

@@ -28,16 +28,16 @@ export function priceOperations(b: Bench): Map<string, Usage> {
     );
   }
   console.log(
-    `\n| cost at list prices (${PRICES.region}, ${PRICES.asOf}), per million operations | DynamoDB | Lambda (${FUNCTION_MEMORY_MB} MB arm64) | API Gateway | SES | logs (est.) | per million | per operation |\n|---|---|---|---|---|---|---|---|`,
+    `\n| cost at list prices (${PRICES.region}, ${PRICES.asOf}), per million operations | DynamoDB | Lambda (${FUNCTION_MEMORY_MB} MB arm64) | API Gateway | SES | KMS | logs (est.) | per million | per operation |\n|---|---|---|---|---|---|---|---|---|`,
   );
   for (const [label, usage] of priced) {
     const c = costOf(usage);
     console.log(
-      `| ${label} | ${[c.dynamodb, c.lambda, c.apiGateway, c.ses, c.logs, c.total].map((x) => dollars(x * 1e6)).join(' | ')} | ${dollars(c.total)} |`,
+      `| ${label} | ${[c.dynamodb, c.lambda, c.apiGateway, c.ses, c.kms, c.logs, c.total].map((x) => dollars(x * 1e6)).join(' | ')} | ${dollars(c.total)} |`,
     );
   }
   console.log(
-    '\nLambda billed per 1 ms of the p50 handler time plus the request charge; invitations include their emails: SES and the outbox (its invocations per batch, DynamoDB units per email). Logs: the assumed bytes per invocation and request of bench/workload.ts. No free tier.',
+    '\nLambda billed per 1 ms of the p50 handler time plus the request charge; invitations include their emails: SES and the outbox (its invocations per batch, DynamoDB units per email). An SSO sign-in is its bridge requests (each a Lambda invocation and an API Gateway request) and KMS Sign calls (RSA 2048 asymmetric requests). Logs: the assumed bytes per invocation and request of bench/workload.ts. No free tier.',
   );
   return priced;
 }

@@ -7,6 +7,7 @@ import { dynamo } from '../functions/shared/clients.ts';
 import { ses } from '../functions/shared/mailer.ts';
 import { TABLE } from '../functions/shared/table.ts';
 import { sfn } from '../functions/shared/workflow.ts';
+import { kms } from '../functions/sso/tokens.ts';
 
 interface Sendable {
   send(command: unknown): Promise<unknown>;
@@ -59,6 +60,7 @@ export function instrumentClients(): void {
   instrument('dynamodb', dynamo as unknown as Sendable);
   instrument('sesv2', ses as unknown as Sendable);
   instrument('sfn', sfn as unknown as Sendable);
+  instrument('kms', kms as unknown as Sendable);
   // Ask DynamoDB for the read capacity every read consumes, table and indexes. (DynamoDB Local reports 2 units for any
   // transaction whatever its size, so writes are counted from the requests instead: see `writeUnits`.)
   dynamo.middlewareStack.add(

@@ -6,12 +6,13 @@
  * 1. Per API operation (bench/operations.ts), through the local gateway against DynamoDB Local: round trips, consumed
  *    capacity, handler time p50/p95/p99 (the gateway's Server-Timing, like Lambda's duration) and the floor: the same
  *    AWS requests replayed bare through the SDK, with the ratio of the two p50s. The member lists of a 10,000-member
- *    organization, its pages and searches (bench/member-lists.ts). Answers that must look alike (bench/alike.ts).
+ *    organization, its pages and searches (bench/member-lists.ts). SSO sign-in, first and repeat, through the whole
+ *    chain (bench/sso.ts). Answers that must look alike (bench/alike.ts).
  * 2. The migration (bench/migration.ts): state transitions, Lambda invocations and end-to-end time for 0, 1, 10 and
  *    50 deployments.
  * 3. Per Lambda bundle (bench/bundles.ts): minified size as the stack bundles it, cold module initialisation.
- * 4. Cost at AWS list prices (bench/pricing.ts, bench/prices.ts, bench/cost.ts): per operation, per migration, and a
- *    month of the workload in bench/workload.ts.
+ * 4. Cost at AWS list prices (bench/pricing.ts, bench/prices.ts, bench/cost.ts): per operation, per migration, a
+ *    month of the workload in bench/workload.ts, and a month of SSO members (bench/sso.ts).
  */
 
 import { parseCommand } from '../local/cli.ts';
@@ -25,13 +26,14 @@ import { benchOperations, benchStartMigration } from './operations.ts';
 import { benchOutbox } from './outbox.ts';
 import { priceMonth, priceOperations } from './pricing.ts';
 import { instrumentClients } from './record.ts';
+import { benchSso, priceSsoMonth } from './sso.ts';
 
 const { values } = parseCommand({
   name: 'npm run bench --',
   usage: `[--smoke]
 
 Starts its own local stack (free ports, its own table) and prints Markdown tables: each API operation
-against its floor (the same AWS requests made bare), the member lists of a 10,000-member organization, answers that
+against its floor (the same AWS requests made bare), the member lists of a 10,000-member organization, SSO sign-in, answers that
 must look alike, the migration, bundle sizes with cold init, and the cost at AWS list prices of each operation, each
 migration and a month of bench/workload.ts. About 5 minutes; docs/operations.md keeps the last figures.
 
@@ -55,10 +57,12 @@ await benchOutbox(b);
 const fleet = await benchOperations(b);
 await benchMemberLists(b);
 await benchStartMigration(b, fleet);
+await benchSso(b);
 const priced = priceOperations(b);
 await benchAlike(b, fleet);
 const migrations = await benchMigrations(b);
 priceMonth(priced, migrations);
+priceSsoMonth(b);
 
 // 3. Bundles (after the operations, so DynamoDB Local's JVM is warm and the figures are the bundles', not the JIT's)
 const bundles = await measureBundles(

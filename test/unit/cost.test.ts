@@ -44,6 +44,14 @@ describe('costOf', () => {
     expect(c.total).toBeCloseTo(0.00557568, 10);
   });
 
+  it('prices an SSO sign-in: four bridge requests and two KMS Sign calls (RSA 2048, $0.03 per 10,000)', () => {
+    const c = costOf({ ...NO_USAGE, lambdaMs: [1, 1, 1, 1], memoryMb: 1024, apiRequests: 4, kmsSigns: 2 });
+    expect(c.kms).toBeCloseTo(0.000006, 12); // 2 x $0.03/10,000
+    expect(c.apiGateway).toBeCloseTo(0.000004, 12);
+    // 0.004 GB-s x $0.0000133334 + 4 x $0.20/M
+    expect(c.total).toBeCloseTo(0.000006 + 0.000004 + 0.004 * 0.0000133334 + 0.0000008, 12);
+  });
+
   it('reads the prices it is given', () => {
     const doubled = { ...PRICES, apiGateway: { perHttpRequest: 2 / 1e6 } };
     expect(costOf(accept, doubled).apiGateway).toBeCloseTo(0.000002, 12);
