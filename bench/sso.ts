@@ -191,7 +191,7 @@ export function priceSsoMonth(b: Bench): void {
       cost: signIns * each,
     },
     {
-      label: "the bridge's KMS signing key (fixed, whatever the sign-ins)",
+      label: "the bridge's KMS signing key (fixed; also counted in the stack's month above)",
       count: '–',
       each: '–',
       cost: PRICES.kms.perKeyMonth,

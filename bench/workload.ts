@@ -38,7 +38,7 @@ export const LOG_BYTES = { perInvocation: 1000, perApiRequest: 250, perTransitio
 /**
  * Monthly items of the deployed stack (infra/constructs/monitoring.ts): an alarm per function (errors + throttles),
  * one on the API's 5xx, the outbox's two (failed, lagging), the workflow's one (failed executions); one dashboard;
- * two KMS keys (the alarm topic's, the SSO bridge's signing key; its Sign requests are not priced here). The Cognito trigger is a function only with the stack's own user pool.
+ * two KMS keys (the alarm topic's, the SSO bridge's signing key; its Sign requests are priced per SSO sign-in, bench/sso.ts). The Cognito trigger is a function only with the stack's own user pool.
  * test/infra/stack.test.ts checks the count against the synthesized template.
  */
 export function stackFixed(opts: { ownUserPool: boolean }): Fixed {
