@@ -140,3 +140,18 @@ export const adminCountChange = (
     },
   },
 });
+
+/** An organization update that also holds a condition on the organization (its SSO settings as read). */
+export function heldWith(
+  update: TransactItem & { Update: NonNullable<TransactItem['Update']> },
+  also: { expression: string; values: Record<string, unknown> },
+): TransactItem & { Update: NonNullable<TransactItem['Update']> } {
+  const u = update.Update;
+  return {
+    Update: {
+      ...u,
+      ConditionExpression: `${u.ConditionExpression} AND ${also.expression}`,
+      ExpressionAttributeValues: { ...u.ExpressionAttributeValues, ...also.values },
+    },
+  };
+}

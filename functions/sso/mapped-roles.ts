@@ -18,6 +18,8 @@ export function rolesFromMappings(
   member: MembershipItem,
   roles: RoleAssignments,
   at: string,
+  /** The organization's SSO settings as read, held when this writes the organization item. */
+  settings?: { expression: string; values: Record<string, unknown> },
 ): TransactItems {
   const wasAdmin = isOrgAdmin(member.role_assignments);
   const nowAdmin = isOrgAdmin(roles);
@@ -43,7 +45,7 @@ export function rolesFromMappings(
     },
   };
   if (keepLastAdmin) log('warn', 'sso sign-in kept the last organization-admin', { organizationId: org.id });
-  if (next && wasAdmin !== nowAdmin) out.adminCount = adminCountChange(deps, org.id, nowAdmin);
+  if (next && wasAdmin !== nowAdmin) out.adminCount = adminCountChange(deps, org.id, nowAdmin, settings);
   return out;
 }
 

@@ -21,7 +21,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { serviceProvider } from '../idp/metadata.ts';
-import { joinItems } from '../organizations/membership.ts';
+import { heldWith, joinItems } from '../organizations/membership.ts';
 import { mappedRoles } from '../role-mappings/evaluate.ts';
 import { loadRoleMappings } from '../role-mappings/guard.ts';
 import {
@@ -49,6 +49,7 @@ import { isLostRace, retryLostRace } from '../shared/races.ts';
 import { isOrgAdmin } from '../shared/roles.ts';
 import { ENTITY, keys, TABLE } from '../shared/table.ts';
 import { SamlRefused, verifySamlResponse } from './assertion.ts';
+import { identityWrite } from './identity.ts';
 import { rolesFromMappings } from './mapped-roles.ts';
 import { addressTaken, belongsElsewhere, busy, moving, SsoRefused, staleRequest } from './refusals.ts';
 
@@ -125,9 +126,6 @@ export async function acceptSamlResponse(
   }
   const domain = email.slice(email.lastIndexOf('@') + 1); // canonical: ASCII, lower case, as claims store it
   const subject = ssoSubject(org.idp.issuer, identity.nameId);
-  const mappings = await loadRoleMappings(deps, orgId);
-  const roles = mappedRoles(mappings, { email, groups: identity.groups });
-
   return retryLostRace({ attempts: MAX_ATTEMPTS, exhausted: busy }, async () => {
     const identityKey = keys.ssoIdentity(orgId, subject);
     const emailKey = keys.memberEmail(orgId, email);
@@ -138,6 +136,13 @@ export async function acceptSamlResponse(
     const owner = got.get(keyId(domainKey)) as DomainItem | undefined;
     const current = got.get(keyId(orgKey)) as OrganizationItem | undefined;
     if (current?.status !== 'open') throw staleRequest();
+    // The mappings as of the organization read: every mapping change bumps its `sso_version`, which the write holds,
+    // so roles are never applied from a set of mappings an admin replaced meanwhile.
+    const roles = mappedRoles(await loadRoleMappings(deps, orgId), { email, groups: identity.groups });
+    const settings =
+      current.sso_version === undefined
+        ? { expression: 'attribute_not_exists(sso_version)', values: {} }
+        : { expression: 'sso_version = :ssoVersion', values: { ':ssoVersion': current.sso_version } };
     if (owner?.organization_id !== orgId) {
       throw new SsoRefused(
         403,
@@ -209,35 +214,7 @@ export async function acceptSamlResponse(
           ExpressionAttributeValues: { ':org': orgId },
         },
       },
-      identity: known
-        ? {
-            Update: {
-              TableName: deps.table,
-              Key: identityKey,
-              UpdateExpression: 'SET last_sign_in_at = :now',
-              ConditionExpression: 'user_id = :uid',
-              ExpressionAttributeValues: { ':now': at, ':uid': userId },
-            },
-          }
-        : {
-            Put: {
-              TableName: deps.table,
-              Item: {
-                ...identityKey,
-                ...({
-                  entity: ENTITY.ssoIdentity,
-                  organization_id: orgId,
-                  subject,
-                  user_id: userId,
-                  email,
-                  linked: linked ? 'existing_member' : 'joined',
-                  created_at: at,
-                  last_sign_in_at: at,
-                } satisfies SsoIdentityItem),
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+      identity: identityWrite(deps, { orgId, subject, userId, email, at, known: !!known, linked }),
     };
     if (linked) {
       // The address still belongs to that member when the link commits.
@@ -254,7 +231,7 @@ export async function acceptSamlResponse(
     let outcome: SignedIn['outcome'];
     if (membership) {
       outcome = linked ? 'linked' : 'member';
-      Object.assign(items, rolesFromMappings(deps, current, membership, roles, at));
+      Object.assign(items, rolesFromMappings(deps, current, membership, roles, at, settings));
     } else if (user?.organization_id === orgId) {
       // The lock says member, the membership is not there: read mid-change (a BatchGet is no snapshot). Read again.
       throw Object.assign(new Error('read between a membership and its lock'), {
@@ -271,13 +248,27 @@ export async function acceptSamlResponse(
         userLock,
         // Another account holding this address in the organization (a member not linked) keeps it.
         memberEmail,
-        organizationCount: countOnOrganization(deps.table, orgKey, {
-          member_count: 1,
-          admin_count: isOrgAdmin(roles) ? 1 : 0,
-        }),
+        organizationCount: heldWith(
+          countOnOrganization(deps.table, orgKey, {
+            member_count: 1,
+            admin_count: isOrgAdmin(roles) ? 1 : 0,
+          }),
+          settings,
+        ),
       });
     }
 
+    if (!items.organizationCount && !items.adminCount) {
+      items.settings = {
+        ConditionCheck: {
+          TableName: deps.table,
+          Key: orgKey,
+          ConditionExpression: `#status = :open AND ${settings.expression}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':open': 'open', ...settings.values },
+        },
+      };
+    }
     try {
       await transact(deps.db, items);
     } catch (e) {
