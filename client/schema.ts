@@ -6095,6 +6095,15 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `org.idp.sso_required`: your organization requires a sign-in through its IdP to act on it (moving out included). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `snapshot_repository.not_found`. */
             404: {
                 headers: {

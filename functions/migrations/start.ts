@@ -7,6 +7,7 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { isExpired } from '../invitations/store.ts';
 import { releaseReservation } from '../invitations/workflow.ts';
 import { ensureUser } from '../organizations/service.ts';
+import { holdSsoRequirement } from '../organizations/sso-required.ts';
 import { batchGet, conditionsFailed, getItem, keyId, transact } from '../shared/db.ts';
 import type { Callbacks, Deps } from '../shared/deps.ts';
 import type { InvitationItem, MigrationItem, OrganizationItem, UserItem } from '../shared/domain.ts';
@@ -54,6 +55,13 @@ export async function startMigration(
       'target_organization_id',
     ]);
   }
+  // Moving out acts on the source organization: its SSO requirement applies (as to leaving it).
+  const source = await getItem<OrganizationItem>(
+    deps.db,
+    deps.table,
+    keys.organization(user.organization_id),
+  );
+  if (source?.status === 'open') await holdSsoRequirement(deps, source, caller);
   if (active?.status === 'running') {
     throw new ApiError(
       'migration.already_active',

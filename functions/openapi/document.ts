@@ -638,6 +638,7 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     errors: {
       200: 'The same migration is already running: it is returned.',
       400: '`migration.invitation_required`, `migration.invalid_target`, `migration.not_member`.',
+      403: '`org.idp.sso_required`: your organization requires a sign-in through its IdP to act on it (moving out included).',
       404: '`snapshot_repository.not_found`.',
       409: '`migration.already_active`: another migration of yours is running.',
     },

@@ -36,8 +36,9 @@ export const jwks = () => publicJwks();
 export async function authorize(deps: Deps, params: URLSearchParams): Promise<HttpResponse> {
   const client = bridgeClients().find((c) => c.client_id === params.get('client_id'));
   const redirectUri = params.get('redirect_uri') ?? '';
-  // Never redirect to an address the client did not register: say so on a page instead.
-  if (!client?.redirect_uris.includes(redirectUri)) {
+  // Never redirect to an address the client did not register (nor guess among repeated ones): a page instead.
+  const ambiguous = params.getAll('client_id').length > 1 || params.getAll('redirect_uri').length > 1;
+  if (ambiguous || !client?.redirect_uris.includes(redirectUri)) {
     return messagePage(
       400,
       'Sign-in link not valid',
@@ -56,9 +57,18 @@ export async function authorize(deps: Deps, params: URLSearchParams): Promise<Ht
     return fail('unsupported_response_type', 'Only response_type=code.');
   if (!(params.get('scope') ?? '').split(' ').includes('openid'))
     return fail('invalid_scope', 'The scope must include openid.');
+  // Each parameter at most once (RFC 6749, 3.1): a repeated one is refused, not read one way here and another there.
+  const repeated = [...new Set(params.keys())].find((k) => params.getAll(k).length > 1);
+  if (repeated) return fail('invalid_request', `The parameter ${repeated} is repeated.`);
+  // PKCE when the client sends it (Cognito, federating, does not): S256 over a verifier of 43-128 characters.
   const challenge = params.get('code_challenge') ?? undefined;
   if (challenge !== undefined && params.get('code_challenge_method') !== 'S256')
     return fail('invalid_request', 'PKCE must use code_challenge_method=S256.');
+  if (challenge !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(challenge))
+    return fail(
+      'invalid_request',
+      'code_challenge must be the base64url SHA-256 of the verifier (43 characters).',
+    );
 
   const action = `${bridgeIssuer(deps.publicBaseUrl)}/authorize`;
   const hint = (params.get('login_hint') ?? '').trim();
@@ -129,7 +139,7 @@ async function organizationFor(
 }
 
 /** An OAuth error answer, with the API's error body beside it. */
-const oauthError = (status: number, error: string, description: string): HttpResponse => ({
+export const oauthError = (status: number, error: string, description: string): HttpResponse => ({
   statusCode: status,
   headers: {
     'content-type': 'application/json',

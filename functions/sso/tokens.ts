@@ -5,12 +5,13 @@
  *
  * - `kid` is the RFC 7638 thumbprint of the public key, so it is stable for a key and new for a new key: a rotation is a
  *   new key id, and the public key is read from KMS once per process and key id.
- * - KMS signs `base64url(header).base64url(payload)` itself (MessageType RAW, RSASSA_PKCS1_V1_5_SHA_256), which is
- *   exactly JWS RS256 (RFC 7518, 3.3).
+ * - KMS signs the SHA-256 digest of `base64url(header).base64url(payload)` (MessageType DIGEST,
+ *   RSASSA_PKCS1_V1_5_SHA_256), which is exactly JWS RS256 (RFC 7518, 3.3) for a signing input of any length (RAW
+ *   takes at most 4096 bytes).
  * - The client's endpoint comes from the standard setting (AWS_ENDPOINT_URL_KMS), so local runs need no code path of
  *   their own.
  */
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { calculateJwkThumbprint, createLocalJWKSet, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import { ssoSigningKeyId } from '../shared/config.ts';
@@ -63,8 +64,10 @@ export async function signJwt(
   const { Signature } = await kms.send(
     new SignCommand({
       KeyId: ssoSigningKeyId(),
-      Message: Buffer.from(signingInput),
-      MessageType: 'RAW',
+      // The SHA-256 digest, not the message: KMS takes at most 4096 bytes of RAW message, and a person with many
+      // groups (Entra sends group object ids) makes a longer token. The signature is the same (RSASSA-PKCS1-v1_5).
+      Message: createHash('sha256').update(signingInput).digest(),
+      MessageType: 'DIGEST',
       SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256',
     }),
   );

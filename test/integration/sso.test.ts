@@ -215,6 +215,13 @@ describe('SSO sign-in', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.errors[0].code).toBe('org.idp.sso_required');
     expect(refused.body.errors[0].message).toContain('sign in with SSO');
+    // Moving out acts on the organization too.
+    const move = await api.call('POST', '/api/v1/migrations', {
+      token: password,
+      body: { target_organization_id: 'elsewhere', repository_id: 'r' },
+    });
+    expect(move.status, move.text).toBe(403);
+    expect(move.body.errors[0].code).toBe('org.idp.sso_required');
     // The owner's address is outside the claimed domain (break-glass).
     expect((await api.call('GET', `/api/v1/organizations/${org.orgId}`, { as: org.admin })).status).toBe(200);
   });
@@ -264,6 +271,43 @@ describe('SSO sign-in', () => {
     const left = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/me`, { as: org.admin });
     expect(left.status, left.text).toBe(200);
     expect(await api.violations()).toEqual([]);
+  });
+
+  it("the bridge's protocol edges: repeated or unknown parameters, a malformed challenge, bodies that are not forms", async () => {
+    const client = JSON.parse(process.env.SSO_CLIENTS!)[0] as { client_id: string; redirect_uris: string[] };
+    const base = `${api.stack.apiUrl}/api/v1/sso/authorize`;
+    const q = (extra: string) =>
+      `${base}?client_id=${client.client_id}&redirect_uri=${encodeURIComponent(client.redirect_uris[0]!)}&response_type=code&scope=openid&login_hint=x%40y.test${extra}`;
+    const get = (url: string) => fetch(url, { redirect: 'manual' });
+
+    // Two return addresses: which one would we use? Neither: a page, no redirect.
+    const twice = await get(`${q('')}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`);
+    expect(twice.status).toBe(400);
+    expect(twice.headers.get('location')).toBeNull();
+    const repeatedState = await get(`${q('&state=a&state=b')}`);
+    expect(new URL(repeatedState.headers.get('location')!).searchParams.get('error')).toBe('invalid_request');
+    const shortChallenge = await get(q('&code_challenge=abc&code_challenge_method=S256'));
+    expect(new URL(shortChallenge.headers.get('location')!).searchParams.get('error')).toBe(
+      'invalid_request',
+    );
+
+    // Bytes that are not UTF-8: the ACS answers a page, the token endpoint an OAuth error.
+    const org = await acme('edges');
+    const notUtf8 = Buffer.from([0x53, 0x41, 0x4d, 0x4c, 0x3d, 0xff, 0xfe]);
+    const acs = await fetch(`${api.stack.apiUrl}/api/v1/saml/acs/${org.orgId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: notUtf8,
+    });
+    expect(acs.status).toBe(400);
+    expect(acs.headers.get('content-type')).toContain('text/html');
+    const tokenRes = await fetch(`${api.stack.apiUrl}/api/v1/sso/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: notUtf8,
+    });
+    expect(tokenRes.status).toBe(400);
+    expect(((await tokenRes.json()) as { error: string }).error).toBe('invalid_request');
   });
 
   it('two first sign-ins of one person at once make one member', async () => {

@@ -105,6 +105,24 @@ describe('SSO bridge tokens signed by KMS', () => {
     expect(protectedHeader).toEqual({ alg: 'RS256', typ: 'JWT', kid: jwk.kid });
   });
 
+  it('signs a token longer than KMS takes as a message (a person in 500 groups), which still verifies', async () => {
+    // KMS signs at most 4096 bytes of RAW message; Entra sends group object ids, 36 characters each.
+    const groups = Array.from(
+      { length: 500 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    );
+    const token = await tokens.signJwt(
+      { iss: ISSUER, sub: 'user-1', aud: 'c', groups },
+      { expiresInSeconds: 300 },
+    );
+    expect(token.length).toBeGreaterThan(4096);
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(jwksUrl), {
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+    });
+    expect(payload.groups).toEqual(groups);
+  });
+
   it('refuses a tampered token, an expired one, another issuer or audience, and another algorithm', async () => {
     const token = await tokens.signJwt({ iss: ISSUER, sub: 'user-1', aud: 'api' }, { expiresInSeconds: 60 });
     expect(await tokens.verifyJwt(token, { issuer: ISSUER, audience: 'api' })).toMatchObject({
