@@ -1597,7 +1597,10 @@ export interface operations {
     "POST-api-v1-organizations": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1636,6 +1639,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -1647,6 +1661,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2083,7 +2106,10 @@ export interface operations {
     "domain-claim-generate-verification-code": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -2171,6 +2197,15 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2198,7 +2233,10 @@ export interface operations {
     "domain-claim-verify-domain": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -2283,6 +2321,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2888,7 +2935,10 @@ export interface operations {
     "add-role-mappings-individually": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -2957,6 +3007,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -2968,6 +3029,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3363,7 +3433,10 @@ export interface operations {
     "create-organization-invitations": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -3436,6 +3509,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -3447,6 +3531,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3654,7 +3747,10 @@ export interface operations {
     "accept-organization-invitation": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Organization invitation token */
                 invitation_token: string;
@@ -3720,6 +3816,15 @@ export interface operations {
             };
             /** @description `organization.conflict`: the invitation changed while accepting; try again. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4491,7 +4596,10 @@ export interface operations {
     "add-role-assignments": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the user; include realm name and id if required */
                 user_id: string;
@@ -4547,6 +4655,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -4558,6 +4677,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4885,7 +5013,10 @@ export interface operations {
     "POST-api-v1-organizations-organization-id-deployments": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -4949,6 +5080,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -4960,6 +5102,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5241,7 +5392,10 @@ export interface operations {
     "POST-api-v1-organizations-organization-id-projects": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -5305,6 +5459,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -5316,6 +5481,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5597,7 +5771,10 @@ export interface operations {
     "POST-api-v1-organizations-organization-id-bills": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -5660,6 +5837,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -5671,6 +5859,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5705,7 +5902,10 @@ export interface operations {
     "POST-api-v1-organizations-organization-id-bills-bill-id-settle": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -5754,6 +5954,26 @@ export interface operations {
             };
             /** @description `organization.not_found`: no such open organization. `organization.bill_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5839,7 +6059,10 @@ export interface operations {
     "POST-api-v1-users-me-snapshot-repositories": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5878,6 +6101,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -5889,6 +6123,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6046,7 +6289,10 @@ export interface operations {
     "POST-api-v1-migrations": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6133,6 +6379,15 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6239,7 +6494,10 @@ export interface operations {
     "POST-api-v1-migrations-migration-id-restore": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A migration id (also its execution name) */
                 migration_id: string;
@@ -6284,6 +6542,26 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6311,7 +6589,10 @@ export interface operations {
     "POST-api-v1-migrations-migration-id-cancel": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A migration id (also its execution name) */
                 migration_id: string;
@@ -6358,6 +6639,15 @@ export interface operations {
             };
             /** @description `migration.busy`: it is leaving the source organization right now; retry after `Retry-After`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

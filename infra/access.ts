@@ -31,6 +31,11 @@ export interface Access {
    * the bridge gets (`SSO_SIGNING_KEY_ID`, `SSO_CLIENTS`, which holds the user pool's client secret).
    */
   ssoSigning?: true;
+  /**
+   * Serves POST routes that take an `Idempotency-Key` (`functions/shared/idempotency.ts`): GetItem, PutItem, UpdateItem
+   * and DeleteItem on the idempotency records only (partition keys `IDEMPOTENCY#…`, by `dynamodb:LeadingKeys`).
+   */
+  idempotency?: true;
   /** Serves the pages' scripts: the bundle carries `web/dist` (built from `web/*.ts`). */
   webAssets?: true;
 }
@@ -48,54 +53,63 @@ export const ACCESS: Record<HandlerName, Access> = {
   'openapi/handlers/get': {},
   'api/handlers/not-found': {},
   'auth/handlers/pre-token': { cognitoTrigger: true },
-  'organizations/handlers/create': { write: ['UpdateItem', 'PutItem'] },
+  'organizations/handlers/create': { write: ['UpdateItem', 'PutItem'], idempotency: true },
   'organizations/handlers/list': { read: true, write: ['PutItem'] },
   'organizations/handlers/get': { read: true },
   'organizations/handlers/update': { read: true, write: ['UpdateItem'] },
-  'domains/handlers/domains': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
+  'domains/handlers/domains': {
+    read: true,
+    write: ['UpdateItem', 'PutItem', 'DeleteItem'],
+    idempotency: true,
+  },
   // One function per concern (`authedRoutes`): the stack is near CloudFormation's 500 resources.
   'idp/handlers/idp': { read: true, write: ['UpdateItem'] },
-  'role-mappings/handlers/role-mappings': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
+  'role-mappings/handlers/role-mappings': {
+    read: true,
+    write: ['UpdateItem', 'PutItem', 'DeleteItem'],
+    idempotency: true,
+  },
   // The SSO bridge: sign-ins in flight, assertion ids, codes (taken by a delete) and the SSO join; signs with KMS.
   'sso/handlers/bridge': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'], ssoSigning: true },
   // No SES: the outbox sends the emails after the commit.
-  'invitations/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'invitations/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'], idempotency: true },
   'invitations/handlers/list': { read: true },
   'invitations/handlers/revoke': { read: true, write: ['UpdateItem'] },
   'invitations/handlers/get': { read: true },
-  'invitations/handlers/accept': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'invitations/handlers/accept': { read: true, write: ['PutItem', 'UpdateItem'], idempotency: true },
   'invitations/handlers/page': { read: true },
   'invitations/handlers/mine': { read: true },
   'web/handlers/callback': {},
   'web/handlers/asset': { webAssets: true },
   'members/handlers/list': { read: true },
   'members/handlers/remove': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'members/handlers/add-roles': { read: true, write: ['UpdateItem'] },
+  'members/handlers/add-roles': { read: true, write: ['UpdateItem'], idempotency: true },
   'members/handlers/remove-roles': { read: true, write: ['UpdateItem'] },
   'users/handlers/me': { read: true },
-  'resources/handlers/create-deployment': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'resources/handlers/create-deployment': { read: true, write: ['PutItem', 'UpdateItem'], idempotency: true },
   'resources/handlers/list-deployments': { read: true },
   'resources/handlers/get-deployment': { read: true },
   'resources/handlers/delete-deployment': { read: true, write: ['DeleteItem', 'UpdateItem'] },
-  'resources/handlers/create-project': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'resources/handlers/create-project': { read: true, write: ['PutItem', 'UpdateItem'], idempotency: true },
   'resources/handlers/list-projects': { read: true },
   'resources/handlers/get-project': { read: true },
   'resources/handlers/delete-project': { read: true, write: ['DeleteItem', 'UpdateItem'] },
   'bills/handlers/list': { read: true },
-  'bills/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
-  'bills/handlers/settle': { read: true, write: ['UpdateItem'] },
-  'snapshots/handlers/create-repository': { write: ['PutItem'] },
+  'bills/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'], idempotency: true },
+  'bills/handlers/settle': { read: true, write: ['UpdateItem'], idempotency: true },
+  'snapshots/handlers/create-repository': { write: ['PutItem'], idempotency: true },
   'snapshots/handlers/list-repositories': { read: true },
   'snapshots/handlers/list-snapshots': { read: true },
   'migrations/handlers/start': {
     read: true,
     write: ['PutItem', 'UpdateItem', 'DeleteItem'],
     startWorkflow: true,
+    idempotency: true,
   },
   'migrations/handlers/list': { read: true },
   'migrations/handlers/get': { read: true },
-  'migrations/handlers/cancel': { read: true, write: ['UpdateItem'], stopWorkflow: true },
-  'migrations/handlers/restore': { read: true, write: ['PutItem', 'UpdateItem'] },
+  'migrations/handlers/cancel': { read: true, write: ['UpdateItem'], stopWorkflow: true, idempotency: true },
+  'migrations/handlers/restore': { read: true, write: ['PutItem', 'UpdateItem'], idempotency: true },
   'migrations/tasks/validate-migration': { read: true, write: ['UpdateItem'] },
   'migrations/tasks/back-up-resource': { read: true, write: ['PutItem', 'UpdateItem'] },
   'migrations/tasks/verify-backups': { read: true, write: ['UpdateItem'] },

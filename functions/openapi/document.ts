@@ -14,6 +14,12 @@ import { migrationRequest } from '../migrations/schemas.ts';
 import { organizationRequest } from '../organizations/schemas.ts';
 import { resourceRequest } from '../resources/schemas.ts';
 import { ROUTES } from '../routes.ts';
+import {
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_WINDOW_SECONDS,
+  REPLAYED_HEADER,
+  takesIdempotencyKey,
+} from '../shared/idempotency.ts';
 import { DEPLOYMENT_ROLES, ORGANIZATION_ROLES, PROJECT_ROLES, ROLE_CATALOGUE } from '../shared/roles.ts';
 import * as z from '../shared/schema.ts';
 import { SEARCH_KEY_CHARS } from '../shared/table.ts';
@@ -925,6 +931,42 @@ function commonResponses(route: (typeof ROUTES)[number], hasBody: boolean): Reco
   return out;
 }
 
+/** The `Idempotency-Key` header every POST route but the SSO bridge's takes (`shared/idempotency.ts`), and its answers. */
+function addIdempotencyKey(op: Json): void {
+  const error = (description: string, headers?: Json) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: json(ERROR),
+  });
+  (op.parameters as Json[]).push({
+    name: IDEMPOTENCY_HEADER,
+    in: 'header',
+    required: false,
+    description: `Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within ${IDEMPOTENCY_WINDOW_SECONDS / 3600} hours answers the first answer again, status, headers and body as they were, with \`${REPLAYED_HEADER}: true\`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route.`,
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
+  });
+  const responses = op.responses as Record<string, Json>;
+  // Only where the route says nothing of the status: the reference's answers stay exactly as written.
+  const add = (status: number, words: string, headers?: Json) => {
+    responses[status] ??= error(words, headers);
+  };
+  add(
+    400,
+    `\`root.invalid_data\` naming \`${IDEMPOTENCY_HEADER}\`: the header is not 1-255 printable ASCII characters.`,
+  );
+  add(
+    409,
+    `\`root.idempotency_key_in_progress\`: the first request with this \`${IDEMPOTENCY_HEADER}\` still runs; retry after \`Retry-After\` seconds.`,
+    {
+      'Retry-After': { description: 'Seconds to wait.', schema: { type: 'string' } },
+    },
+  );
+  add(
+    422,
+    `\`root.idempotency_key_reused\`: this \`${IDEMPOTENCY_HEADER}\` came before with another request (method, path or body); nothing was done.`,
+  );
+}
+
 function ourOperation(key: RouteKey, op: OurOperation): Json {
   const errorResponses = Object.fromEntries(
     Object.entries(op.errors ?? {}).map(([status, description]) => [
@@ -1014,6 +1056,7 @@ function build(): Json {
       .filter((n) => !given.some((p) => p.name === n && p.in === 'path'))
       .map((n) => ({ name: n, in: 'path', required: true, description: PARAM_WORDS[n] ?? n, schema: str }));
     op.parameters = [...given, ...missing];
+    if (takesIdempotencyKey(key)) addIdempotencyKey(op);
     if (!(op.parameters as Json[]).length) delete op.parameters;
     op.security = route.auth ? [{ bearer: [] }] : [];
     op['x-who-may-call'] = route.who;

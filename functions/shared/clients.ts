@@ -7,6 +7,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
+/** The plain client under `dynamo`, for libraries that marshal items themselves (Powertools' idempotency store). */
+export const dynamoClient = new DynamoDBClient({ maxAttempts: 3 });
+
+export const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
   marshallOptions: { removeUndefinedValues: true },
 });

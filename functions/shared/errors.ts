@@ -14,6 +14,10 @@ export const ERROR_STATUS = {
   'root.throttled': 429,
   'root.service_unavailable': 503,
   'root.internal_error': 500,
+  /** Ours: the Idempotency-Key was sent before with another request (method, path or body). */
+  'root.idempotency_key_reused': 422,
+  /** Ours: the first request with this Idempotency-Key is still running. */
+  'root.idempotency_key_in_progress': 409,
   'user.not_found': 404,
   'organization.not_found': 404,
   'organization.invalid_access': 403,

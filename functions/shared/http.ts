@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { canonicalEmail } from './email.ts';
 import { ApiError, isApiError } from './errors.ts';
+import { idempotencyKeyOf, idempotent, takesIdempotencyKey } from './idempotency.ts';
 import { inInvocation, log, redactPath } from './log.ts';
 import { flushMetrics } from './metrics.ts';
 import { readJsonBody } from './request-body.ts';
@@ -193,25 +194,40 @@ export function toApiError(e: unknown): ApiError {
 /** Lambda passes a context; the local gateway and tests may not. */
 type Handler = (event: HttpEvent, context?: Context) => Promise<APIGatewayProxyResultV2>;
 
-function wrap(fn: (event: HttpEvent) => Promise<HttpResponse>): Handler {
+/** An error as the API's answer; what the caller did not cause (5xx) is logged. */
+function failure(event: HttpEvent, e: unknown): HttpResponse {
+  const err = toApiError(e);
+  if (err.status >= 500) {
+    log('error', 'request failed', {
+      route: event.routeKey,
+      path: redactPath(event.rawPath ?? ''),
+      error: (e as Error)?.name,
+      detail: (e as Error)?.message?.slice(0, 500),
+    });
+  }
+  return errorResponse(err);
+}
+
+/**
+ * The answer of a request to a caller (a user id, `anonymous` on public routes): with an `Idempotency-Key` on a POST
+ * route, at most one run per caller, route and key for 24 hours (`idempotency.ts`), its errors kept as answers too.
+ */
+async function answer(
+  event: HttpEvent,
+  context: Context | undefined,
+  caller: string,
+  run: () => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const key = takesIdempotencyKey(event.routeKey) ? idempotencyKeyOf(event.headers) : undefined;
+  if (key === undefined) return run();
+  return idempotent({ event, context, caller, key }, () => run().catch((e) => failure(event, e)));
+}
+
+function wrap(fn: (event: HttpEvent, context?: Context) => Promise<HttpResponse>): Handler {
   return (event, context) =>
     inInvocation(context, async () => {
       const started = Date.now();
-      let response: HttpResponse;
-      try {
-        response = await fn(event);
-      } catch (e) {
-        const err = toApiError(e);
-        if (err.status >= 500) {
-          log('error', 'request failed', {
-            route: event.routeKey,
-            path: redactPath(event.rawPath ?? ''),
-            error: (e as Error)?.name,
-            detail: (e as Error)?.message?.slice(0, 500),
-          });
-        }
-        response = errorResponse(err);
-      }
+      const response = await fn(event, context).catch((e) => failure(event, e));
       log('info', 'request', {
         route: event.routeKey,
         path: redactPath(event.rawPath ?? ''),
@@ -226,7 +242,7 @@ function wrap(fn: (event: HttpEvent) => Promise<HttpResponse>): Handler {
 
 /** A route anyone may call (the public invitation page and lookup, health). */
 export const publicRoute = (fn: (req: Request) => Promise<HttpResponse>): Handler =>
-  wrap((event) => fn(makeRequest(event)));
+  wrap((event, context) => answer(event, context, 'anonymous', () => fn(makeRequest(event))));
 
 /** One function serving several public routes, each picked by its route key, as `authedRoutes` does for signed-in ones. */
 export const publicRoutes = (routes: Record<string, (req: Request) => Promise<HttpResponse>>): Handler =>
@@ -238,7 +254,7 @@ export const publicRoutes = (routes: Record<string, (req: Request) => Promise<Ht
 
 /** A route that needs a signed-in caller: 401 root.unauthorized without valid JWT claims. */
 export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): Handler =>
-  wrap((event) => {
+  wrap(async (event, context) => {
     const caller = callerFrom(event);
     if (!caller) {
       throw new ApiError(
@@ -246,7 +262,7 @@ export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): 
         'Sign in first: send a valid bearer token in the Authorization header.',
       );
     }
-    return fn({ ...makeRequest(event), caller });
+    return answer(event, context, caller.userId, () => fn({ ...makeRequest(event), caller }));
   });
 
 /**

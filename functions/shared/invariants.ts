@@ -18,7 +18,7 @@ import type {
   UserItem,
 } from './domain.ts';
 import { parseRoleAssignments } from './role-assignments.ts';
-import { misplacedListKeys } from './table.ts';
+import { isIdempotencyRecord, misplacedListKeys } from './table.ts';
 
 type Item = Record<string, unknown> & { pk: string; sk: string; entity?: string };
 
@@ -185,6 +185,12 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
   for (const i of items) {
     if (['SsoRequest', 'SsoCode', 'SamlAssertion'].includes(i.entity ?? '') && typeof i.ttl !== 'number')
       violations.push(`${i.entity} ${i.pk} ${i.sk} has no TTL: it would never expire`);
+  }
+
+  // An Idempotency-Key's record (Powertools', no `entity`) expires 24 hours after its request: it carries a TTL.
+  for (const i of items) {
+    if (isIdempotencyRecord(i) && typeof i.ttl !== 'number')
+      violations.push(`idempotency record ${i.pk} has no TTL: it would never expire`);
   }
 
   // No invitation is both consumed and pending; one reserved for a migrating user is consumed only by that user.

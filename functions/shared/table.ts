@@ -34,6 +34,7 @@
  * | an SSO sign-in in flight                  | pk=SSO_REQUEST#<id>, sk=SSO_REQUEST                | Get / Delete (cond.) |
  * | an SSO bridge authorization code          | pk=SSO_CODE#<hash>, sk=SSO_CODE                    | Delete (cond.)       |
  * | a SAML assertion already accepted         | pk=SAML_ASSERTION#<org>, sk=<assertion id>         | Put (cond.)          |
+ * | a POST's Idempotency-Key and its answer    | pk=IDEMPOTENCY#<caller>#<route>#<key>, sk=IDEMPOTENCY | Put (cond.) / Get / Update / Delete |
  *
  * The three member lists are index attributes on the membership item itself (`memberListKeys`), written by the same
  * Put or Update that writes the membership, and gone with its Delete: no second item to keep in step, and a role
@@ -165,6 +166,8 @@ export function setMemberListKeys(m: MemberListed): { clauses: string[]; values:
   };
 }
 
+const IDEMPOTENCY = 'IDEMPOTENCY';
+
 export const keys = {
   organization: (orgId: string): Key => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
   user: (userId: string): Key => ({ pk: `USER#${userId}`, sk: 'USER' }),
@@ -219,7 +222,22 @@ export const keys = {
     pk: `SAML_ASSERTION#${orgId}`,
     sk: assertionId,
   }),
+  /**
+   * A POST sent with an `Idempotency-Key`: scoped by the caller (their user id, `anonymous` on public routes) and the
+   * route, so nobody sees another's answer. Written by Powertools' idempotency utility (`shared/idempotency.ts`),
+   * which writes no `entity`: `isIdempotencyRecord` tells these items (TTL 24 hours).
+   */
+  idempotency: (caller: string, routeKey: string, idempotencyKey: string): Key => ({
+    pk: `${IDEMPOTENCY}#${caller}#${routeKey}#${idempotencyKey}`,
+    sk: IDEMPOTENCY,
+  }),
 } as const;
+
+/** Every idempotency record's partition key, as an IAM `dynamodb:LeadingKeys` pattern (the functions' grant). */
+export const IDEMPOTENCY_LEADING_KEYS = `${IDEMPOTENCY}#*`;
+/** Whether an item is an idempotency record (`keys.idempotency`): they carry no `entity` attribute. */
+export const isIdempotencyRecord = (item: Key): boolean =>
+  item.sk === IDEMPOTENCY && item.pk.startsWith(`${IDEMPOTENCY}#`);
 
 /**
  * The keys a page's cursor may hold: inside the partition and sort-key prefix queried; on an index, also the table

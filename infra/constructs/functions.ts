@@ -15,7 +15,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { OUTBOX_MAPPING } from '../../functions/outbox/mapping.ts';
-import { TABLE } from '../../functions/shared/table.ts';
+import { IDEMPOTENCY_LEADING_KEYS, TABLE } from '../../functions/shared/table.ts';
 import { webBuildCliArgs } from '../../web/build.ts';
 import { WEB_DIST } from '../../web/files.ts';
 import { ACCESS, type HandlerName } from '../access.ts';
@@ -174,6 +174,15 @@ export class Functions extends Construct {
         new PolicyStatement({
           actions: access.write.map((a) => `dynamodb:${a}`),
           resources: [table.tableArn],
+        }),
+      );
+    }
+    if (access.idempotency) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [IDEMPOTENCY_LEADING_KEYS] } },
         }),
       );
     }
