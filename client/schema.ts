@@ -652,6 +652,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/auth/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all API keys
+         * @description Retrieves the metadata for the API keys the caller is allowed to see.
+         *
+         *     Ours: your own keys, newest first, without `key`; one page (no `next_page`).
+         */
+        get: operations["get-api-keys"];
+        put?: never;
+        /**
+         * Create API key
+         * @description Creates a new API key.
+         *
+         *     Ours: a member makes a key for themselves in their organization, signed in (a key cannot make keys: 403 `root.invalid_authentication`). `expiration` is a duration from `1m` to `365d` (`s`, `m`, `h`, `d`), or `"never"` (or null); absent, 90 days. `role_assignments` (default: your roles now) are checked as everywhere and must be among your own (400 `api_keys.invalid_input`); the key acts with what both its roles and your roles at the time of each request allow. `key` (`omk_<id>_<secret>`) is shown only in this answer; send it as `Authorization: ApiKey <key>`. The header `x-api-key-expires-at` gives the expiry (ISO 8601, or `never`). At most 100 keys per person. See docs/api-keys.md.
+         */
+        post: operations["create-api-key"];
+        /**
+         * Delete API keys
+         * @description Delete or invalidate API keys.
+         *
+         *     Ours: deletes those of the listed keys that are yours; the next request with one gets 401. None of them yours: 404 `api_keys.key_not_found`. A key cannot delete keys (403).
+         */
+        delete: operations["delete-api-keys"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/auth/keys/{api_key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get API key
+         * @description Retrieves the metadata for an API key.
+         *
+         *     Ours: only the creator's own key; anyone else's is 404.
+         */
+        get: operations["get-api-key"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete API key
+         * @description Delete or invalidate the API key.
+         *
+         *     Ours: up to 100 comma-separated ids; those that are yours are deleted (404 when none is).
+         */
+        delete: operations["delete-api-key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/me": {
         parameters: {
             query?: never;
@@ -1261,6 +1323,52 @@ export interface components {
             /** @description Ours (default false): members whose address is in a verified domain act on the organization only after a sign-in through its IdP (403 `org.idp.sso_required` otherwise); members outside those domains keep signing in as before. */
             sso_required?: boolean;
         };
+        /** @description The response model for an API key. */
+        ApiKeyResponse: {
+            /** @description The API key ID. */
+            id: string;
+            /** @description The user ID. */
+            user_id?: string;
+            /** @description The organization ID linked to the API key */
+            organization_id?: string;
+            /** @description The API key description. TIP: Useful when you have multiple API keys. */
+            description: string;
+            /** @description The API key. TIP: Since the API key is returned only once, save it in a safe place. */
+            key?: string;
+            /**
+             * Format: date-time
+             * @description The date/time for when the API key is created.
+             */
+            creation_date: string;
+            /**
+             * Format: date-time
+             * @description The date/time when the API key expires.
+             */
+            expiration_date?: string;
+            /** @description The optional roles for the API key. Currently unavailable in self-hosted ECE. */
+            role_assignments?: components["schemas"]["RoleAssignments"];
+        };
+        /** @description The response model for the API keys. */
+        ApiKeysResponse: {
+            /** @description The list of API keys. */
+            keys: components["schemas"]["ApiKeyResponse"][];
+            /** @description A cursor to get the next page of results */
+            next_page?: string;
+        };
+        /** @description The request payload that creates the API keys. */
+        CreateApiKeyRequest: {
+            /** @description API key description. Useful if there are multiple keys */
+            description: string;
+            /** @description The optional expiration for the API key, provided as a duration (ex: '1d', '3h') */
+            expiration?: string;
+            /** @description The optional roles for the API key. Takes the role of the creator if not specified. Currently unavailable in self-hosted ECE. */
+            role_assignments?: components["schemas"]["RoleAssignments"];
+        };
+        /** @description The request payload that deletes the API keys. */
+        DeleteApiKeysRequest: {
+            /** @description The list of API key IDs. */
+            keys: string[];
+        };
         Health: {
             ok: boolean;
         };
@@ -1627,7 +1735,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1908,7 +2016,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1998,7 +2106,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2115,7 +2223,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2232,7 +2340,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2353,7 +2461,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2441,7 +2549,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2551,7 +2659,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,7 +2742,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2718,7 +2826,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2814,7 +2922,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2928,7 +3036,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3029,7 +3137,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3114,7 +3222,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3206,7 +3314,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3307,7 +3415,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3401,7 +3509,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3521,7 +3629,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3683,7 +3791,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3794,7 +3902,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4431,7 +4539,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4690,6 +4798,414 @@ export interface operations {
             };
         };
     };
+    "get-api-keys": {
+        parameters: {
+            query?: {
+                /** @description Pagination cursor to get the next page of records */
+                next_page?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata for the API keys is retrieved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeysResponse"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "create-api-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request to create the API key */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The API key is created and returned in the body of the response. */
+            201: {
+                headers: {
+                    /** @description When the key stops working (ISO 8601), or `never`. */
+                    "x-api-key-expires-at"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            /** @description The request is invalid. Specify a different request, then try again. (code: `api_keys.invalid_input`) */
+            400: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "api_keys.invalid_input";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key (keys are made by a signed-in person). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "delete-api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request to delete API keys */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteApiKeysRequest"];
+            };
+        };
+        responses: {
+            /** @description The API keys are deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description `root.invalid_json` (not JSON, not UTF-8, a lone surrogate, a `__proto__` key), `root.invalid_data` (naming the field; names and descriptions refuse control characters, U+2028/U+2029, bidi controls and U+FFFD, naming the character and its position). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `api_keys.key_not_found`: none of the keys is yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "get-api-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API Key ID. */
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API key metadata is retrieved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description The {api_key_id} can't be found. (code: `api_keys.key_not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "api_keys.key_not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "delete-api-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API Key ID. */
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API key is deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description The {api_key_id} can't be found. (code: `api_keys.key_not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "api_keys.key_not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
     "GET-api-v1-users-me": {
         parameters: {
             query?: never;
@@ -4708,7 +5224,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4759,7 +5275,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyInvitations"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4831,7 +5347,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4922,7 +5438,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5023,7 +5539,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5106,7 +5622,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5187,7 +5703,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5278,7 +5794,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5379,7 +5895,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5462,7 +5978,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5543,7 +6059,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5633,7 +6149,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5734,7 +6250,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5803,7 +6319,7 @@ export interface operations {
                     "application/json": components["schemas"]["SnapshotRepositories"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5869,7 +6385,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5950,7 +6466,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6010,7 +6526,7 @@ export interface operations {
                     "application/json": components["schemas"]["Migrations"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6086,7 +6602,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6185,7 +6701,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6257,7 +6773,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6329,7 +6845,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;

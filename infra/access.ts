@@ -48,7 +48,8 @@ export const ACCESS: Record<HandlerName, Access> = {
   'openapi/handlers/get': {},
   'api/handlers/not-found': {},
   'auth/handlers/pre-token': { cognitoTrigger: true },
-  'organizations/handlers/create': { write: ['UpdateItem', 'PutItem'] },
+  // Read: a request with an API key is confirmed by every handler (the key's item and its creator's membership).
+  'organizations/handlers/create': { read: true, write: ['UpdateItem', 'PutItem'] },
   'organizations/handlers/list': { read: true, write: ['PutItem'] },
   'organizations/handlers/get': { read: true },
   'organizations/handlers/update': { read: true, write: ['UpdateItem'] },
@@ -56,6 +57,8 @@ export const ACCESS: Record<HandlerName, Access> = {
   // One function per concern (`authedRoutes`): the stack is near CloudFormation's 500 resources.
   'idp/handlers/idp': { read: true, write: ['UpdateItem'] },
   'role-mappings/handlers/role-mappings': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
+  // Create (a transaction holding the creator's membership) and delete the caller's keys.
+  'api-keys/handlers/api-keys': { read: true, write: ['PutItem', 'DeleteItem'] },
   // The SSO bridge: sign-ins in flight, assertion ids, codes (taken by a delete) and the SSO join; signs with KMS.
   'sso/handlers/bridge': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'], ssoSigning: true },
   // No SES: the outbox sends the emails after the commit.
@@ -84,7 +87,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'bills/handlers/list': { read: true },
   'bills/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'] },
   'bills/handlers/settle': { read: true, write: ['UpdateItem'] },
-  'snapshots/handlers/create-repository': { write: ['PutItem'] },
+  'snapshots/handlers/create-repository': { read: true, write: ['PutItem'] },
   'snapshots/handlers/list-repositories': { read: true },
   'snapshots/handlers/list-snapshots': { read: true },
   'migrations/handlers/start': {

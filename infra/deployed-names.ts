@@ -19,6 +19,7 @@ export const DEPLOYED_NAME: Record<HandlerName, string> = {
   'domains/handlers/domains': 'domains/routes',
   'idp/handlers/idp': 'idp/routes',
   'role-mappings/handlers/role-mappings': 'role-mappings/routes',
+  'api-keys/handlers/api-keys': 'api-keys/routes',
   'sso/handlers/bridge': 'sso/bridge',
   'invitations/handlers/create': 'invitations/create',
   'invitations/handlers/list': 'invitations/list',

@@ -1,9 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { confirmApiKey } from './api-key.ts';
+import { defaultDeps } from './deps.ts';
 import { canonicalEmail } from './email.ts';
 import { ApiError, isApiError } from './errors.ts';
 import { inInvocation, log, redactPath } from './log.ts';
 import { flushMetrics } from './metrics.ts';
 import { readJsonBody } from './request-body.ts';
+import type { RoleAssignments } from './roles.ts';
 import type * as z from './schema.ts';
 
 export { MAX_BODY_BYTES } from './request-body.ts';
@@ -17,6 +20,8 @@ export interface Caller {
   groups?: string[];
   /** The organization whose IdP signed this person in (the SSO bridge's `sso_org` claim); absent for other sign-ins. */
   ssoOrg?: string;
+  /** Set when the request came with `Authorization: ApiKey …`: the key, its organization, and its roles (an upper bound). */
+  apiKey?: { id: string; organizationId: string; roles: RoleAssignments };
 }
 
 /** API Gateway passes array claims as "[a b c]"; a raw JWT may carry a real array. */
@@ -34,7 +39,11 @@ export const isOperator = (caller: Caller): boolean => caller.groups?.includes('
 /** The event as API Gateway's JWT authorizer passes it (payload 2.0). */
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+    authorizer?: {
+      jwt?: { claims?: Record<string, string | number | boolean | string[]> };
+      /** A Lambda authorizer's context (AWS) or the local gateway's for API keys: the same claims, as strings. */
+      lambda?: Record<string, string | number | boolean>;
+    };
   };
 };
 
@@ -82,7 +91,8 @@ export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
  * rule as invited addresses (`shared/email.ts`): a look-alike of an ASCII address is refused, never folded into it.
  */
 export function callerFrom(event: HttpEvent): Caller | undefined {
-  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  const authorizer = event.requestContext?.authorizer;
+  const claims = authorizer?.jwt?.claims ?? authorizer?.lambda;
   const sub = claims?.sub;
   const email = claims?.email;
   if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
@@ -101,14 +111,31 @@ export function callerFrom(event: HttpEvent): Caller | undefined {
   const ssoOrg = claims?.sso_org;
   const ssoSub = claims?.sso_sub;
   const sso = typeof ssoOrg === 'string' && ssoOrg !== '' && typeof ssoSub === 'string' && ssoSub !== '';
+  const apiKey = apiKeyOf(claims);
+  // A JWT whose check a Lambda authorizer's cache remembered (up to 300 s) is still refused past its `exp`.
+  const exp = Number(claims?.exp);
+  if (authorizer?.lambda && !apiKey && !(exp * 1000 > Date.now())) return undefined;
   return {
     userId: sso ? ssoSub : sub,
+    ...(apiKey ? { apiKey } : {}),
     ...(sso ? { ssoOrg } : {}),
     email: canonical,
     emailVerified: verified === true || verified === 'true',
     ...(typeof name === 'string' && name ? { name: name.slice(0, 200) } : {}),
-    ...(groups.length ? { groups } : {}),
+    // A key acts in its organization with its roles; never as an operator.
+    ...(groups.length && !apiKey ? { groups } : {}),
   };
+}
+
+function apiKeyOf(claims: Record<string, unknown> | undefined): Caller['apiKey'] {
+  const id = claims?.api_key_id;
+  if (typeof id !== 'string' || id === '') return undefined;
+  const organizationId = claims?.api_key_org;
+  const roles = claims?.api_key_roles;
+  if (typeof organizationId !== 'string' || typeof roles !== 'string') {
+    throw new ApiError('root.unauthorized', 'This API key is not valid.');
+  }
+  return { id, organizationId, roles: JSON.parse(roles) as RoleAssignments };
 }
 
 function makeRequest(event: HttpEvent): Request {
@@ -238,7 +265,7 @@ export const publicRoutes = (routes: Record<string, (req: Request) => Promise<Ht
 
 /** A route that needs a signed-in caller: 401 root.unauthorized without valid JWT claims. */
 export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): Handler =>
-  wrap((event) => {
+  wrap(async (event) => {
     const caller = callerFrom(event);
     if (!caller) {
       throw new ApiError(
@@ -246,6 +273,8 @@ export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): 
         'Sign in first: send a valid bearer token in the Authorization header.',
       );
     }
+    // An authorizer may have cached its yes: whether the key is still usable is read now, so revoking is immediate.
+    if (caller.apiKey) await confirmApiKey(defaultDeps(), caller.apiKey.id);
     return fn({ ...makeRequest(event), caller });
   });
 
