@@ -33,6 +33,11 @@ export interface Access {
   ssoSigning?: true;
   /** Serves the pages' scripts: the bundle carries `web/dist` (built from `web/*.ts`). */
   webAssets?: true;
+  /**
+   * The API's Lambda authorizer: created only with `-c authorizer=lambda` (`constructs/api.ts`), which also gives it
+   * `JWT_AUDIENCE`.
+   */
+  apiAuthorizer?: true;
 }
 
 export type HandlerName =
@@ -41,13 +46,16 @@ export type HandlerName =
   | typeof OUTBOX_MAPPING.handler
   | typeof SES_EVENTS.handler
   | 'api/handlers/not-found'
-  | 'auth/handlers/pre-token';
+  | 'auth/handlers/pre-token'
+  | 'auth/handlers/authorizer';
 
 export const ACCESS: Record<HandlerName, Access> = {
   'api/handlers/health': {},
   'openapi/handlers/get': {},
   'api/handlers/not-found': {},
   'auth/handlers/pre-token': { cognitoTrigger: true },
+  // Bearer JWTs (the issuer's JWKS) and API keys (their item and the creator's membership).
+  'auth/handlers/authorizer': { read: true, apiAuthorizer: true },
   // Read: a request with an API key is confirmed by every handler (the key's item and its creator's membership).
   'organizations/handlers/create': { read: true, write: ['UpdateItem', 'PutItem'] },
   'organizations/handlers/list': { read: true, write: ['PutItem'] },

@@ -12,6 +12,7 @@ export const DEPLOYED_NAME: Record<HandlerName, string> = {
   'openapi/handlers/get': 'openapi/get',
   'api/handlers/not-found': 'fallback/not-found',
   'auth/handlers/pre-token': 'auth/pre-token',
+  'auth/handlers/authorizer': 'auth/authorizer',
   'organizations/handlers/create': 'organizations/create',
   'organizations/handlers/list': 'organizations/list',
   'organizations/handlers/get': 'organizations/get',
