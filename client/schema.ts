@@ -6394,6 +6394,15 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.invalid_authentication`: sent with an API key; only a signed-in person may. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -6611,6 +6620,15 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.invalid_authentication`: sent with an API key; only a signed-in person may. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `snapshot_repository.not_found`. */
             404: {
                 headers: {
@@ -6782,6 +6800,15 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
+            /** @description `root.invalid_authentication`: sent with an API key; only a signed-in person may. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
             /** @description `migration.not_found`: no such migration of yours. `organization.not_found`: no such open organization. */
             404: {
                 headers: {
@@ -6847,6 +6874,15 @@ export interface operations {
             };
             /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key; only a signed-in person may. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

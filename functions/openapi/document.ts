@@ -434,6 +434,8 @@ const resourceOps = (kind: 'deployment' | 'project'): Record<string, OurOperatio
 const deployments = resourceOps('deployment');
 const projects = resourceOps('project');
 
+const API_KEY_REFUSED = '`root.invalid_authentication`: sent with an API key; only a signed-in person may.';
+
 const MIGRATION_NF = '`migration.not_found`: no such migration of yours.';
 
 /** Every route: `reference` takes the operation from the Elastic file; ours are described here. */
@@ -625,6 +627,7 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     description: 'Repositories belong to you, not to an organization, so they survive leaving.',
     body: repositoryRequest,
     ok: { status: 201, description: 'The repository.', schema: ref('SnapshotRepository') },
+    errors: { 403: API_KEY_REFUSED },
   },
   'GET /api/v1/users/me/snapshot-repositories': {
     tags: ['Snapshot repositories'],
@@ -645,6 +648,7 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     body: migrationRequest,
     ok: { status: 201, description: 'Started.', schema: ref('Migration') },
     errors: {
+      403: API_KEY_REFUSED,
       200: 'The same migration is already running: it is returned.',
       400: '`migration.invitation_required`, `migration.invalid_target`, `migration.not_member`.',
       404: '`snapshot_repository.not_found`.',
@@ -669,6 +673,7 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
       'Before it leaves the source organization the migration rolls back (nothing changes); after, its execution stops and the migration ends `cancelled` with every snapshot kept for `_restore`. Safe to repeat.',
     ok: { status: 202, description: 'The migration, cancelling or cancelled.', schema: ref('Migration') },
     errors: {
+      403: API_KEY_REFUSED,
       400: '`migration.cancel_not_possible`: it has already ended.',
       404: MIGRATION_NF,
       409: '`migration.busy`: it is leaving the source organization right now; retry after `Retry-After`.',
@@ -680,7 +685,11 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     description:
       'Once you have joined the target organization: restores and verifies every snapshot there and grants you the admin roles on what you brought. Safe to retry.',
     ok: { status: 200, description: 'The migration, succeeded.', schema: ref('Migration') },
-    errors: { 400: '`migration.restore_not_possible`.', 404: `${MIGRATION_NF} ${ORG_NOT_FOUND}` },
+    errors: {
+      403: API_KEY_REFUSED,
+      400: '`migration.restore_not_possible`.',
+      404: `${MIGRATION_NF} ${ORG_NOT_FOUND}`,
+    },
   },
 };
 

@@ -279,6 +279,21 @@ export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): 
   });
 
 /**
+ * A route only a signed-in person may call, never an API key (403): what acts on the person rather than in their
+ * organization, such as moving them to another organization.
+ */
+export const personRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): Handler =>
+  authedRoute(async (req) => {
+    if (req.caller.apiKey) {
+      throw new ApiError(
+        'root.invalid_authentication',
+        'An API key cannot do this: sign in and send a bearer token.',
+      );
+    }
+    return fn(req);
+  });
+
+/**
  * One function serving several routes of a concern, each picked by its route key (`PUT /api/v1/…/{id}`, as in
  * `routes.ts`). Every function costs the stack five resources of CloudFormation's 500; an API's route still costs three.
  */
