@@ -42,8 +42,11 @@ export const LOG_BYTES = { perInvocation: 1000, perApiRequest: 250, perTransitio
  * test/infra/stack.test.ts checks the count against the synthesized template.
  */
 export function stackFixed(opts: { ownUserPool: boolean }): Fixed {
+  // The Lambda authorizer is a function only with `-c authorizer=lambda` (not priced here).
   const functions = Object.values(ACCESS).filter(
-    (a) => opts.ownUserPool || !('cognitoTrigger' in a && a.cognitoTrigger),
+    (a) =>
+      (opts.ownUserPool || !('cognitoTrigger' in a && a.cognitoTrigger)) &&
+      !('apiAuthorizer' in a && a.apiAuthorizer),
   ).length;
   return { alarms: functions + 4, dashboards: 1, kmsKeys: 2 };
 }

@@ -652,6 +652,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/auth/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all API keys
+         * @description Retrieves the metadata for the API keys the caller is allowed to see.
+         *
+         *     Ours: your own keys, newest first, without `key`; one page (no `next_page`).
+         */
+        get: operations["get-api-keys"];
+        put?: never;
+        /**
+         * Create API key
+         * @description Creates a new API key.
+         *
+         *     Ours: a member makes a key for themselves in their organization, signed in (a key cannot make keys: 403 `root.invalid_authentication`). `expiration` is a duration from `1m` to `365d` (`s`, `m`, `h`, `d`), or `"never"` (or null); absent, 90 days. `role_assignments` (default: your roles now) are checked as everywhere and must be among your own (400 `api_keys.invalid_input`); the key acts with what both its roles and your roles at the time of each request allow. `key` (`omk_<id>_<secret>`) is shown only in this answer; send it as `Authorization: ApiKey <key>`. The header `x-api-key-expires-at` gives the expiry (ISO 8601, or `never`). At most 100 keys per person. See docs/api-keys.md.
+         */
+        post: operations["create-api-key"];
+        /**
+         * Delete API keys
+         * @description Delete or invalidate API keys.
+         *
+         *     Ours: deletes those of the listed keys that are yours; the next request with one gets 401. None of them yours: 404 `api_keys.key_not_found`. A key cannot delete keys (403).
+         */
+        delete: operations["delete-api-keys"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/auth/keys/{api_key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get API key
+         * @description Retrieves the metadata for an API key.
+         *
+         *     Ours: only the creator's own key; anyone else's is 404.
+         */
+        get: operations["get-api-key"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete API key
+         * @description Delete or invalidate the API key.
+         *
+         *     Ours: up to 100 comma-separated ids; those that are yours are deleted (404 when none is).
+         */
+        delete: operations["delete-api-key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/me": {
         parameters: {
             query?: never;
@@ -1261,6 +1323,52 @@ export interface components {
             /** @description Ours (default false): members whose address is in a verified domain act on the organization only after a sign-in through its IdP (403 `org.idp.sso_required` otherwise); members outside those domains keep signing in as before. */
             sso_required?: boolean;
         };
+        /** @description The response model for an API key. */
+        ApiKeyResponse: {
+            /** @description The API key ID. */
+            id: string;
+            /** @description The user ID. */
+            user_id?: string;
+            /** @description The organization ID linked to the API key */
+            organization_id?: string;
+            /** @description The API key description. TIP: Useful when you have multiple API keys. */
+            description: string;
+            /** @description The API key. TIP: Since the API key is returned only once, save it in a safe place. */
+            key?: string;
+            /**
+             * Format: date-time
+             * @description The date/time for when the API key is created.
+             */
+            creation_date: string;
+            /**
+             * Format: date-time
+             * @description The date/time when the API key expires.
+             */
+            expiration_date?: string;
+            /** @description The optional roles for the API key. Currently unavailable in self-hosted ECE. */
+            role_assignments?: components["schemas"]["RoleAssignments"];
+        };
+        /** @description The response model for the API keys. */
+        ApiKeysResponse: {
+            /** @description The list of API keys. */
+            keys: components["schemas"]["ApiKeyResponse"][];
+            /** @description A cursor to get the next page of results */
+            next_page?: string;
+        };
+        /** @description The request payload that creates the API keys. */
+        CreateApiKeyRequest: {
+            /** @description API key description. Useful if there are multiple keys */
+            description: string;
+            /** @description The optional expiration for the API key, provided as a duration (ex: '1d', '3h') */
+            expiration?: string;
+            /** @description The optional roles for the API key. Takes the role of the creator if not specified. Currently unavailable in self-hosted ECE. */
+            role_assignments?: components["schemas"]["RoleAssignments"];
+        };
+        /** @description The request payload that deletes the API keys. */
+        DeleteApiKeysRequest: {
+            /** @description The list of API key IDs. */
+            keys: string[];
+        };
         Health: {
             ok: boolean;
         };
@@ -1630,7 +1738,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1931,7 +2039,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,7 +2129,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2141,7 +2249,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2270,7 +2378,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2400,7 +2508,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2488,7 +2596,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2598,7 +2706,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2681,7 +2789,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2765,7 +2873,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2861,7 +2969,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2978,7 +3086,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3099,7 +3207,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3184,7 +3292,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3276,7 +3384,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3377,7 +3485,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3474,7 +3582,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3614,7 +3722,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3779,7 +3887,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3899,7 +4007,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4536,7 +4644,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4818,6 +4926,437 @@ export interface operations {
             };
         };
     };
+    "get-api-keys": {
+        parameters: {
+            query?: {
+                /** @description Pagination cursor to get the next page of records */
+                next_page?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata for the API keys is retrieved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeysResponse"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "create-api-key": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request to create the API key */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The API key is created and returned in the body of the response. */
+            201: {
+                headers: {
+                    /** @description When the key stops working (ISO 8601), or `never`. */
+                    "x-api-key-expires-at"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            /** @description The request is invalid. Specify a different request, then try again. (code: `api_keys.invalid_input`) */
+            400: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "api_keys.invalid_input";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key (keys are made by a signed-in person). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "delete-api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request to delete API keys */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteApiKeysRequest"];
+            };
+        };
+        responses: {
+            /** @description The API keys are deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description `root.invalid_json` (not JSON, not UTF-8, a lone surrogate, a `__proto__` key), `root.invalid_data` (naming the field; names and descriptions refuse control characters, U+2028/U+2029, bidi controls and U+FFFD, naming the character and its position). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `api_keys.key_not_found`: none of the keys is yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "get-api-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API Key ID. */
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API key metadata is retrieved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description The {api_key_id} can't be found. (code: `api_keys.key_not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "api_keys.key_not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "delete-api-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API Key ID. */
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API key is deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description The {api_key_id} can't be found. (code: `api_keys.key_not_found`) */
+            404: {
+                headers: {
+                    /** @description The error codes associated with the response */
+                    "x-cloud-error-codes"?: "api_keys.key_not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
     "GET-api-v1-users-me": {
         parameters: {
             query?: never;
@@ -4836,7 +5375,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4887,7 +5426,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyInvitations"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4959,7 +5498,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5053,7 +5592,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5174,7 +5713,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5257,7 +5796,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5338,7 +5877,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5432,7 +5971,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5553,7 +6092,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5636,7 +6175,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5717,7 +6256,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5810,7 +6349,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5934,7 +6473,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6023,7 +6562,7 @@ export interface operations {
                     "application/json": components["schemas"]["SnapshotRepositories"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6092,8 +6631,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key; only a signed-in person may. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6193,7 +6741,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6253,7 +6801,7 @@ export interface operations {
                     "application/json": components["schemas"]["Migrations"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6332,7 +6880,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6341,7 +6889,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `org.idp.sso_required`: your organization requires a sign-in through its IdP to act on it (moving out included). */
+            /** @description `root.invalid_authentication`: sent with an API key; only a signed-in person may. `org.idp.sso_required`: your organization requires a sign-in through its IdP to act on it (moving out included). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6449,7 +6997,7 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6524,8 +7072,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key; only a signed-in person may. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6619,8 +7176,17 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.unauthorized`: no valid bearer token. */
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.invalid_authentication`: sent with an API key; only a signed-in person may. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

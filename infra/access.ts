@@ -38,6 +38,11 @@ export interface Access {
   idempotency?: true;
   /** Serves the pages' scripts: the bundle carries `web/dist` (built from `web/*.ts`). */
   webAssets?: true;
+  /**
+   * The API's Lambda authorizer: created only with `-c authorizer=lambda` (`constructs/api.ts`), which also gives it
+   * `JWT_AUDIENCE`.
+   */
+  apiAuthorizer?: true;
 }
 
 export type HandlerName =
@@ -46,14 +51,18 @@ export type HandlerName =
   | typeof OUTBOX_MAPPING.handler
   | typeof SES_EVENTS.handler
   | 'api/handlers/not-found'
-  | 'auth/handlers/pre-token';
+  | 'auth/handlers/pre-token'
+  | 'auth/handlers/authorizer';
 
 export const ACCESS: Record<HandlerName, Access> = {
   'api/handlers/health': {},
   'openapi/handlers/get': {},
   'api/handlers/not-found': {},
   'auth/handlers/pre-token': { cognitoTrigger: true },
-  'organizations/handlers/create': { write: ['UpdateItem', 'PutItem'], idempotency: true },
+  // Bearer JWTs (the issuer's JWKS) and API keys (their item and the creator's membership).
+  'auth/handlers/authorizer': { read: true, apiAuthorizer: true },
+  // Read: a request with an API key is confirmed by every handler (the key's item and its creator's membership).
+  'organizations/handlers/create': { read: true, write: ['UpdateItem', 'PutItem'], idempotency: true },
   'organizations/handlers/list': { read: true, write: ['PutItem'] },
   'organizations/handlers/get': { read: true },
   'organizations/handlers/update': { read: true, write: ['UpdateItem'] },
@@ -69,6 +78,8 @@ export const ACCESS: Record<HandlerName, Access> = {
     write: ['UpdateItem', 'PutItem', 'DeleteItem'],
     idempotency: true,
   },
+  // Create (a transaction holding the creator's membership) and delete the caller's keys.
+  'api-keys/handlers/api-keys': { read: true, write: ['PutItem', 'DeleteItem'], idempotency: true },
   // The SSO bridge: sign-ins in flight, assertion ids, codes (taken by a delete) and the SSO join; signs with KMS.
   'sso/handlers/bridge': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'], ssoSigning: true },
   // No SES: the outbox sends the emails after the commit.
@@ -97,7 +108,7 @@ export const ACCESS: Record<HandlerName, Access> = {
   'bills/handlers/list': { read: true },
   'bills/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'], idempotency: true },
   'bills/handlers/settle': { read: true, write: ['UpdateItem'], idempotency: true },
-  'snapshots/handlers/create-repository': { write: ['PutItem'], idempotency: true },
+  'snapshots/handlers/create-repository': { read: true, write: ['PutItem'], idempotency: true },
   'snapshots/handlers/list-repositories': { read: true },
   'snapshots/handlers/list-snapshots': { read: true },
   'migrations/handlers/start': {

@@ -118,7 +118,8 @@ export class MembershipStack extends Stack {
       retainLogs: props.retainData,
     });
     for (const [name, access] of Object.entries(ACCESS) as [HandlerName, (typeof ACCESS)[HandlerName]][]) {
-      if (access.cognitoTrigger) continue; // exists only with the stack's own user pool, and needs no workflow access
+      // A trigger exists only with the stack's own user pool, the authorizer only as an option; neither needs workflows.
+      if (access.cognitoTrigger || access.apiAuthorizer) continue;
       const fn = functions.get(name);
       if (access.workflowCallback) {
         fn.addToRolePolicy(
@@ -161,6 +162,7 @@ export class MembershipStack extends Stack {
       functions,
       jwtIssuer: signIn.issuer,
       jwtAudience: signIn.audience,
+      authorizer: this.node.tryGetContext('authorizer') === 'lambda' ? 'lambda' : 'jwt',
       consoleOrigin: props.consoleOrigin,
       retainLogs: props.retainData,
     });

@@ -1,6 +1,7 @@
 /**
  * A local stand-in for API Gateway HTTP API: matches the routes from `functions/routes.ts`, verifies bearer JWTs like
- * the JWT authorizer, builds payload-2.0 events and calls the same handler modules Lambda runs.
+ * the JWT authorizer (and `ApiKey` keys as the Lambda authorizer option does), builds payload-2.0 events and calls the
+ * same handler modules Lambda runs.
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -8,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ROUTES, type RouteDef } from '../functions/routes.ts';
+import { verifyApiKey } from '../functions/shared/api-key.ts';
+import { defaultDeps } from '../functions/shared/deps.ts';
 import { errorBody } from '../functions/shared/http.ts';
 import type { JwtAuthorizer } from './authorizer.ts';
 import { type ConsoleSettings, consoleSite } from './console.ts';
@@ -131,17 +134,20 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       }
 
       let claims: Record<string, string> | undefined;
+      let keyClaims: Record<string, string> | undefined;
       if (match?.c.route.auth) {
         const auth = req.headers.authorization ?? '';
         const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-        claims = token ? await opts.authorize(token).catch(() => undefined) : undefined;
-        if (!claims) {
-          // API Gateway's JWT authorizer refuses before the handler runs.
+        if (token) claims = await opts.authorize(token).catch(() => undefined);
+        // `ApiKey <key>`: checked as the AWS Lambda authorizer checks it (`shared/api-key.ts`), never cached here.
+        else if (/^ApiKey\s/i.test(auth)) keyClaims = await verifyApiKey(defaultDeps(), auth);
+        if (!claims && !keyClaims) {
+          // API Gateway's authorizer refuses before the handler runs.
           return sendError(
             res,
             401,
             'root.unauthorized',
-            'Sign in first: send a valid bearer token in the Authorization header.',
+            'Sign in first: send a valid bearer token or API key in the Authorization header.',
           );
         }
       }
@@ -180,6 +186,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
           time: now.toUTCString(),
           timeEpoch: now.getTime(),
           ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+          // A Lambda authorizer's context arrives as `authorizer.lambda` (payload 2.0).
+          ...(keyClaims ? { authorizer: { lambda: keyClaims } } : {}),
         },
         ...eventBody(body, headers['content-type']),
       };

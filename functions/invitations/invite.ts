@@ -8,13 +8,13 @@ import type { Deps } from '../shared/deps.ts';
 import type { InvitationItem, MembershipItem, OrganizationItem } from '../shared/domain.ts';
 import { ApiError, withNote } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { boundMembership } from '../shared/key-roles.ts';
 import { METRIC } from '../shared/observability.ts';
 import { retryLostRace } from '../shared/races.ts';
 import { sameRoles } from '../shared/role-assignments.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { ENTITY, keys, ttlAt } from '../shared/table.ts';
 import { takeRateQuota } from './quota.ts';
-
 import { isExpired, type OrganizationInvitation, RETENTION_MS, toWire } from './store.ts';
 
 /** Tries in all after lost races, before answering 409. */
@@ -66,7 +66,7 @@ export async function createInvitations(
 
         const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
         if (org?.status !== 'open') throw orgNotFound();
-        const me = found.get(keyId(callerKey)) as MembershipItem | undefined;
+        const me = boundMembership(caller, found.get(keyId(callerKey)) as MembershipItem | undefined);
         if (!me) {
           throw new ApiError(
             'organization.user_organization_does_not_belong',

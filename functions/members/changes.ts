@@ -18,6 +18,7 @@ import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { boundMembership } from '../shared/key-roles.ts';
 import { retryLostRace } from '../shared/races.ts';
 import {
   mergeRoleAssignments,
@@ -72,7 +73,7 @@ export async function changeRoles(
     const targetKey = keys.membership(orgId, targetUserId);
     const items = await batchGet(deps.db, deps.table, [orgKey, meKey, targetKey]);
     const org = items.get(keyId(orgKey)) as OrganizationItem | undefined;
-    const me = items.get(keyId(meKey)) as MembershipItem | undefined;
+    const me = boundMembership(caller, items.get(keyId(meKey)) as MembershipItem | undefined);
     const member = items.get(keyId(targetKey)) as MembershipItem | undefined;
     // Someone outside the target's organization learns nothing about where the target is.
     if (org?.status !== 'open' || !me || !member) throw invalidTarget();
@@ -157,7 +158,7 @@ export async function removeMembers(
     const found = await batchGet(deps.db, deps.table, [orgKey, meKey, ...targetKeys]);
     const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
     if (org?.status !== 'open') throw orgNotFound();
-    const me = found.get(keyId(meKey)) as MembershipItem | undefined;
+    const me = boundMembership(caller, found.get(keyId(meKey)) as MembershipItem | undefined);
     if (!me) throw noAccess();
     await holdSsoRequirement(deps, org, caller);
     const leavingOnly = userIds.length === 1 && userIds[0] === caller.userId;

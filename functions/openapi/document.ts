@@ -24,6 +24,7 @@ import { DEPLOYMENT_ROLES, ORGANIZATION_ROLES, PROJECT_ROLES, ROLE_CATALOGUE } f
 import * as z from '../shared/schema.ts';
 import { SEARCH_KEY_CHARS } from '../shared/table.ts';
 import { repositoryRequest } from '../snapshots/schemas.ts';
+import apiKeys from './reference/elastic-cloud-api-keys.json' with { type: 'json' };
 import domainClaims from './reference/elastic-cloud-domain-claims.json' with { type: 'json' };
 import idpRoleMappings from './reference/elastic-cloud-idp-role-mappings.json' with { type: 'json' };
 import swagger from './reference/elastic-cloud-organizations-api.json' with { type: 'json' };
@@ -80,8 +81,11 @@ type Oas3Reference = {
   paths: Record<string, Record<string, Json>>;
   components: { schemas: Record<string, unknown> };
 };
-/** The IdP and role-mapping operations (`reference/elastic-cloud-idp-role-mappings.json`) come from the same file. */
-const referenceOas3: Oas3Reference = [domainClaims, idpRoleMappings].reduce<Oas3Reference>(
+/**
+ * The IdP and role-mapping operations (`reference/elastic-cloud-idp-role-mappings.json`) come from the same file; the API
+ * key operations (`reference/elastic-cloud-api-keys.json`) from its Authentication part.
+ */
+const referenceOas3: Oas3Reference = [domainClaims, idpRoleMappings, apiKeys].reduce<Oas3Reference>(
   (all, part) => {
     const file = part as unknown as Oas3Reference;
     return {
@@ -436,6 +440,8 @@ const resourceOps = (kind: 'deployment' | 'project'): Record<string, OurOperatio
 const deployments = resourceOps('deployment');
 const projects = resourceOps('project');
 
+const API_KEY_REFUSED = '`root.invalid_authentication`: sent with an API key; only a signed-in person may.';
+
 const MIGRATION_NF = '`migration.not_found`: no such migration of yours.';
 
 /** Every route: `reference` takes the operation from the Elastic file; ours are described here. */
@@ -485,6 +491,11 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
   'DELETE /api/v1/organizations/{organization_id}/role_mappings': 'reference',
   'DELETE /api/v1/organizations/{organization_id}/role_mappings/{role_names}': 'reference',
   'PUT /api/v1/organizations/{organization_id}/role_mappings/{role_name}': 'reference',
+  'POST /api/v1/users/auth/keys': 'reference',
+  'GET /api/v1/users/auth/keys': 'reference',
+  'DELETE /api/v1/users/auth/keys': 'reference',
+  'GET /api/v1/users/auth/keys/{api_key_id}': 'reference',
+  'DELETE /api/v1/users/auth/keys/{api_key_id}': 'reference',
   'GET /api/v1/sso/.well-known/openid-configuration': {
     tags: ['Single sign-on'],
     summary: "The SSO bridge's OpenID Connect discovery document",
@@ -622,6 +633,7 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     description: 'Repositories belong to you, not to an organization, so they survive leaving.',
     body: repositoryRequest,
     ok: { status: 201, description: 'The repository.', schema: ref('SnapshotRepository') },
+    errors: { 403: API_KEY_REFUSED },
   },
   'GET /api/v1/users/me/snapshot-repositories': {
     tags: ['Snapshot repositories'],
@@ -644,7 +656,7 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     errors: {
       200: 'The same migration is already running: it is returned.',
       400: '`migration.invitation_required`, `migration.invalid_target`, `migration.not_member`.',
-      403: '`org.idp.sso_required`: your organization requires a sign-in through its IdP to act on it (moving out included).',
+      403: `${API_KEY_REFUSED} \`org.idp.sso_required\`: your organization requires a sign-in through its IdP to act on it (moving out included).`,
       404: '`snapshot_repository.not_found`.',
       409: '`migration.already_active`: another migration of yours is running.',
     },
@@ -667,6 +679,7 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
       'Before it leaves the source organization the migration rolls back (nothing changes); after, its execution stops and the migration ends `cancelled` with every snapshot kept for `_restore`. Safe to repeat.',
     ok: { status: 202, description: 'The migration, cancelling or cancelled.', schema: ref('Migration') },
     errors: {
+      403: API_KEY_REFUSED,
       400: '`migration.cancel_not_possible`: it has already ended.',
       404: MIGRATION_NF,
       409: '`migration.busy`: it is leaving the source organization right now; retry after `Retry-After`.',
@@ -678,7 +691,11 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     description:
       'Once you have joined the target organization: restores and verifies every snapshot there and grants you the admin roles on what you brought. Safe to retry.',
     ok: { status: 200, description: 'The migration, succeeded.', schema: ref('Migration') },
-    errors: { 400: '`migration.restore_not_possible`.', 404: `${MIGRATION_NF} ${ORG_NOT_FOUND}` },
+    errors: {
+      403: API_KEY_REFUSED,
+      400: '`migration.restore_not_possible`.',
+      404: `${MIGRATION_NF} ${ORG_NOT_FOUND}`,
+    },
   },
 };
 
@@ -716,6 +733,15 @@ const REFERENCE_NOTES: Partial<Record<RouteKey, string>> = {
     'Ours: up to 40 comma-separated names; `mappings` lists those deleted (names not there are skipped).',
   'PUT /api/v1/organizations/{organization_id}/role_mappings/{role_name}':
     'Ours: a different `mapping.name` renames the mapping (400 `org.role_mapping_rule.already_exists` when taken).',
+  'POST /api/v1/users/auth/keys':
+    'Ours: a member makes a key for themselves in their organization, signed in (a key cannot make keys: 403 `root.invalid_authentication`). `expiration` is a duration from `1m` to `365d` (`s`, `m`, `h`, `d`), or `"never"` (or null); absent, 90 days. `role_assignments` (default: your roles now) are checked as everywhere and must be among your own (400 `api_keys.invalid_input`); the key acts with what both its roles and your roles at the time of each request allow. `key` (`omk_<id>_<secret>`) is shown only in this answer; send it as `Authorization: ApiKey <key>`. The header `x-api-key-expires-at` gives the expiry (ISO 8601, or `never`). At most 100 keys per person. See docs/api-keys.md.',
+  'GET /api/v1/users/auth/keys':
+    'Ours: your own keys, newest first, without `key`; one page (no `next_page`).',
+  'DELETE /api/v1/users/auth/keys':
+    'Ours: deletes those of the listed keys that are yours; the next request with one gets 401. None of them yours: 404 `api_keys.key_not_found`. A key cannot delete keys (403).',
+  'GET /api/v1/users/auth/keys/{api_key_id}': "Ours: only the creator's own key; anyone else's is 404.",
+  'DELETE /api/v1/users/auth/keys/{api_key_id}':
+    'Ours: up to 100 comma-separated ids; those that are yours are deleted (404 when none is).',
 };
 
 /**
@@ -853,6 +879,16 @@ const DOMAIN_ADMINS =
 const DOMAIN_INPUT =
   '`root.invalid_data`: not a domain name (naming the problem), a public mail domain, or (verifying) no code generated for it.';
 const REFERENCE_EXTRA: Partial<Record<RouteKey, Record<number, string>>> = {
+  'POST /api/v1/users/auth/keys': {
+    403: '`root.invalid_authentication`: sent with an API key (keys are made by a signed-in person).',
+  },
+  'DELETE /api/v1/users/auth/keys': {
+    403: '`root.invalid_authentication`: sent with an API key.',
+    404: '`api_keys.key_not_found`: none of the keys is yours.',
+  },
+  'DELETE /api/v1/users/auth/keys/{api_key_id}': {
+    403: '`root.invalid_authentication`: sent with an API key.',
+  },
   'GET /api/v1/organizations/{organization_id}/domains': { 403: DOMAIN_ADMINS },
   'DELETE /api/v1/organizations/{organization_id}/domains': { 403: DOMAIN_ADMINS },
   'POST /api/v1/organizations/{organization_id}/domains/_generate_verification_code': {
@@ -919,7 +955,10 @@ function commonResponses(route: (typeof ROUTES)[number], hasBody: boolean): Reco
     429: error('`root.throttled`: busy; retry after `Retry-After` seconds.', retryAfter),
     503: error('`root.service_unavailable`: a dependency failed; retry.', retryAfter),
   };
-  if (route.auth) out[401] = error('`root.unauthorized`: no valid bearer token.');
+  if (route.auth)
+    out[401] = error(
+      '`root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left).',
+    );
   if (route.path.includes('{')) out[400] = error('`root.invalid_data`: a path parameter is not valid.');
   if (hasBody) {
     out[400] = error(
@@ -1058,7 +1097,16 @@ function build(): Json {
     op.parameters = [...given, ...missing];
     if (takesIdempotencyKey(key)) addIdempotencyKey(op);
     if (!(op.parameters as Json[]).length) delete op.parameters;
-    op.security = route.auth ? [{ bearer: [] }] : [];
+    op.security = route.auth ? [{ bearer: [] }, { apiKey: [] }] : [];
+    if (key === 'POST /api/v1/users/auth/keys') {
+      const created = (op.responses as Record<string, Json>)['201']!;
+      created.headers = {
+        'x-api-key-expires-at': {
+          description: 'When the key stops working (ISO 8601), or `never`.',
+          schema: str,
+        },
+      };
+    }
     op['x-who-may-call'] = route.who;
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = op;
@@ -1084,6 +1132,13 @@ function build(): Json {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description: "An OpenID Connect token (Cognito or the deployer's issuer; locally `npm run token`).",
+        },
+        apiKey: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description:
+            'An organization API key as `ApiKey omk_<id>_<secret>` (`POST /api/v1/users/auth/keys`).',
         },
       },
     },

@@ -4,6 +4,7 @@ import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
+import { boundMembership } from '../shared/key-roles.ts';
 import { adminRoleAssignments, isOrgAdmin } from '../shared/roles.ts';
 import { ENTITY, keys } from '../shared/table.ts';
 import { callerUnchanged, joinItems, retryAuthorised } from './membership.ts';
@@ -65,7 +66,7 @@ export async function loadOrgAndMembership(
   const found = await batchGet(deps.db, deps.table, [orgKey, memberKey]);
   const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
   if (org?.status !== 'open') throw orgNotFound();
-  const membership = found.get(keyId(memberKey)) as MembershipItem | undefined;
+  const membership = boundMembership(caller, found.get(keyId(memberKey)) as MembershipItem | undefined);
   if (!membership) throw noAccess();
   await holdSsoRequirement(deps, org, caller);
   return { org: stripKeys(org as never), membership: stripKeys(membership as never) };

@@ -10,6 +10,8 @@ export const ENV = {
   emailSendRatePerSecond: 'EMAIL_SEND_RATE_PER_SECOND',
   /** The OpenID Connect provider pages sign in with (the same issuer the JWT authorizer trusts). */
   oidcIssuer: 'OIDC_ISSUER',
+  /** Only the Lambda authorizer's (`auth/handlers/authorizer.ts`): the audiences a JWT may name, comma-separated. */
+  jwtAudience: 'JWT_AUDIENCE',
   /** The public client (authorization code + PKCE) of the invitation page and the console. */
   oidcClientId: 'OIDC_CLIENT_ID',
   /** Optional, both or neither: endpoints when they are not the issuer's discovered ones (Cognito's hosted UI domain). */

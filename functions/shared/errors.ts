@@ -76,6 +76,8 @@ export const ERROR_STATUS = {
   'org.role_mapping_rule.already_exists': 400,
   /** Ours: the change would leave no organization-admin reachable (no mapping grants it, no non-SSO admin). */
   'org.role_mapping_rule.admin_unreachable': 400,
+  'api_keys.invalid_input': 400,
+  'api_keys.key_not_found': 404,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,10 +1,13 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { confirmApiKey } from './api-key.ts';
+import { defaultDeps } from './deps.ts';
 import { canonicalEmail } from './email.ts';
 import { ApiError, isApiError } from './errors.ts';
 import { idempotencyKeyOf, idempotent, takesIdempotencyKey } from './idempotency.ts';
 import { inInvocation, log, redactPath } from './log.ts';
 import { flushMetrics } from './metrics.ts';
 import { readJsonBody } from './request-body.ts';
+import type { RoleAssignments } from './roles.ts';
 import type * as z from './schema.ts';
 
 export { MAX_BODY_BYTES } from './request-body.ts';
@@ -18,6 +21,8 @@ export interface Caller {
   groups?: string[];
   /** The organization whose IdP signed this person in (the SSO bridge's `sso_org` claim); absent for other sign-ins. */
   ssoOrg?: string;
+  /** Set when the request came with `Authorization: ApiKey …`: the key, its organization, and its roles (an upper bound). */
+  apiKey?: { id: string; organizationId: string; roles: RoleAssignments };
 }
 
 /** API Gateway passes array claims as "[a b c]"; a raw JWT may carry a real array. */
@@ -35,7 +40,11 @@ export const isOperator = (caller: Caller): boolean => caller.groups?.includes('
 /** The event as API Gateway's JWT authorizer passes it (payload 2.0). */
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+    authorizer?: {
+      jwt?: { claims?: Record<string, string | number | boolean | string[]> };
+      /** A Lambda authorizer's context (AWS) or the local gateway's for API keys: the same claims, as strings. */
+      lambda?: Record<string, string | number | boolean>;
+    };
   };
 };
 
@@ -83,7 +92,8 @@ export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
  * rule as invited addresses (`shared/email.ts`): a look-alike of an ASCII address is refused, never folded into it.
  */
 export function callerFrom(event: HttpEvent): Caller | undefined {
-  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  const authorizer = event.requestContext?.authorizer;
+  const claims = authorizer?.jwt?.claims ?? authorizer?.lambda;
   const sub = claims?.sub;
   const email = claims?.email;
   if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
@@ -102,14 +112,31 @@ export function callerFrom(event: HttpEvent): Caller | undefined {
   const ssoOrg = claims?.sso_org;
   const ssoSub = claims?.sso_sub;
   const sso = typeof ssoOrg === 'string' && ssoOrg !== '' && typeof ssoSub === 'string' && ssoSub !== '';
+  const apiKey = apiKeyOf(claims);
+  // A JWT whose check a Lambda authorizer's cache remembered (up to 300 s) is still refused past its `exp`.
+  const exp = Number(claims?.exp);
+  if (authorizer?.lambda && !apiKey && !(exp * 1000 > Date.now())) return undefined;
   return {
     userId: sso ? ssoSub : sub,
+    ...(apiKey ? { apiKey } : {}),
     ...(sso ? { ssoOrg } : {}),
     email: canonical,
     emailVerified: verified === true || verified === 'true',
     ...(typeof name === 'string' && name ? { name: name.slice(0, 200) } : {}),
-    ...(groups.length ? { groups } : {}),
+    // A key acts in its organization with its roles; never as an operator.
+    ...(groups.length && !apiKey ? { groups } : {}),
   };
+}
+
+function apiKeyOf(claims: Record<string, unknown> | undefined): Caller['apiKey'] {
+  const id = claims?.api_key_id;
+  if (typeof id !== 'string' || id === '') return undefined;
+  const organizationId = claims?.api_key_org;
+  const roles = claims?.api_key_roles;
+  if (typeof organizationId !== 'string' || typeof roles !== 'string') {
+    throw new ApiError('root.unauthorized', 'This API key is not valid.');
+  }
+  return { id, organizationId, roles: JSON.parse(roles) as RoleAssignments };
 }
 
 function makeRequest(event: HttpEvent): Request {
@@ -262,7 +289,24 @@ export const authedRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): 
         'Sign in first: send a valid bearer token in the Authorization header.',
       );
     }
+    // An authorizer may have cached its yes: whether the key is still usable is read now, so revoking is immediate.
+    if (caller.apiKey) await confirmApiKey(defaultDeps(), caller.apiKey.id);
     return answer(event, context, caller.userId, () => fn({ ...makeRequest(event), caller }));
+  });
+
+/**
+ * A route only a signed-in person may call, never an API key (403): what acts on the person rather than in their
+ * organization, such as moving them to another organization.
+ */
+export const personRoute = (fn: (req: AuthedRequest) => Promise<HttpResponse>): Handler =>
+  authedRoute(async (req) => {
+    if (req.caller.apiKey) {
+      throw new ApiError(
+        'root.invalid_authentication',
+        'An API key cannot do this: sign in and send a bearer token.',
+      );
+    }
+    return fn(req);
   });
 
 /**

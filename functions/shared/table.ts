@@ -35,6 +35,8 @@
  * | an SSO bridge authorization code          | pk=SSO_CODE#<hash>, sk=SSO_CODE                    | Delete (cond.)       |
  * | a SAML assertion already accepted         | pk=SAML_ASSERTION#<org>, sk=<assertion id>         | Put (cond.)          |
  * | a POST's Idempotency-Key and its answer    | pk=IDEMPOTENCY#<caller>#<route>#<key>, sk=IDEMPOTENCY | Put (cond.) / Get / Update / Delete |
+ * | an API key by id (each request using it)  | pk=API_KEY#<id>, sk=API_KEY                        | GetItem / Update (cond.) |
+ * | API keys of a user, newest first          | gsi1: gsi1pk=USER#<user>#API_KEYS, gsi1sk=<created> | Query               |
  *
  * The three member lists are index attributes on the membership item itself (`memberListKeys`), written by the same
  * Put or Update that writes the membership, and gone with its Delete: no second item to keep in step, and a role
@@ -89,6 +91,7 @@ export const ENTITY = {
   ssoRequest: 'SsoRequest',
   ssoCode: 'SsoCode',
   samlAssertion: 'SamlAssertion',
+  apiKey: 'ApiKey',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -231,6 +234,13 @@ export const keys = {
     pk: `${IDEMPOTENCY}#${caller}#${routeKey}#${idempotencyKey}`,
     sk: IDEMPOTENCY,
   }),
+  /** An API key by its id (`shared/api-key.ts`): the hash of its secret, never the secret. */
+  apiKey: (id: string): Key => ({ pk: `API_KEY#${id}`, sk: 'API_KEY' }),
+  /** On the API key item: a user's keys, one Query (`queries.apiKeysOfUser`). */
+  apiKeysOfUser: (userId: string, createdAt: string) => ({
+    gsi1pk: `USER#${userId}#API_KEYS`,
+    gsi1sk: createdAt,
+  }),
 } as const;
 
 /** Every idempotency record's partition key, as an IAM `dynamodb:LeadingKeys` pattern (the functions' grant). */
@@ -326,6 +336,13 @@ export const queries = {
     IndexName: GSI1,
     KeyConditionExpression: 'gsi1pk = :pk',
     ExpressionAttributeValues: { ':pk': keys.migrationsOfUser(userId, '').gsi1pk },
+    ScanIndexForward: false,
+  }),
+  /** Newest first; an index, eventually consistent (a key just made may be missing for a moment). */
+  apiKeysOfUser: (userId: string): QuerySpec => ({
+    IndexName: GSI1,
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.apiKeysOfUser(userId, '').gsi1pk },
     ScanIndexForward: false,
   }),
 } as const;

@@ -4,6 +4,7 @@ import { batchGet, getItem, keyId } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
 import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domain.ts';
 import type { Caller } from '../shared/http.ts';
+import { boundMembership } from '../shared/key-roles.ts';
 import type { RoleAssignments } from '../shared/roles.ts';
 import { keys } from '../shared/table.ts';
 
@@ -43,7 +44,7 @@ export async function whoAmI(deps: Deps, caller: Caller): Promise<Me> {
   const memberKey = keys.membership(user.organization_id, caller.userId);
   const found = await batchGet(deps.db, deps.table, [orgKey, memberKey]);
   const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
-  const membership = found.get(keyId(memberKey)) as MembershipItem | undefined;
+  const membership = boundMembership(caller, found.get(keyId(memberKey)) as MembershipItem | undefined);
   // A lock without an open organization and a membership is a leave in flight: the user belongs nowhere yet.
   if (org?.status !== 'open' || !membership) return me;
   return { ...me, organization: toOrganization(org), role_assignments: membership.role_assignments };

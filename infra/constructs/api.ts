@@ -7,11 +7,16 @@ import {
   HttpRoute,
   HttpRouteKey,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpJwtAuthorizer,
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../functions/routes.ts';
+import { ENV } from '../../functions/shared/env-names.ts';
 import { DEPLOYED_NAME } from '../deployed-names.ts';
 import type { Functions } from './functions.ts';
 
@@ -19,6 +24,12 @@ export interface ApiProps {
   functions: Functions;
   jwtIssuer: string;
   jwtAudience: string[];
+  /**
+   * `jwt` (default): API Gateway's JWT authorizer, bearer tokens only. `lambda` (`-c authorizer=lambda`): our REQUEST
+   * authorizer (`functions/auth/handlers/authorizer.ts`), bearer tokens and `ApiKey` keys, its yes cached 300 s by the
+   * Authorization header (the handlers check a key's state on every request: docs/api-keys.md).
+   */
+  authorizer?: 'jwt' | 'lambda';
   consoleOrigin: string;
   retainLogs: boolean;
   /** Steady-state requests per second and burst, for the whole stage. */
@@ -47,7 +58,10 @@ export class Api extends Construct {
       id: 'AwsSolutions-APIG4',
       reason: 'The $default route only answers 404/405 with the error body; it reads no data.',
     });
-    const authorizer = new HttpJwtAuthorizer('Jwt', props.jwtIssuer, { jwtAudience: props.jwtAudience });
+    const authorizer =
+      props.authorizer === 'lambda'
+        ? this.lambdaAuthorizer(props)
+        : new HttpJwtAuthorizer('Jwt', props.jwtIssuer, { jwtAudience: props.jwtAudience });
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const route of ROUTES) {
       let integration = integrations.get(route.handler);
@@ -72,6 +86,20 @@ export class Api extends Construct {
       }
     }
 
+    this.accessLogs(props);
+  }
+
+  private lambdaAuthorizer(props: ApiProps): HttpLambdaAuthorizer {
+    const fn = props.functions.get('auth/handlers/authorizer');
+    fn.addEnvironment(ENV.jwtAudience, props.jwtAudience.join(','));
+    return new HttpLambdaAuthorizer('Authorizer', fn, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.seconds(300),
+    });
+  }
+
+  private accessLogs(props: ApiProps): void {
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

@@ -68,12 +68,16 @@ export class Functions extends Construct {
     super(scope, id);
     this.props = props;
     for (const name of Object.keys(ACCESS) as HandlerName[])
-      if (!ACCESS[name].cognitoTrigger) this.create(name);
+      if (!ACCESS[name].cognitoTrigger && !ACCESS[name].apiAuthorizer) this.create(name);
   }
 
-  /** The function of a handler; a Cognito trigger is created on first ask (only the stack's own pool has one). */
+  /**
+   * The function of a handler; a Cognito trigger (only the stack's own pool has one) and the Lambda authorizer (only
+   * with `-c authorizer=lambda`) are created on first ask.
+   */
   get(name: HandlerName): NodejsFunction {
-    if (!this.byHandler.has(name) && ACCESS[name].cognitoTrigger) this.create(name);
+    if (!this.byHandler.has(name) && (ACCESS[name].cognitoTrigger || ACCESS[name].apiAuthorizer))
+      this.create(name);
     const fn = this.byHandler.get(name);
     if (!fn) throw new Error(`No function for handler ${name}`);
     return fn;

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ROUTES } from '../../functions/routes.ts';
 import { dynamo } from '../../functions/shared/clients.ts';
 import { invite, orgWithAdmin, tokenFromMail } from '../support/factories.ts';
+import { captureLogLines } from '../support/log-capture.ts';
 import {
   acceptFromMail,
   finished,
@@ -39,19 +40,7 @@ describe('security review', () => {
 
   it('invitation tokens, JWTs and task tokens never reach a log line', async () => {
     api.requires('local-runtime', "the handlers' log lines reach this process only when they run in it");
-    const lines: string[] = [];
-    const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
-    vi.spyOn(console, 'log').mockImplementation(capture);
-    vi.spyOn(console, 'error').mockImplementation(capture);
-    vi.spyOn(console, 'warn').mockImplementation(capture);
-    // Powertools Logger and Metrics write to the process's streams through their own Console, not the global one.
-    const write = (chunk: unknown) => {
-      lines.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, 'write').mockImplementation(write);
-    vi.spyOn(process.stderr, 'write').mockImplementation(write);
-    process.env.LOG_LEVEL = 'info';
+    const lines = captureLogLines();
 
     const org = await orgWithAdmin(api, 'logs');
     const who = api.email('logged');

@@ -91,7 +91,7 @@ describe('OpenAPI document', () => {
     for (const r of ROUTES) {
       const op = doc.paths[r.path][r.method.toLowerCase()];
       expect(op['x-who-may-call']).toBe(r.who);
-      expect(op.security).toEqual(r.auth ? [{ bearer: [] }] : []);
+      expect(op.security).toEqual(r.auth ? [{ bearer: [] }, { apiKey: [] }] : []);
       if (r.auth) expect(op.responses['401']).toBeDefined();
     }
   });

@@ -1,10 +1,10 @@
 import { defaultDeps } from '../../shared/deps.ts';
-import { authedRoute, json } from '../../shared/http.ts';
+import { json, personRoute } from '../../shared/http.ts';
 import { withWorkflow } from '../../shared/workflow.ts';
 import { migrationRequest } from '../schemas.ts';
 import { startMigration } from '../start.ts';
 
-export const handler = authedRoute(async (req) => {
+export const handler = personRoute(async (req) => {
   const { created, migration } = await startMigration(
     withWorkflow(defaultDeps()),
     req.caller,
