@@ -34,6 +34,9 @@
  * | an SSO sign-in in flight                  | pk=SSO_REQUEST#<id>, sk=SSO_REQUEST                | Get / Delete (cond.) |
  * | an SSO bridge authorization code          | pk=SSO_CODE#<hash>, sk=SSO_CODE                    | Delete (cond.)       |
  * | a SAML assertion already accepted         | pk=SAML_ASSERTION#<org>, sk=<assertion id>         | Put (cond.)          |
+ * | an organization's SCIM token (its hash)   | pk=ORG#<org>, sk=SCIM_TOKEN                        | GetItem / Put        |
+ * | a SCIM user / group of an organization    | pk=ORG#<org>, sk=SCIM_USER#<id> / SCIM_GROUP#<id>  | Get / Put (cond.)    |
+ * | SCIM users / groups of an organization    | pk=ORG#<org>, sk begins_with SCIM_USER# / SCIM_GROUP# | Query             |
  *
  * The three member lists are index attributes on the membership item itself (`memberListKeys`), written by the same
  * Put or Update that writes the membership, and gone with its Delete: no second item to keep in step, and a role
@@ -88,6 +91,9 @@ export const ENTITY = {
   ssoRequest: 'SsoRequest',
   ssoCode: 'SsoCode',
   samlAssertion: 'SamlAssertion',
+  scimToken: 'ScimToken',
+  scimUser: 'ScimUser',
+  scimGroup: 'ScimGroup',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -219,6 +225,12 @@ export const keys = {
     pk: `SAML_ASSERTION#${orgId}`,
     sk: assertionId,
   }),
+  /** The organization's one SCIM bearer token, as its SHA-256 (`scim/token.ts`). */
+  scimToken: (orgId: string): Key => ({ pk: `ORG#${orgId}`, sk: 'SCIM_TOKEN' }),
+  /** A user its IdP provisioned through SCIM, linked to the user id they are a member as (`scim/users.ts`). */
+  scimUser: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `SCIM_USER#${id}` }),
+  /** A group its IdP pushed through SCIM, with its members' SCIM user ids (`scim/groups.ts`). */
+  scimGroup: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `SCIM_GROUP#${id}` }),
 } as const;
 
 /**
@@ -283,6 +295,8 @@ export const queries = {
   bills: (orgId: string) => under(keys.organization(orgId).pk, 'BILL#'),
   domainClaims: (orgId: string) => under(keys.organization(orgId).pk, 'DOMAIN_CLAIM#'),
   roleMappings: (orgId: string) => under(keys.organization(orgId).pk, 'ROLE_MAPPING#'),
+  scimUsers: (orgId: string) => under(keys.organization(orgId).pk, 'SCIM_USER#'),
+  scimGroups: (orgId: string) => under(keys.organization(orgId).pk, 'SCIM_GROUP#'),
   repositories: (userId: string) => under(keys.user(userId).pk, 'REPO#'),
   snapshots: (repoId: string) => under(`REPO#${repoId}`, 'SNAPSHOT#'),
   /** At most one item: tokens are unique. The index is eventually consistent: writes' conditions decide. */
