@@ -20,6 +20,7 @@ export const DEPLOYED_NAME: Record<HandlerName, string> = {
   'idp/handlers/idp': 'idp/routes',
   'role-mappings/handlers/role-mappings': 'role-mappings/routes',
   'sso/handlers/bridge': 'sso/bridge',
+  'scim/handlers/scim': 'scim/handlers/scim',
   'invitations/handlers/create': 'invitations/create',
   'invitations/handlers/list': 'invitations/list',
   'invitations/handlers/revoke': 'invitations/revoke',
