@@ -24,7 +24,13 @@ import {
   transact,
 } from '../shared/db.ts';
 import type { Deps } from '../shared/deps.ts';
-import type { MembershipItem, ScimGroupItem, ScimUserItem } from '../shared/domain.ts';
+import type {
+  MembershipItem,
+  MigrationItem,
+  ScimGroupItem,
+  ScimUserItem,
+  UserItem,
+} from '../shared/domain.ts';
 import { retryLostRace } from '../shared/races.ts';
 import { ENTITY, keys, queries } from '../shared/table.ts';
 import { hashOf } from '../sso/signin.ts';
@@ -215,13 +221,42 @@ async function saveUser(
   const leaving = !updated.active && membership !== undefined && (current.active || remove);
   if (leaving) {
     // The removal's own guards decide (last admin, a sole member's deployments, admin reachability); refused, nothing.
-    await removeMembers(deps, { scim: true }, orgId, [current.user_id], undefined, held).catch(scimThrow);
+    const also = { ...held, ...(await endMove(deps, current.user_id, at)) };
+    await removeMembers(deps, { scim: true }, orgId, [current.user_id], undefined, also).catch(scimThrow);
   } else {
     const joining = updated.active && !current.active;
     const member = joining ? await memberItems(deps, auth, updated, at).catch(scimThrow) : {};
     await transact(deps.db, { ...member, ...held }).catch((e) => afterFailure(e, current.email, org));
   }
   return remove ? undefined : toScimUser(base, updated, await groupsOf(deps, orgId));
+}
+
+/**
+ * A move of the person's to another organization that has not left this one yet is cancelled in the removal's
+ * transaction (its workflow then rolls back: every step up to the leave checks `cancel_requested_at`). Once it has
+ * begun leaving, the leave takes the membership itself.
+ */
+async function endMove(deps: Deps, userId: string, at: string): Promise<TransactItems> {
+  const user = await getItem<UserItem & { active_migration_id?: string }>(
+    deps.db,
+    deps.table,
+    keys.user(userId),
+  );
+  if (!user?.active_migration_id) return {};
+  const m = await getItem<MigrationItem>(deps.db, deps.table, keys.migration(user.active_migration_id));
+  if (m?.status !== 'running' || m.leaving_at || m.cancel_requested_at) return {};
+  return {
+    move: {
+      Update: {
+        TableName: deps.table,
+        Key: keys.migration(m.id),
+        UpdateExpression: 'SET cancel_requested_at = :now, updated_at = :now',
+        ConditionExpression: '#status = :running AND attribute_not_exists(leaving_at)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':now': at, ':running': 'running' },
+      },
+    },
+  };
 }
 
 /** Read the user, decide, write; a lost race (the user or the membership changed meanwhile) reads again. */

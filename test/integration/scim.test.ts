@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { claimDomain } from '../support/domains.ts';
-import { createDeployment, invite } from '../support/factories.ts';
+import { createDeployment, invite, orgWithAdmin } from '../support/factories.ts';
+import { finished, waitFor, waitingForAcceptance } from '../support/migration.ts';
 import { useStack } from '../support/stack.ts';
 
 const api = useStack({ localOnly: 'claims domains on the local DNS server' });
@@ -403,6 +404,51 @@ describe('refusals', () => {
     expectScimError(off, 409);
     expect(off.body.detail).toMatch(/active deployment/);
     expect(await members(org)).toHaveLength(1);
+    expect(await api.violations()).toEqual([]);
+  });
+
+  it('deactivating someone who is moving to another organization ends the move, or finds them gone with it', async () => {
+    const org = await acme('moving');
+    const mover = `mover@${org.domain}`;
+    expect((await invite(api, org, [mover])).status).toBe(201);
+    const token = await api.invitationToken(mover);
+    expect(
+      (await api.call('POST', `/api/v1/organizations/invitations/${token}/_accept`, { as: mover })).status,
+    ).toBe(200);
+    const s = await scim(org, 'POST', '/Users', oktaUser(mover));
+    expect(s.status, s.text).toBe(201);
+    const target = await orgWithAdmin(api, 'moving-target');
+    expect((await invite(api, target, [mover])).status).toBe(201);
+    const repo = await api.call('POST', '/api/v1/users/me/snapshot-repositories', {
+      as: mover,
+      body: { name: 'b' },
+    });
+    const started = await api.call('POST', '/api/v1/migrations', {
+      as: mover,
+      body: { target_organization_id: target.orgId, repository_id: repo.body.id },
+    });
+    expect(started.status, started.text).toBe(201);
+    const off = await scim(org, 'PATCH', `/Users/${s.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+    });
+    expect(off.status, off.text).toBe(200);
+    expect((await members(org)).some((x) => x.email === mover)).toBe(false);
+    // The deactivation either came before the move's leave (the move is cancelled and rolls back) or after it (the
+    // leave took the membership, and the move waits for its invitation to be accepted).
+    const m = await waitFor(
+      api,
+      mover,
+      started.body.id,
+      (x) => finished(x) || waitingForAcceptance(x),
+      30_000,
+    );
+    if (finished(m)) {
+      // Ended before leaving: cancelled (or stopped by its validation, the member gone), having moved nothing.
+      expect(['cancelled', 'failed'], JSON.stringify(m)).toContain(m.status);
+      expect(m.cancel_requested_at).toBeDefined();
+      expect(m.left_at).toBeUndefined();
+    }
     expect(await api.violations()).toEqual([]);
   });
 });
