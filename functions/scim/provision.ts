@@ -47,6 +47,18 @@ async function belongsElsewhere(deps: Deps, email: string, user: UserItem, org: 
   );
 }
 
+/** An inactive user is kept only for an address in a verified domain too (held by the same condition). */
+export async function domainItems(deps: Deps, auth: ScimAuthority, email: string): Promise<TransactItems> {
+  const key = keys.domain(email.slice(email.lastIndexOf('@') + 1));
+  const owner = await getItem<DomainItem>(deps.db, deps.table, key);
+  if (owner?.organization_id !== auth.orgId) throw outsideDomains(email, auth.org);
+  const check = {
+    ConditionExpression: 'organization_id = :org',
+    ExpressionAttributeValues: { ':org': auth.orgId },
+  };
+  return { domain: { ConditionCheck: { TableName: deps.table, Key: key, ...check } } };
+}
+
 /**
  * The items that make an active SCIM user a member (or keep a member linked), beside the SCIM user's own write:
  * the domain held as this organization's, and either the existing membership held or the join.

@@ -35,7 +35,7 @@ import { retryLostRace } from '../shared/races.ts';
 import { ENTITY, keys, queries } from '../shared/table.ts';
 import { hashOf } from '../sso/signin.ts';
 import { ScimError } from './protocol.ts';
-import { afterFailure, memberItems, scimThrow } from './provision.ts';
+import { afterFailure, domainItems, memberItems, scimThrow } from './provision.ts';
 import {
   applyPatch,
   filteredList,
@@ -124,7 +124,9 @@ export async function createUser(deps: Deps, auth: ScimAuthority, base: string, 
       updated_at: at,
       version: 1,
     };
-    const member = input.active ? await memberItems(deps, auth, item, at).catch(scimThrow) : {};
+    const member = input.active
+      ? await memberItems(deps, auth, item, at).catch(scimThrow)
+      : await domainItems(deps, auth, item.email);
     const items: TransactItems = {
       scimToken: auth.held,
       ...member,

@@ -330,6 +330,11 @@ describe('refusals', () => {
     const res = await scim(org, 'POST', '/Users', oktaUser(api.email('outsider')));
     expectScimError(res, 400, 'invalidValue');
     expect(res.body.detail).toMatch(/not in a domain/);
+    expectScimError(
+      await scim(org, 'POST', '/Users', oktaUser(api.email('asleep'), { active: false })),
+      400,
+      'invalidValue',
+    );
     expect((await scim(org, 'GET', '/Users')).body.totalResults).toBe(0);
     expect(await members(org)).toHaveLength(1);
   });
