@@ -562,6 +562,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{organization_id}/scim/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the organization has a SCIM token (ours)
+         * @description Never the token itself: only its hash is stored. Also the SCIM base URL to paste into the IdP.
+         */
+        get: operations["GET-api-v1-organizations-organization-id-scim-token"];
+        put?: never;
+        /**
+         * Create or rotate the SCIM token (ours)
+         * @description The answer holds the token, once (only its SHA-256 is stored). A previous token stops working at once. docs/scim.md says what to paste where.
+         */
+        post: operations["POST-api-v1-organizations-organization-id-scim-token"];
+        /**
+         * Delete the SCIM token (ours)
+         * @description Provisioning stops: every SCIM request answers 401 until a new token is created.
+         */
+        delete: operations["DELETE-api-v1-organizations-organization-id-scim-token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/{organization_id}/{resource}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SCIM: list Users or Groups (filter, startIndex, count), or a discovery document
+         * @description SCIM 2.0 (RFC 7644) for the organization's IdP, authenticated by the organization's SCIM token (`Authorization: Bearer scim_…`). `resource`: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. See docs/scim.md.
+         */
+        get: operations["GET-scim-v2-organization-id-resource"];
+        put?: never;
+        /**
+         * SCIM: create a User (joins the organization) or a Group
+         * @description SCIM 2.0 (RFC 7644) for the organization's IdP, authenticated by the organization's SCIM token (`Authorization: Bearer scim_…`). `resource`: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. See docs/scim.md.
+         */
+        post: operations["POST-scim-v2-organization-id-resource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/{organization_id}/{resource}/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SCIM: a User, a Group, a resource type or a schema
+         * @description SCIM 2.0 (RFC 7644) for the organization's IdP, authenticated by the organization's SCIM token (`Authorization: Bearer scim_…`). `resource`: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. See docs/scim.md.
+         */
+        get: operations["GET-scim-v2-organization-id-resource-resource-id"];
+        /**
+         * SCIM: replace a User or a Group (`active: false` removes the membership)
+         * @description SCIM 2.0 (RFC 7644) for the organization's IdP, authenticated by the organization's SCIM token (`Authorization: Bearer scim_…`). `resource`: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. See docs/scim.md.
+         */
+        put: operations["PUT-scim-v2-organization-id-resource-resource-id"];
+        post?: never;
+        /**
+         * SCIM: delete a User (removes the membership) or a Group
+         * @description SCIM 2.0 (RFC 7644) for the organization's IdP, authenticated by the organization's SCIM token (`Authorization: Bearer scim_…`). `resource`: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. See docs/scim.md.
+         */
+        delete: operations["DELETE-scim-v2-organization-id-resource-resource-id"];
+        options?: never;
+        head?: never;
+        /**
+         * SCIM: patch a User (`active`) or a Group (members)
+         * @description SCIM 2.0 (RFC 7644) for the organization's IdP, authenticated by the organization's SCIM token (`Authorization: Bearer scim_…`). `resource`: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. See docs/scim.md.
+         */
+        patch: operations["PATCH-scim-v2-organization-id-resource-resource-id"];
+        trace?: never;
+    };
     "/auth/callback": {
         parameters: {
             query?: never;
@@ -1130,10 +1214,10 @@ export interface components {
              */
             status?: "active";
             /**
-             * @description Ours: how they joined: an invitation, a sign-in through the organization's IdP, or creating the organization.
+             * @description Ours: how they joined: an invitation, a sign-in through the organization's IdP, provisioned by that IdP through SCIM, or creating the organization.
              * @enum {string}
              */
-            joined_through?: "invitation" | "sso" | "created";
+            joined_through?: "invitation" | "sso" | "scim" | "created";
             /**
              * Format: date-time
              * @description Ours: their last sign-in through the organization's IdP (their roles are the mapped ones since).
@@ -1371,6 +1455,16 @@ export interface components {
         };
         Health: {
             ok: boolean;
+        };
+        ScimToken: {
+            /** @description Whether the organization has a SCIM token. */
+            exists: boolean;
+            /** Format: date-time */
+            created_at?: string;
+            /** @description The SCIM base URL to paste into the IdP (Okta: SCIM connector base URL; Entra ID: Tenant URL). */
+            base_url: string;
+            /** @description Only in the answer to POST: the token itself (`scim_<organization id>_<secret>`), shown once. */
+            token?: string;
         };
         /** @description Who the signed-in caller is. */
         Me: {
@@ -4500,6 +4594,884 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "GET-api-v1-organizations-organization-id-scim-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimToken"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`: not a member; `root.invalid_authentication`: roles do not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.not_found`: no such open organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "POST-api-v1-organizations-organization-id-scim-token": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new token. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimToken"];
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`: not a member; `root.invalid_authentication`: roles do not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.not_found`: no such open organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "DELETE-api-v1-organizations-organization-id-scim-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (also when there was none). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description `root.invalid_data`: a path parameter is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.unauthorized`: no valid bearer token or API key (an API key revoked, expired, or whose creator left). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.invalid_access`: not a member; `root.invalid_authentication`: roles do not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `organization.not_found`: no such open organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description `root.service_unavailable`: a dependency failed; retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+        };
+    };
+    "GET-scim-v2-organization-id-resource": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+                /** @description SCIM: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes` or `Schemas` */
+                resource: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A ListResponse, or ServiceProviderConfig / ResourceTypes / Schemas. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description `invalidFilter`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No valid SCIM token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No such endpoint. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Our failure; retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description A dependency failed; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+        };
+    };
+    "POST-scim-v2-organization-id-resource": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+                /** @description SCIM: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes` or `Schemas` */
+                resource: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/scim+json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The created resource. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description `invalidValue` (an address outside the verified domains, a bad field), `invalidSyntax`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No valid SCIM token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No such endpoint. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description `uniqueness`: exists already, or the person belongs to another organization. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description The body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasicFailedReply"];
+                };
+            };
+            /** @description Busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Our failure; retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description A dependency failed; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+        };
+    };
+    "GET-scim-v2-organization-id-resource-resource-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+                /** @description SCIM: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes` or `Schemas` */
+                resource: string;
+                /** @description SCIM: the id of the user or group (or the resource type, or the schema URN) */
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No valid SCIM token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Our failure; retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description A dependency failed; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+        };
+    };
+    "PUT-scim-v2-organization-id-resource-resource-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+                /** @description SCIM: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes` or `Schemas` */
+                resource: string;
+                /** @description SCIM: the id of the user or group (or the resource type, or the schema URN) */
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/scim+json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The resource as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description `invalidValue`, `mutability` (userName cannot change), a refused removal (last admin, deployments). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No valid SCIM token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Not on this resource. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description `uniqueness`: the person belongs to another organization; a refused removal. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description The body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Our failure; retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description A dependency failed; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+        };
+    };
+    "DELETE-scim-v2-organization-id-resource-resource-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+                /** @description SCIM: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes` or `Schemas` */
+                resource: string;
+                /** @description SCIM: the id of the user or group (or the resource type, or the schema URN) */
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refused removal (last admin, a sole member with deployments). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No valid SCIM token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Not on this resource. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description A refused removal. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Our failure; retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description A dependency failed; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+        };
+    };
+    "PATCH-scim-v2-organization-id-resource-resource-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier for the Organization */
+                organization_id: string;
+                /** @description SCIM: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes` or `Schemas` */
+                resource: string;
+                /** @description SCIM: the id of the user or group (or the resource type, or the schema URN) */
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/scim+json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The resource as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description `invalidSyntax`, `invalidPath`, `invalidValue`, `mutability`, a refused removal. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No valid SCIM token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Not on this resource. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description `uniqueness`; a refused removal. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description The body was sent with a type other than JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Busy; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description Our failure; retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
+                };
+            };
+            /** @description A dependency failed; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": Record<string, never>;
                 };
             };
         };

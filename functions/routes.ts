@@ -4,7 +4,8 @@
  * Longer than our ~300-line mark on purpose: one declarative list, read top to bottom; split, a route would hide.
  */
 export interface RouteDef {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** PATCH: only SCIM's (RFC 7644 §3.5.2); the API's own routes are Elastic's, which has none. */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway route path, `{name}` for path parameters. */
   path: string;
   /** Module under `functions/` exporting `handler`. */
@@ -16,6 +17,16 @@ export interface RouteDef {
 }
 
 const v1 = '/api/v1';
+/**
+ * SCIM 2.0 (`functions/scim/`): the exception to one route per operation. SCIM is its own protocol, versioned by its
+ * RFC rather than by this API, with its own discovery documents (`ServiceProviderConfig`, `ResourceTypes`, `Schemas`),
+ * error body and media type, so it lives beside the API under `/scim/v2/{organization_id}` (the base URL pasted into
+ * Okta or Entra ID) and is served by six generic routes dispatched inside one function. Every route costs the stack
+ * about three of CloudFormation's 500 resources; one per SCIM operation would be some 45 more. Public at the gateway:
+ * the IdP holds the organization's SCIM token, not a user's JWT, and the function checks it.
+ */
+const scimV2 = '/scim/v2/{organization_id}';
+const SCIM_WHO = "the organization's IdP holding its SCIM token (checked by the function)";
 
 export const ROUTES = [
   { method: 'GET', path: `${v1}/health`, handler: 'api/handlers/health', auth: false, who: 'anyone' },
@@ -249,6 +260,57 @@ export const ROUTES = [
     handler: 'sso/handlers/bridge',
     auth: false,
     who: 'anyone (starts an SSO sign-in for that organization in the console)',
+  },
+  {
+    method: 'GET',
+    path: `${v1}/organizations/{organization_id}/scim/token`,
+    handler: 'scim/handlers/scim',
+    auth: true,
+    who: 'organization-admin',
+  },
+  {
+    method: 'POST',
+    path: `${v1}/organizations/{organization_id}/scim/token`,
+    handler: 'scim/handlers/scim',
+    auth: true,
+    who: 'organization-admin',
+  },
+  {
+    method: 'DELETE',
+    path: `${v1}/organizations/{organization_id}/scim/token`,
+    handler: 'scim/handlers/scim',
+    auth: true,
+    who: 'organization-admin',
+  },
+  { method: 'GET', path: `${scimV2}/{resource}`, handler: 'scim/handlers/scim', auth: false, who: SCIM_WHO },
+  { method: 'POST', path: `${scimV2}/{resource}`, handler: 'scim/handlers/scim', auth: false, who: SCIM_WHO },
+  {
+    method: 'GET',
+    path: `${scimV2}/{resource}/{resource_id}`,
+    handler: 'scim/handlers/scim',
+    auth: false,
+    who: SCIM_WHO,
+  },
+  {
+    method: 'PUT',
+    path: `${scimV2}/{resource}/{resource_id}`,
+    handler: 'scim/handlers/scim',
+    auth: false,
+    who: SCIM_WHO,
+  },
+  {
+    method: 'PATCH',
+    path: `${scimV2}/{resource}/{resource_id}`,
+    handler: 'scim/handlers/scim',
+    auth: false,
+    who: SCIM_WHO,
+  },
+  {
+    method: 'DELETE',
+    path: `${scimV2}/{resource}/{resource_id}`,
+    handler: 'scim/handlers/scim',
+    auth: false,
+    who: SCIM_WHO,
   },
   {
     method: 'GET',

@@ -82,6 +82,8 @@ export const ACCESS: Record<HandlerName, Access> = {
   'api-keys/handlers/api-keys': { read: true, write: ['PutItem', 'DeleteItem'], idempotency: true },
   // The SSO bridge: sign-ins in flight, assertion ids, codes (taken by a delete) and the SSO join; signs with KMS.
   'sso/handlers/bridge': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'], ssoSigning: true },
+  // SCIM: token routes and the SCIM endpoints, one function; provisioning joins, removal and role changes.
+  'scim/handlers/scim': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'] },
   // No SES: the outbox sends the emails after the commit.
   'invitations/handlers/create': { read: true, write: ['PutItem', 'UpdateItem'], idempotency: true },
   'invitations/handlers/list': { read: true },

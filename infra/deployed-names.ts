@@ -22,6 +22,7 @@ export const DEPLOYED_NAME: Record<HandlerName, string> = {
   'role-mappings/handlers/role-mappings': 'role-mappings/routes',
   'api-keys/handlers/api-keys': 'api-keys/routes',
   'sso/handlers/bridge': 'sso/bridge',
+  'scim/handlers/scim': 'scim/handlers/scim',
   'invitations/handlers/create': 'invitations/create',
   'invitations/handlers/list': 'invitations/list',
   'invitations/handlers/revoke': 'invitations/revoke',

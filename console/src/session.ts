@@ -15,7 +15,7 @@ export interface Member {
   member_since?: string;
   role_assignments: RoleAssignments;
   /** How they became a member: accepted an invitation, signed in through the organization's IdP, or created it. */
-  joined_through?: 'invitation' | 'sso' | 'created';
+  joined_through?: 'invitation' | 'sso' | 'scim' | 'created';
 }
 export interface Session {
   userId: string;

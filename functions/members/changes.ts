@@ -1,10 +1,10 @@
 /** Role changes and member removal (leaving is removing yourself), with the organization's rules held by conditions. */
-
 import { type DomainRelease, releaseDomains } from '../domains/release.ts';
 import { adminCountChange, callerUnchanged } from '../organizations/membership.ts';
 import { noAccess, orgNotFound } from '../organizations/service.ts';
 import { holdSsoRequirement } from '../organizations/sso-required.ts';
 import { holdAdminReachableWithout } from '../role-mappings/guard.ts';
+import { throughIdp } from '../role-mappings/reachability.ts';
 import {
   batchGet,
   conditionsFailed,
@@ -118,7 +118,7 @@ export async function changeRoles(
     };
     // Losing a non-SSO admin needs a way to an admin to remain (another non-SSO admin, or a mapping granting it).
     const reachable =
-      wasAdmin && !nowAdmin && member.joined_through !== 'sso'
+      wasAdmin && !nowAdmin && !throughIdp(member)
         ? await holdAdminReachableWithout(deps, org, me, [targetUserId])
         : { items: {} };
     Object.assign(writes, reachable.items);
@@ -128,6 +128,7 @@ export async function changeRoles(
     await transact(deps.db, writes);
   });
 }
+const NOBODY = { user_id: '', role_assignments: {}, joined_through: 'scim' } as const; // SCIM removes: no caller
 
 /**
  * A condition on another item that must hold when a removal commits (a `ConditionCheck` in the same transaction),
@@ -146,27 +147,31 @@ export interface RemovalGuard {
  */
 export async function removeMembers(
   deps: Deps,
-  caller: Caller,
+  caller: Caller | { scim: true },
   orgId: string,
   userIds: string[],
   guard?: RemovalGuard,
+  also: TransactItems = {}, // SCIM's writes in the same transaction (`scim/users.ts`)
 ): Promise<{ closed: boolean }> {
   return retrying(async () => {
     const orgKey = keys.organization(orgId);
-    const meKey = keys.membership(orgId, caller.userId);
+    const meKey = 'scim' in caller ? undefined : keys.membership(orgId, caller.userId);
     const targetKeys = userIds.map((id) => keys.membership(orgId, id));
-    const found = await batchGet(deps.db, deps.table, [orgKey, meKey, ...targetKeys]);
+    const found = await batchGet(deps.db, deps.table, [orgKey, ...targetKeys, ...(meKey ? [meKey] : [])]);
     const org = found.get(keyId(orgKey)) as OrganizationItem | undefined;
     if (org?.status !== 'open') throw orgNotFound();
-    const me = boundMembership(caller, found.get(keyId(meKey)) as MembershipItem | undefined);
-    if (!me) throw noAccess();
-    await holdSsoRequirement(deps, org, caller);
-    const leavingOnly = userIds.length === 1 && userIds[0] === caller.userId;
-    if (!leavingOnly && !isOrgAdmin(me.role_assignments)) {
-      throw new ApiError(
-        'root.invalid_authentication',
-        'Only an organization owner (organization-admin) can remove other members.',
-      );
+    let me: MembershipItem | undefined;
+    if (!('scim' in caller) && meKey) {
+      me = boundMembership(caller, found.get(keyId(meKey)) as MembershipItem | undefined);
+      if (!me) throw noAccess();
+      await holdSsoRequirement(deps, org, caller);
+      const leavingOnly = userIds.length === 1 && userIds[0] === caller.userId;
+      if (!leavingOnly && !isOrgAdmin(me.role_assignments)) {
+        throw new ApiError(
+          'root.invalid_authentication',
+          'Only an organization owner (organization-admin) can remove other members.',
+        );
+      }
     }
     const members = targetKeys.map((k) => found.get(keyId(k)) as MembershipItem | undefined);
     const missing = userIds.filter((_, i) => !members[i]);
@@ -188,12 +193,12 @@ export async function removeMembers(
     if (remaining > 0) {
       if (org.admin_count - adminsLeaving < 1) throw lastAdmin();
       // Non-SSO admins leaving: a way to an admin must remain (another non-SSO admin, or a mapping granting it).
-      const nonSsoAdmins = leaving.filter((m) => m.is_admin && m.joined_through !== 'sso');
+      const nonSsoAdmins = leaving.filter((m) => m.is_admin && !throughIdp(m));
       if (nonSsoAdmins.length > 0)
         reachable = await holdAdminReachableWithout(
           deps,
           org,
-          me,
+          me ?? NOBODY,
           leaving.map((m) => m.user_id),
         );
       orgUpdate = {
@@ -282,7 +287,8 @@ export async function removeMembers(
       organization: orgUpdate,
       ...domains?.items,
       ...reachable.items,
-      ...callerUnchanged(deps, me, userIds),
+      ...(me ? callerUnchanged(deps, me, userIds) : {}),
+      ...also,
       ...(guard ? { guard: { ConditionCheck: guard.check } } : {}),
     }).catch((e) => {
       // The guard failing is an answer, not a lost race: refuse at once, never retry.

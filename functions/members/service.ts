@@ -15,8 +15,11 @@ export interface OrganizationMembership {
   email: string;
   member_since: string;
   role_assignments: RoleAssignments;
-  /** Ours: `invitation`, `sso` (a sign-in through the organization's IdP), or `created` (they created it). */
-  joined_through: 'invitation' | 'sso' | 'created';
+  /**
+   * Ours: `invitation`, `sso` (a sign-in through the organization's IdP), `scim` (provisioned by it through SCIM), or
+   * `created` (they created it).
+   */
+  joined_through: 'invitation' | 'sso' | 'scim' | 'created';
   /** Ours: their last sign-in through the organization's IdP, when they have signed in through it. */
   sso_signed_in_at?: string;
 }
@@ -28,7 +31,7 @@ export const toMembership = (m: MembershipItem): OrganizationMembership => ({
   email: m.email,
   member_since: m.member_since,
   role_assignments: m.role_assignments,
-  joined_through: m.joined_through === 'sso' ? 'sso' : m.joined_via ? 'invitation' : 'created',
+  joined_through: m.joined_through ? m.joined_through : m.joined_via ? 'invitation' : 'created',
   ...(m.sso_signed_in_at ? { sso_signed_in_at: m.sso_signed_in_at } : {}),
 });
 

@@ -174,6 +174,23 @@ const roleIds = [
 /** Our own response shapes (the reference's live in its `definitions`). */
 const OUR_SCHEMAS: Record<string, Json> = {
   Health: obj({ ok: { type: 'boolean' } }, ['ok']),
+  ScimToken: obj(
+    {
+      exists: { type: 'boolean', description: 'Whether the organization has a SCIM token.' },
+      created_at: { type: 'string', format: 'date-time' },
+      base_url: {
+        type: 'string',
+        description:
+          'The SCIM base URL to paste into the IdP (Okta: SCIM connector base URL; Entra ID: Tenant URL).',
+      },
+      token: {
+        type: 'string',
+        description:
+          'Only in the answer to POST: the token itself (`scim_<organization id>_<secret>`), shown once.',
+      },
+    },
+    ['exists', 'base_url'],
+  ),
   Me: obj(
     {
       user_id: {
@@ -445,7 +462,7 @@ const API_KEY_REFUSED = '`root.invalid_authentication`: sent with an API key; on
 const MIGRATION_NF = '`migration.not_found`: no such migration of yours.';
 
 /** Every route: `reference` takes the operation from the Elastic file; ours are described here. */
-const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
+const OPERATIONS: Record<RouteKey, 'reference' | 'scim' | OurOperation> = {
   'GET /api/v1/health': {
     tags: ['Service'],
     summary: 'Health check',
@@ -534,6 +551,35 @@ const OPERATIONS: Record<RouteKey, 'reference' | OurOperation> = {
     ok: { status: 200, description: '`sub`, `email`, `email_verified`, `name`, `sso_org`, `groups`.' },
     errors: { 401: '`invalid_token`.' },
   },
+  'GET /api/v1/organizations/{organization_id}/scim/token': {
+    tags: ['SCIM provisioning'],
+    summary: 'Whether the organization has a SCIM token (ours)',
+    description:
+      'Never the token itself: only its hash is stored. Also the SCIM base URL to paste into the IdP.',
+    ok: { status: 200, description: 'The token status.', schema: ref('ScimToken') },
+    errors: { 403: NO_ACCESS, 404: ORG_NOT_FOUND },
+  },
+  'POST /api/v1/organizations/{organization_id}/scim/token': {
+    tags: ['SCIM provisioning'],
+    summary: 'Create or rotate the SCIM token (ours)',
+    description:
+      'The answer holds the token, once (only its SHA-256 is stored). A previous token stops working at once. docs/scim.md says what to paste where.',
+    ok: { status: 201, description: 'The new token.', schema: ref('ScimToken') },
+    errors: { 403: NO_ACCESS, 404: ORG_NOT_FOUND },
+  },
+  'DELETE /api/v1/organizations/{organization_id}/scim/token': {
+    tags: ['SCIM provisioning'],
+    summary: 'Delete the SCIM token (ours)',
+    description: 'Provisioning stops: every SCIM request answers 401 until a new token is created.',
+    ok: { status: 200, description: 'Deleted (also when there was none).', schema: obj({}, []) },
+    errors: { 403: NO_ACCESS, 404: ORG_NOT_FOUND },
+  },
+  'GET /scim/v2/{organization_id}/{resource}': 'scim',
+  'POST /scim/v2/{organization_id}/{resource}': 'scim',
+  'GET /scim/v2/{organization_id}/{resource}/{resource_id}': 'scim',
+  'PUT /scim/v2/{organization_id}/{resource}/{resource_id}': 'scim',
+  'PATCH /scim/v2/{organization_id}/{resource}/{resource_id}': 'scim',
+  'DELETE /scim/v2/{organization_id}/{resource}/{resource_id}': 'scim',
   'POST /api/v1/saml/acs/{organization_id}': {
     tags: ['Single sign-on'],
     summary: 'The assertion consumer service (SAML HTTP-POST binding)',
@@ -770,9 +816,9 @@ const REFERENCE_FIELDS: Record<string, Record<string, Json>> = {
     status: { type: 'string', enum: ['active'], description: 'Ours, with `?include=invitations`.' },
     joined_through: {
       type: 'string',
-      enum: ['invitation', 'sso', 'created'],
+      enum: ['invitation', 'sso', 'scim', 'created'],
       description:
-        "Ours: how they joined: an invitation, a sign-in through the organization's IdP, or creating the organization.",
+        "Ours: how they joined: an invitation, a sign-in through the organization's IdP, provisioned by that IdP through SCIM, or creating the organization.",
     },
     sso_signed_in_at: {
       type: 'string',
@@ -1043,7 +1089,116 @@ function ourOperation(key: RouteKey, op: OurOperation): Json {
   };
 }
 
+/**
+ * SCIM 2.0 (RFC 7643/7644; docs/scim.md): its own protocol, documented by its RFCs. Bodies and errors are
+ * `application/scim+json`; errors are SCIM's (`schemas`, `status`, `scimType`, `detail`), not the API's.
+ */
+const SCIM_OPS: Record<
+  string,
+  { summary: string; ok: Record<number, string>; errors: Record<number, string> }
+> = {
+  'GET /scim/v2/{organization_id}/{resource}': {
+    summary: 'SCIM: list Users or Groups (filter, startIndex, count), or a discovery document',
+    ok: { 200: 'A ListResponse, or ServiceProviderConfig / ResourceTypes / Schemas.' },
+    errors: { 400: '`invalidFilter`.', 401: 'No valid SCIM token.', 404: 'No such endpoint.' },
+  },
+  'POST /scim/v2/{organization_id}/{resource}': {
+    summary: 'SCIM: create a User (joins the organization) or a Group',
+    ok: { 201: 'The created resource.' },
+    errors: {
+      400: '`invalidValue` (an address outside the verified domains, a bad field), `invalidSyntax`.',
+      401: 'No valid SCIM token.',
+      404: 'No such endpoint.',
+      409: '`uniqueness`: exists already, or the person belongs to another organization.',
+    },
+  },
+  'GET /scim/v2/{organization_id}/{resource}/{resource_id}': {
+    summary: 'SCIM: a User, a Group, a resource type or a schema',
+    ok: { 200: 'The resource.' },
+    errors: { 401: 'No valid SCIM token.', 404: 'No such resource.' },
+  },
+  'PUT /scim/v2/{organization_id}/{resource}/{resource_id}': {
+    summary: 'SCIM: replace a User or a Group (`active: false` removes the membership)',
+    ok: { 200: 'The resource as stored.' },
+    errors: {
+      400: '`invalidValue`, `mutability` (userName cannot change), a refused removal (last admin, deployments).',
+      401: 'No valid SCIM token.',
+      404: 'No such resource.',
+      405: 'Not on this resource.',
+      409: '`uniqueness`: the person belongs to another organization; a refused removal.',
+    },
+  },
+  'PATCH /scim/v2/{organization_id}/{resource}/{resource_id}': {
+    summary: 'SCIM: patch a User (`active`) or a Group (members)',
+    ok: { 200: 'The resource as stored.' },
+    errors: {
+      400: '`invalidSyntax`, `invalidPath`, `invalidValue`, `mutability`, a refused removal.',
+      401: 'No valid SCIM token.',
+      404: 'No such resource.',
+      405: 'Not on this resource.',
+      409: '`uniqueness`; a refused removal.',
+    },
+  },
+  'DELETE /scim/v2/{organization_id}/{resource}/{resource_id}': {
+    summary: 'SCIM: delete a User (removes the membership) or a Group',
+    ok: { 204: 'Deleted.' },
+    errors: {
+      400: 'A refused removal (last admin, a sole member with deployments).',
+      401: 'No valid SCIM token.',
+      404: 'No such resource.',
+      405: 'Not on this resource.',
+      409: 'A refused removal.',
+    },
+  },
+};
+
+const scimBody = { 'application/scim+json': { schema: { type: 'object' } } };
+
+function scimOperation(key: RouteKey): Json {
+  const op = SCIM_OPS[key]!;
+  return {
+    tags: ['SCIM provisioning'],
+    summary: op.summary,
+    description:
+      "SCIM 2.0 (RFC 7644) for the organization's IdP, authenticated by the organization's SCIM token (`Authorization: Bearer scim_…`). `resource`: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. See docs/scim.md.",
+    operationId: key.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, ''),
+    ...(key.startsWith('POST') || key.startsWith('PUT') || key.startsWith('PATCH')
+      ? { requestBody: { required: true, content: scimBody } }
+      : {}),
+    responses: {
+      ...Object.fromEntries(
+        Object.entries(op.ok).map(([status, description]) => [
+          status,
+          status === '204' ? { description } : { description, content: scimBody },
+        ]),
+      ),
+      ...Object.fromEntries(
+        Object.entries(op.errors).map(([status, description]) => [
+          status,
+          { description, content: scimBody },
+        ]),
+      ),
+    },
+  };
+}
+
+function scimCommon(hasBody: boolean): Record<string, Json> {
+  const out: Record<string, Json> = {
+    429: { description: 'Busy; retry after `Retry-After` seconds.', content: scimBody },
+    500: { description: 'Our failure; retry later.', content: scimBody },
+    503: { description: 'A dependency failed; retry.', content: scimBody },
+  };
+  if (hasBody) {
+    out[400] = { description: 'Not JSON, or a bad field.', content: scimBody };
+    out[413] = { description: 'The body is over 64 KiB.', content: scimBody };
+    out[415] = { description: 'The body was sent with a type other than JSON.', content: scimBody };
+  }
+  return out;
+}
+
 const PARAM_WORDS: Record<string, string> = {
+  resource: 'SCIM: `Users`, `Groups`, `ServiceProviderConfig`, `ResourceTypes` or `Schemas`',
+  resource_id: 'SCIM: the id of the user or group (or the resource type, or the schema URN)',
   organization_id: 'Identifier for the Organization',
   deployment_id: 'A deployment id',
   project_id: 'A project id',
@@ -1082,13 +1237,18 @@ function build(): Json {
         if (Number(status) >= 400 && content && !content['application/json'])
           response.content = { ...content, ...json(ERROR) };
       }
+    } else if (declared === 'scim') {
+      op = scimOperation(key);
     } else {
       op = ourOperation(key, declared);
     }
     const hasBody = 'requestBody' in op;
     const own = op.responses as Record<string, Json>;
     // The reference's own answers stay exactly as written; the common ones fill in what it leaves out.
-    op.responses = { ...commonResponses(route, hasBody), ...own };
+    op.responses =
+      declared === 'scim'
+        ? { ...scimCommon(hasBody), ...own }
+        : { ...commonResponses(route, hasBody), ...own };
     const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
     const given = ((op.parameters as Json[] | undefined) ?? []).filter(Boolean);
     const missing = names

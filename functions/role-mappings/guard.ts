@@ -13,7 +13,7 @@ import type { MembershipItem, OrganizationItem, RoleMappingItem } from '../share
 import { isOrgAdmin } from '../shared/roles.ts';
 import { keys, queries } from '../shared/table.ts';
 import type { MappingLike } from './evaluate.ts';
-import { adminUnreachable, adminWitness } from './reachability.ts';
+import { adminUnreachable, adminWitness, throughIdp } from './reachability.ts';
 
 export const loadRoleMappings = (deps: Deps, orgId: string): Promise<RoleMappingItem[]> =>
   queryAll<RoleMappingItem>(deps.db, deps.table, queries.roleMappings(orgId));
@@ -58,10 +58,9 @@ export async function holdAdminReachable(
   caller: MembershipItem,
   after: { ssoOn: boolean; mappings: readonly (MappingLike & { name: string })[] },
 ): Promise<TransactItems> {
-  const members =
-    caller.joined_through !== 'sso'
-      ? [caller]
-      : await queryAll<MembershipItem>(deps.db, deps.table, queries.members(org.id));
+  const members = !throughIdp(caller)
+    ? [caller]
+    : await queryAll<MembershipItem>(deps.db, deps.table, queries.members(org.id));
   const witness = adminWitness({ ...after, members }, caller.user_id);
   if (!witness) throw adminUnreachable(after.ssoOn);
   if ('mapping' in witness || witness.member === caller.user_id) return {};
@@ -88,14 +87,15 @@ export async function holdAdminReachable(
 export async function holdAdminReachableWithout(
   deps: Deps,
   org: OrganizationItem,
-  caller: MembershipItem,
+  /** The caller's membership; a stand-in with no roles when nobody is (a SCIM removal). */
+  caller: Pick<MembershipItem, 'user_id' | 'role_assignments' | 'joined_through'>,
   losing: readonly string[],
 ): Promise<{ items: TransactItems; orgCondition?: { expression: string; values: Record<string, unknown> } }> {
   // Never an IdP nor a mapping (no `sso_version`): nobody joined through SSO, and `admin_count` is the whole rule.
   if (org.sso_version === undefined)
     return { items: {}, orgCondition: { expression: 'attribute_not_exists(sso_version)', values: {} } };
   const callerStays = !losing.includes(caller.user_id) && isOrgAdmin(caller.role_assignments);
-  if (callerStays && caller.joined_through !== 'sso') return { items: {} };
+  if (callerStays && !throughIdp(caller)) return { items: {} };
   const ssoOn = org.idp?.enabled === true;
   const members = (await queryAll<MembershipItem>(deps.db, deps.table, queries.members(org.id))).filter(
     (m) => !losing.includes(m.user_id),

@@ -14,8 +14,12 @@ import type { MappingLike } from './evaluate.ts';
 export interface MemberLike {
   user_id: string;
   role_assignments: RoleAssignments;
-  joined_through?: 'sso';
+  joined_through?: 'sso' | 'scim';
 }
+
+/** Joined through the organization's IdP (signed in through it, or provisioned by it through SCIM): reachable only through it. */
+export const throughIdp = (m: { joined_through?: 'sso' | 'scim' }): boolean =>
+  m.joined_through === 'sso' || m.joined_through === 'scim';
 
 export type AdminWitness = { mapping: string } | { member: string };
 
@@ -32,9 +36,7 @@ export function adminWitness(
   },
   prefer?: string,
 ): AdminWitness | undefined {
-  const nonSsoAdmins = state.members.filter(
-    (m) => m.joined_through !== 'sso' && isOrgAdmin(m.role_assignments),
-  );
+  const nonSsoAdmins = state.members.filter((m) => !throughIdp(m) && isOrgAdmin(m.role_assignments));
   const member = nonSsoAdmins.find((m) => m.user_id === prefer) ?? nonSsoAdmins[0];
   if (member) return { member: member.user_id };
   if (state.ssoOn) {

@@ -157,8 +157,60 @@ export interface MembershipItem {
   roles_changed_at?: string;
   /** When this member last signed in through the organization's IdP (their roles are then the mapped ones). */
   sso_signed_in_at?: string;
-  /** `sso`: joined by signing in through the organization's IdP (`sso/signin.ts`); absent otherwise. */
-  joined_through?: 'sso';
+  /** When SCIM last set this member's roles from the role mappings (their groups changed: `scim/`). */
+  scim_synced_at?: string;
+  /**
+   * `sso`: joined by signing in through the organization's IdP (`sso/signin.ts`); `scim`: provisioned by it through
+   * SCIM (`scim/users.ts`). Both reach us only through the IdP (`throughIdp`); absent otherwise.
+   */
+  joined_through?: 'sso' | 'scim';
+}
+
+/** An organization's SCIM bearer token: only its hash is kept (`scim/token.ts`). */
+export interface ScimTokenItem {
+  entity: 'ScimToken';
+  organization_id: string;
+  /** base64url SHA-256 of the whole token. */
+  token_hash: string;
+  created_at: string;
+  created_by: string;
+}
+
+/** A user an organization's IdP provisioned through SCIM (`scim/users.ts`): active means a member. */
+export interface ScimUserItem {
+  entity: 'ScimUser';
+  organization_id: string;
+  /** Our SCIM id: derived from the organization and the userName, so a retried create finds itself. */
+  id: string;
+  /** As the IdP sent it (compared without case); immutable here. */
+  user_name: string;
+  /** The canonical address: the userName, else the primary email. */
+  email: string;
+  external_id?: string;
+  display_name?: string;
+  given_name?: string;
+  family_name?: string;
+  active: boolean;
+  /** The user id they are a member as: a member with that address already (linked), or derived from the SCIM id. */
+  user_id: string;
+  linked: 'joined' | 'existing_member';
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+/** A group an organization's IdP pushed through SCIM: its display name is a `group` for the role mappings. */
+export interface ScimGroupItem {
+  entity: 'ScimGroup';
+  organization_id: string;
+  id: string;
+  display_name: string;
+  external_id?: string;
+  /** SCIM user ids. */
+  members: string[];
+  created_at: string;
+  updated_at: string;
+  version: number;
 }
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked';

@@ -1,3 +1,8 @@
+/**
+ * The handlers' HTTP edge: who the caller is (JWT claims or an API key), requests and their bodies, answers and errors,
+ * idempotent POSTs, and the wrappers every handler is built with. Longer than 300 lines on purpose: one place for
+ * everything a request meets before and after its handler.
+ */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { confirmApiKey } from './api-key.ts';
 import { defaultDeps } from './deps.ts';

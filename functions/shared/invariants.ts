@@ -14,6 +14,7 @@ import type {
   OrganizationItem,
   ResourceItem,
   RoleMappingItem,
+  ScimUserItem,
   SsoIdentityItem,
   UserItem,
 } from './domain.ts';
@@ -180,6 +181,18 @@ export async function checkInvariants(db: Db, table: string, opts: InvariantOpti
     if (!identities.some((i) => i.organization_id === m.organization_id && i.user_id === m.user_id))
       violations.push(
         `membership of ${m.user_id} in ${m.organization_id} joined through SSO but has no SSO identity`,
+      );
+  }
+  // SCIM: a member provisioned through SCIM has an active SCIM user linked to them (the join wrote both). An active
+  // SCIM user need not be a member: an admin may remove them through the API (the IdP learns it at its next push).
+  const scimUsers = of<ScimUserItem>('ScimUser');
+  for (const m of memberships) {
+    if (m.joined_through !== 'scim') continue;
+    if (
+      !scimUsers.some((u) => u.organization_id === m.organization_id && u.user_id === m.user_id && u.active)
+    )
+      violations.push(
+        `membership of ${m.user_id} in ${m.organization_id} joined through SCIM but has no active SCIM user`,
       );
   }
   for (const i of items) {

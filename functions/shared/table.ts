@@ -37,6 +37,9 @@
  * | a POST's Idempotency-Key and its answer    | pk=IDEMPOTENCY#<caller>#<route>#<key>, sk=IDEMPOTENCY | Put (cond.) / Get / Update / Delete |
  * | an API key by id (each request using it)  | pk=API_KEY#<id>, sk=API_KEY                        | GetItem / Update (cond.) |
  * | API keys of a user, newest first          | gsi1: gsi1pk=USER#<user>#API_KEYS, gsi1sk=<created> | Query               |
+ * | an organization's SCIM token (its hash)   | pk=ORG#<org>, sk=SCIM_TOKEN                        | GetItem / Put        |
+ * | a SCIM user / group of an organization    | pk=ORG#<org>, sk=SCIM_USER#<id> / SCIM_GROUP#<id>  | Get / Put (cond.)    |
+ * | SCIM users / groups of an organization    | pk=ORG#<org>, sk begins_with SCIM_USER# / SCIM_GROUP# | Query             |
  *
  * The three member lists are index attributes on the membership item itself (`memberListKeys`), written by the same
  * Put or Update that writes the membership, and gone with its Delete: no second item to keep in step, and a role
@@ -92,6 +95,9 @@ export const ENTITY = {
   ssoCode: 'SsoCode',
   samlAssertion: 'SamlAssertion',
   apiKey: 'ApiKey',
+  scimToken: 'ScimToken',
+  scimUser: 'ScimUser',
+  scimGroup: 'ScimGroup',
 } as const;
 
 export type Key = { pk: string; sk: string };
@@ -241,6 +247,12 @@ export const keys = {
     gsi1pk: `USER#${userId}#API_KEYS`,
     gsi1sk: createdAt,
   }),
+  /** The organization's one SCIM bearer token, as its SHA-256 (`scim/token.ts`). */
+  scimToken: (orgId: string): Key => ({ pk: `ORG#${orgId}`, sk: 'SCIM_TOKEN' }),
+  /** A user its IdP provisioned through SCIM, linked to the user id they are a member as (`scim/users.ts`). */
+  scimUser: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `SCIM_USER#${id}` }),
+  /** A group its IdP pushed through SCIM, with its members' SCIM user ids (`scim/groups.ts`). */
+  scimGroup: (orgId: string, id: string): Key => ({ pk: `ORG#${orgId}`, sk: `SCIM_GROUP#${id}` }),
 } as const;
 
 /** Every idempotency record's partition key, as an IAM `dynamodb:LeadingKeys` pattern (the functions' grant). */
@@ -311,6 +323,8 @@ export const queries = {
   bills: (orgId: string) => under(keys.organization(orgId).pk, 'BILL#'),
   domainClaims: (orgId: string) => under(keys.organization(orgId).pk, 'DOMAIN_CLAIM#'),
   roleMappings: (orgId: string) => under(keys.organization(orgId).pk, 'ROLE_MAPPING#'),
+  scimUsers: (orgId: string) => under(keys.organization(orgId).pk, 'SCIM_USER#'),
+  scimGroups: (orgId: string) => under(keys.organization(orgId).pk, 'SCIM_GROUP#'),
   repositories: (userId: string) => under(keys.user(userId).pk, 'REPO#'),
   snapshots: (repoId: string) => under(`REPO#${repoId}`, 'SNAPSHOT#'),
   /** At most one item: tokens are unique. The index is eventually consistent: writes' conditions decide. */

@@ -18,6 +18,8 @@ export function rolesFromMappings(
   member: MembershipItem,
   roles: RoleAssignments,
   at: string,
+  /** What the write records the time of: an SSO sign-in, or a SCIM change of the member's groups (`scim/`). */
+  stamp: 'sso_signed_in_at' | 'scim_synced_at' = 'sso_signed_in_at',
   /** The organization's SSO settings as read, held when this writes the organization item. */
   settings?: { expression: string; values: Record<string, unknown> },
 ): TransactItems {
@@ -32,8 +34,8 @@ export function rolesFromMappings(
         TableName: deps.table,
         Key: keys.membership(org.id, member.user_id),
         UpdateExpression: next
-          ? `SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now, sso_signed_in_at = :now, ${listed.clauses.join(', ')}`
-          : 'SET sso_signed_in_at = :now, version = :next',
+          ? `SET role_assignments = :ra, is_admin = :admin, version = :next, roles_changed_at = :now, ${stamp} = :now, ${listed.clauses.join(', ')}`
+          : `SET ${stamp} = :now, version = :next`,
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: {
           ':now': at,

@@ -231,7 +231,10 @@ export async function acceptSamlResponse(
     let outcome: SignedIn['outcome'];
     if (membership) {
       outcome = linked ? 'linked' : 'member';
-      Object.assign(items, rolesFromMappings(deps, current, membership, roles, at, settings));
+      Object.assign(
+        items,
+        rolesFromMappings(deps, current, membership, roles, at, 'sso_signed_in_at', settings),
+      );
     } else if (user?.organization_id === orgId) {
       // The lock says member, the membership is not there: read mid-change (a BatchGet is no snapshot). Read again.
       throw Object.assign(new Error('read between a membership and its lock'), {

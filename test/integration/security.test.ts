@@ -27,12 +27,28 @@ afterEach(() => {
 });
 
 describe('security review', () => {
-  it('only health, the API document, the invitation lookup, the invitation page, the sign-in redirect page and the scripts are public', () => {
+  it('public at the gateway: health, the API document, the invitation lookup and page, the sign-in redirect page, the scripts, and the protocol endpoints that check their own credentials (the SSO bridge, the SAML ACS, SCIM)', () => {
     expect(ROUTES.filter((r) => !r.auth).map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/v1/health',
       'GET /api/v1/openapi.json',
       'GET /api/v1/organizations/invitations/{invitation_token}',
       'GET /invitations/{token}',
+      // The SSO bridge: OpenID Connect (client secret at the token endpoint, its own tokens at userinfo) and SAML
+      // (signed assertions at the ACS); docs/sso.md.
+      'GET /api/v1/sso/.well-known/openid-configuration',
+      'GET /api/v1/sso/jwks.json',
+      'GET /api/v1/sso/authorize',
+      'POST /api/v1/sso/token',
+      'GET /api/v1/sso/userinfo',
+      'POST /api/v1/saml/acs/{organization_id}',
+      'GET /api/v1/saml/login/{login_identifier}',
+      // SCIM: the organization's SCIM bearer token, checked by the function (docs/scim.md).
+      'GET /scim/v2/{organization_id}/{resource}',
+      'POST /scim/v2/{organization_id}/{resource}',
+      'GET /scim/v2/{organization_id}/{resource}/{resource_id}',
+      'PUT /scim/v2/{organization_id}/{resource}/{resource_id}',
+      'PATCH /scim/v2/{organization_id}/{resource}/{resource_id}',
+      'DELETE /scim/v2/{organization_id}/{resource}/{resource_id}',
       'GET /auth/callback',
       'GET /assets/{file}',
     ]);

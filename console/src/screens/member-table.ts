@@ -32,7 +32,12 @@ const COLUMNS: [string, MemberSort | undefined][] = [
   ['Joined', undefined],
 ];
 
-const JOINED: Record<string, string> = { invitation: 'Invitation', sso: 'SSO', created: 'Created it' };
+const JOINED: Record<string, string> = {
+  invitation: 'Invitation',
+  sso: 'SSO',
+  scim: 'SCIM',
+  created: 'Created it',
+};
 
 /** A column header; a sortable one is a button, and the sorted one says which way (aria-sort). */
 function header(label: string, sort: MemberSort | undefined, view: TableView, on: TableHandlers) {
