@@ -4682,10 +4682,7 @@ export interface operations {
     "POST-api-v1-organizations-organization-id-scim-token": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -4732,26 +4729,6 @@ export interface operations {
             };
             /** @description `organization.not_found`: no such open organization. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
-                };
-            };
-            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
-            409: {
-                headers: {
-                    /** @description Seconds to wait. */
-                    "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
-                };
-            };
-            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4946,10 +4923,7 @@ export interface operations {
     "POST-scim-v2-organization-id-resource": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Identifier for the Organization */
                 organization_id: string;
@@ -5025,15 +4999,6 @@ export interface operations {
                 };
                 content: {
                     "application/scim+json": Record<string, never>;
-                };
-            };
-            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
             /** @description Busy; retry after `Retry-After` seconds. */
@@ -5955,10 +5920,7 @@ export interface operations {
     "create-api-key": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Ours: 1-255 printable ASCII characters you choose (a UUID, say). The same key with the same request (method, path and body) within 24 hours answers the first answer again, status, headers and body as they were, with `idempotent-replayed: true`; a 5xx answer is not kept (the retry runs again). Keys are per caller and route. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6009,17 +5971,6 @@ export interface operations {
                     "application/json": components["schemas"]["BasicFailedReply"];
                 };
             };
-            /** @description `root.idempotency_key_in_progress`: the first request with this `Idempotency-Key` still runs; retry after `Retry-After` seconds. */
-            409: {
-                headers: {
-                    /** @description Seconds to wait. */
-                    "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
-                };
-            };
             /** @description `root.payload_too_large`: the body is over 64 KiB. */
             413: {
                 headers: {
@@ -6031,15 +5982,6 @@ export interface operations {
             };
             /** @description `root.unsupported_media_type`: the body was sent with a type other than JSON. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
-                };
-            };
-            /** @description `root.idempotency_key_reused`: this `Idempotency-Key` came before with another request (method, path or body); nothing was done. */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -79,7 +79,7 @@ export const ACCESS: Record<HandlerName, Access> = {
     idempotency: true,
   },
   // Create (a transaction holding the creator's membership) and delete the caller's keys.
-  'api-keys/handlers/api-keys': { read: true, write: ['PutItem', 'DeleteItem'], idempotency: true },
+  'api-keys/handlers/api-keys': { read: true, write: ['PutItem', 'DeleteItem'] },
   // The SSO bridge: sign-ins in flight, assertion ids, codes (taken by a delete) and the SSO join; signs with KMS.
   'sso/handlers/bridge': { read: true, write: ['UpdateItem', 'PutItem', 'DeleteItem'], ssoSigning: true },
   // SCIM: token routes and the SCIM endpoints, one function; provisioning joins, removal and role changes.

@@ -19,7 +19,6 @@ import type { MembershipItem, OrganizationItem, UserItem } from '../shared/domai
 import { ApiError } from '../shared/errors.ts';
 import type { Caller } from '../shared/http.ts';
 import { boundMembership } from '../shared/key-roles.ts';
-import { retryLostRace } from '../shared/races.ts';
 import {
   mergeRoleAssignments,
   parseRoleAssignments,
@@ -27,31 +26,11 @@ import {
 } from '../shared/role-assignments.ts';
 import { isOrgAdmin, type RoleAssignments } from '../shared/roles.ts';
 import { keys, setMemberListKeys } from '../shared/table.ts';
+import { invalidTarget, lastAdmin, retrying } from './refusals.ts';
 
-const MAX_ATTEMPTS = 5;
+export { lastAdmin } from './refusals.ts';
+
 export const MAX_REMOVALS = 25;
-
-export const lastAdmin = () =>
-  new ApiError(
-    'organization.last_admin',
-    'An organization must keep at least one organization owner (organization-admin). Give another member that role first.',
-  );
-
-/** A lost race (a failed version condition or a concurrent transaction) reads again and decides again. */
-const retrying = <T>(attempt: () => Promise<T>): Promise<T> =>
-  retryLostRace({ attempts: MAX_ATTEMPTS, exhausted: membersConflict }, attempt);
-
-const membersConflict = () =>
-  new ApiError(
-    'organization.conflict',
-    'The memberships kept changing while we saved this change (other administrators are editing them). Nothing was changed; try again.',
-  );
-
-const invalidTarget = () =>
-  new ApiError(
-    'role_assignments.invalid_target_user_id',
-    'The target user id is not a member of an organization you manage.',
-  );
 
 /**
  * Add or remove role assignments of a member. Only an organization-admin of the member's organization may; the last

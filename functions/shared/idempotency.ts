@@ -31,14 +31,22 @@ export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 const IN_PROGRESS_MS = 15_000;
 
 /**
- * POST routes without it: the SSO bridge's protocol endpoints. The OAuth token endpoint has its own single use (an
- * authorization code is taken once; RFC 6749 says a second use is refused, not answered again) and its answers are
- * tokens, which must not be stored; the SAML ACS is posted by a browser form from the IdP, which sends no such header,
- * and an assertion id is accepted once already.
+ * POST routes without it:
+ * - the SSO bridge's protocol endpoints. The OAuth token endpoint has its own single use (an authorization code is
+ *   taken once; RFC 6749 says a second use is refused, not answered again) and its answers are tokens, which must not
+ *   be stored; the SAML ACS is posted by a browser form from the IdP, which sends no such header, and an assertion id
+ *   is accepted once already;
+ * - the routes whose answer is a secret shown once (an API key, a SCIM token): a stored answer would keep the secret in
+ *   the table in clear, which only its hash may be;
+ * - SCIM's create: its own protocol, whose clients send no such header, and a retried create finds its first try
+ *   (409 `uniqueness`).
  */
 export const NOT_IDEMPOTENT_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/v1/sso/token',
   'POST /api/v1/saml/acs/{organization_id}',
+  'POST /api/v1/users/auth/keys',
+  'POST /api/v1/organizations/{organization_id}/scim/token',
+  'POST /scim/v2/{organization_id}/{resource}',
 ]);
 
 /** Whether a route takes an Idempotency-Key (by its route key, `POST /api/v1/…`). */

@@ -16,12 +16,15 @@ describe('Idempotency-Key header', () => {
     }
   });
 
-  it('is taken by every POST route but the SSO bridge protocol endpoints, whose functions may keep its records', () => {
+  it('is taken by every POST route but the protocol endpoints and those answering a secret, whose functions may keep its records', () => {
     const taking = ROUTES.filter((r) => takesIdempotencyKey(`${r.method} ${r.path}`));
     expect(taking.every((r) => r.method === 'POST')).toBe(true);
     expect(ROUTES.filter((r) => r.method === 'POST' && !taking.includes(r)).map((r) => r.path)).toEqual([
       '/api/v1/sso/token',
       '/api/v1/saml/acs/{organization_id}',
+      '/api/v1/organizations/{organization_id}/scim/token',
+      '/scim/v2/{organization_id}/{resource}',
+      '/api/v1/users/auth/keys',
     ]);
     for (const r of taking) expect(ACCESS[r.handler].idempotency, r.handler).toBe(true);
   });
