@@ -4241,7 +4241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": Record<string, never>;
                 };
             };
             /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
@@ -4283,7 +4283,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        keys: unknown[];
+                    };
                 };
             };
             /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
@@ -4319,22 +4321,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The page asking for a work address (no `login_hint`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description To the organization's IdP, or back to the client with an OAuth error. */
             302: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
-            /** @description Unknown client or redirect URI, or no organization signs that address in (HTML). */
+            /** @description Unknown client or redirect URI, or no organization signs that address in (a page). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
+                    "text/html": string;
                 };
             };
             /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
@@ -4376,7 +4385,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": Record<string, never>;
                 };
             };
             /** @description `invalid_grant`, `unsupported_grant_type` (OAuth error body). */
@@ -4436,7 +4445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": Record<string, never>;
                 };
             };
             /** @description `invalid_token`. */
@@ -4489,9 +4498,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description Not an answer to a sign-in started here, or the sign-in expired (HTML). */
             400: {
@@ -4499,7 +4506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
+                    "text/html": string;
                 };
             };
             /** @description The answer is refused (signature, audience, time, replay) or the address is not in a verified domain (HTML). */
@@ -4508,7 +4515,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
+                    "text/html": string;
+                };
+            };
+            /** @description Single sign-on is off for this organization (HTML). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             /** @description The person belongs to another organization: the page offers the move (HTML). */
@@ -4517,7 +4533,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BasicFailedReply"];
+                    "text/html": string;
+                };
+            };
+            /** @description The form is too large (HTML). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not a form (HTML). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             /** @description `root.throttled`: busy; retry after `Retry-After` seconds. */
@@ -4561,9 +4595,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description `root.invalid_data`: a path parameter is not valid. */
             400: {

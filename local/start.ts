@@ -30,7 +30,7 @@ Options:
   --dns-port <port>      the DNS server (UDP and TCP) that domain verification asks; set its TXT records with
                          \`npm run dns -- set <name> <value>\` (default 8053)
   --saml-idp-port <port> the SAML 2.0 identity provider and its pages; edit its users there or with
-                         \`npm run saml-idp -- set <email> --groups a,b\` (default 3002)
+                         \`npm run saml-idp -- set <email>\` (default 3002)
   --kms-port <port>      the local KMS holding the SSO bridge's signing key (default 8006)
   -h, --help             this text`,
   options: {

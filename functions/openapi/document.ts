@@ -405,8 +405,15 @@ interface OurOperation {
   description?: string;
   body?: z.ZodMiniType;
   query?: { name: string; description: string }[];
-  /** `media`: a non-JSON answer (`text/html` pages, `text/javascript` scripts); JSON otherwise. */
-  ok: { status: number; description: string; schema?: Json; media?: 'text/html' | 'text/javascript' };
+  /** `media`: a non-JSON answer (`text/html` pages, `text/javascript` scripts, `none`: a redirect); JSON otherwise. */
+  ok: {
+    status: number;
+    description: string;
+    schema?: Json;
+    media?: 'text/html' | 'text/javascript' | 'none';
+  };
+  /** The other answers are pages (`text/html`) where a browser is what calls (the SSO bridge's ACS, authorize). */
+  errorMedia?: 'text/html';
   /** Statuses this route answers besides the common ones, with the codes. */
   errors?: Record<number, string>;
 }
@@ -518,28 +525,51 @@ const OPERATIONS: Record<RouteKey, 'reference' | 'scim' | OurOperation> = {
     summary: "The SSO bridge's OpenID Connect discovery document",
     description:
       "The bridge is an OpenID Connect provider in front of every organization's SAML IdP: Cognito (in AWS) and the local provider federate to it (docs/sso.md).",
-    ok: { status: 200, description: 'The discovery document (issuer `<base>/api/v1/sso`).' },
+    ok: {
+      status: 200,
+      description: 'The discovery document (issuer `<base>/api/v1/sso`).',
+      schema: {
+        type: 'object',
+        required: ['issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri'],
+      },
+    },
   },
   'GET /api/v1/sso/jwks.json': {
     tags: ['Single sign-on'],
     summary: "The SSO bridge's public signing keys (JWKS)",
     description: 'RS256; the private key stays in AWS KMS.',
-    ok: { status: 200, description: 'A JSON Web Key Set.' },
+    ok: {
+      status: 200,
+      description: 'A JSON Web Key Set.',
+      schema: { type: 'object', required: ['keys'], properties: { keys: { type: 'array' } } },
+    },
   },
   'GET /api/v1/sso/authorize': {
     tags: ['Single sign-on'],
     summary: 'Start an SSO sign-in (OpenID Connect authorization endpoint)',
     description:
       'For the registered clients. `login_hint` is the work address (its verified domain names the organization) or `org:<login_identifier>`; without it a page asks for the address. Redirects to the IdP with a SAML AuthnRequest (HTTP-Redirect binding).',
-    ok: { status: 302, description: "To the organization's IdP, or back to the client with an OAuth error." },
-    errors: { 400: 'Unknown client or redirect URI, or no organization signs that address in (HTML).' },
+    ok: {
+      status: 302,
+      description: "To the organization's IdP, or back to the client with an OAuth error.",
+      media: 'none',
+    },
+    errorMedia: 'text/html',
+    errors: {
+      200: 'The page asking for a work address (no `login_hint`).',
+      400: 'Unknown client or redirect URI, or no organization signs that address in (a page).',
+    },
   },
   'POST /api/v1/sso/token': {
     tags: ['Single sign-on'],
     summary: 'Exchange a code (OpenID Connect token endpoint)',
     description:
       '`application/x-www-form-urlencoded`, `grant_type=authorization_code`, client secret (basic or post), PKCE verifier when the code was asked with a challenge. Each code is taken once, within 2 minutes.',
-    ok: { status: 200, description: '`id_token`, `access_token` (5 minutes).' },
+    ok: {
+      status: 200,
+      description: '`id_token`, `access_token` (5 minutes).',
+      schema: { type: 'object', required: ['access_token', 'token_type', 'expires_in', 'id_token'] },
+    },
     errors: {
       400: '`invalid_grant`, `unsupported_grant_type` (OAuth error body).',
       401: '`invalid_client`.',
@@ -548,7 +578,11 @@ const OPERATIONS: Record<RouteKey, 'reference' | 'scim' | OurOperation> = {
   'GET /api/v1/sso/userinfo': {
     tags: ['Single sign-on'],
     summary: 'The claims of a bridge access token',
-    ok: { status: 200, description: '`sub`, `email`, `email_verified`, `name`, `sso_org`, `groups`.' },
+    ok: {
+      status: 200,
+      description: '`sub`, `email`, `email_verified`, `name`, `sso_org`, `groups`.',
+      schema: { type: 'object', required: ['sub', 'email', 'sso_org'] },
+    },
     errors: { 401: '`invalid_token`.' },
   },
   'GET /api/v1/organizations/{organization_id}/scim/token': {
@@ -585,17 +619,25 @@ const OPERATIONS: Record<RouteKey, 'reference' | 'scim' | OurOperation> = {
     summary: 'The assertion consumer service (SAML HTTP-POST binding)',
     description:
       "Where the organization's IdP posts its signed answer (`SAMLResponse`, `RelayState`). Verified, then the person joins, is linked or gets their mapped roles in one transaction, and goes back to the client with a one-time code.",
-    ok: { status: 303, description: 'Back to the OpenID Connect client with `code` and `state`.' },
+    ok: {
+      status: 303,
+      description: 'Back to the OpenID Connect client with `code` and `state`.',
+      media: 'none',
+    },
+    errorMedia: 'text/html',
     errors: {
       400: 'Not an answer to a sign-in started here, or the sign-in expired (HTML).',
       403: 'The answer is refused (signature, audience, time, replay) or the address is not in a verified domain (HTML).',
+      404: 'Single sign-on is off for this organization (HTML).',
       409: 'The person belongs to another organization: the page offers the move (HTML).',
+      413: 'The form is too large (HTML).',
+      415: 'Not a form (HTML).',
     },
   },
   'GET /api/v1/saml/login/{login_identifier}': {
     tags: ['Single sign-on'],
     summary: "The IdP's `sso_login_url`: sign in to this organization through its IdP",
-    ok: { status: 302, description: 'To the console, which starts the SSO sign-in.' },
+    ok: { status: 302, description: 'To the console, which starts the SSO sign-in.', media: 'none' },
   },
   'GET /invitations/{token}': {
     tags: ['Invitations'],
@@ -1059,7 +1101,7 @@ function ourOperation(key: RouteKey, op: OurOperation): Json {
       {
         description,
         content:
-          op.ok.media === 'text/html'
+          op.ok.media === 'text/html' || op.errorMedia === 'text/html'
             ? { 'text/html': { schema: { type: 'string' } } }
             : status === '200'
               ? json(op.ok.schema)
@@ -1080,10 +1122,13 @@ function ourOperation(key: RouteKey, op: OurOperation): Json {
     })),
     ...(op.body ? { requestBody: { required: true, content: json(bodyOf(op.body)) } } : {}),
     responses: {
-      [op.ok.status]: {
-        description: op.ok.description,
-        content: op.ok.media ? { [op.ok.media]: { schema: { type: 'string' } } } : json(op.ok.schema),
-      },
+      [op.ok.status]:
+        op.ok.media === 'none'
+          ? { description: op.ok.description }
+          : {
+              description: op.ok.description,
+              content: op.ok.media ? { [op.ok.media]: { schema: { type: 'string' } } } : json(op.ok.schema),
+            },
       ...errorResponses,
     },
   };

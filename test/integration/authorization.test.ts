@@ -160,6 +160,24 @@ const ROWS: Row[] = [
     expect: M(404, 403, 403, 403, 403, 403),
   },
   {
+    name: 'read the SCIM token status',
+    route: 'GET /api/v1/organizations/{organization_id}/scim/token',
+    prepare: async () => ({ path: `${base()}/scim/token` }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'create or rotate the SCIM token',
+    route: 'POST /api/v1/organizations/{organization_id}/scim/token',
+    prepare: async () => ({ path: `${base()}/scim/token` }),
+    expect: M(201, 403, 403, 403, 403, 403),
+  },
+  {
+    name: 'delete the SCIM token',
+    route: 'DELETE /api/v1/organizations/{organization_id}/scim/token',
+    prepare: async () => ({ path: `${base()}/scim/token` }),
+    expect: M(200, 403, 403, 403, 403, 403),
+  },
+  {
     name: 'list role mappings',
     route: 'GET /api/v1/organizations/{organization_id}/role_mappings',
     prepare: async () => ({ path: `${base()}/role_mappings` }),

@@ -31,7 +31,16 @@ async function snapshot(): Promise<string> {
 function expectErrorBody(res: ApiResponse, context: string) {
   expect(res.status, context).toBeGreaterThanOrEqual(400);
   expect(res.status, context).toBeLessThan(500);
-  if (res.headers.get('content-type')?.includes('text/html')) return; // the invitation page answers in HTML
+  if (res.headers.get('content-type')?.includes('text/html')) return; // the pages (invitation, SSO) answer in HTML
+  if (res.headers.get('content-type')?.includes('application/scim+json')) {
+    // SCIM answers in its own error format (RFC 7644, 3.12): what the IdP shows its admin.
+    expect(res.body, context).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: String(res.status),
+      detail: expect.any(String),
+    });
+    return;
+  }
   expect(res.body?.errors?.[0], context).toMatchObject({
     code: expect.any(String),
     message: expect.any(String),
@@ -245,9 +254,12 @@ async function send(route: RouteDef, path: string, token: string | undefined, ra
   const ms = performance.now() - started;
   if (ms > tried.slowest.ms) tried.slowest = { ms, what: `${route.method} ${route.path} -> ${res.status}` };
   if (res.headers.get('content-type')?.includes('application/json') && res.status !== 401) {
-    // What the handlers answer (the authorizer's 401 is API Gateway's own): never cached (but the public API
-    // document, the same for everyone), never sniffed.
-    const cacheable = route.handler === 'openapi/handlers/get' && res.status === 200;
+    // What the handlers answer (the authorizer's 401 is API Gateway's own): never cached (but the public documents
+    // below), never sniffed.
+    // The API document and the SSO bridge's public keys (JWKS), the same for everyone.
+    const cacheable =
+      (route.handler === 'openapi/handlers/get' || route.path === '/api/v1/sso/jwks.json') &&
+      res.status === 200;
     expect(res.headers.get('cache-control')).toBe(cacheable ? 'public, max-age=300' : 'no-store');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   }
@@ -470,8 +482,12 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', { timeout: 
     );
   });
 
-  it('public routes (invitation lookup, page, health, API document, sign-in redirect, scripts) never fail on random input', async () => {
-    const open = (ROUTES as readonly RouteDef[]).filter((r) => !r.auth);
+  it('public routes (invitation lookup, page, health, API document, sign-in redirect, scripts, the SSO bridge, SCIM) never fail on random input', async () => {
+    // Not the IdP's login link: it only redirects to the console (a client follows it to the console's page);
+    // sso.test.ts checks where it leads.
+    const open = (ROUTES as readonly RouteDef[]).filter(
+      (r) => !r.auth && r.path !== '/api/v1/saml/login/{login_identifier}',
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...open), paramValues, async (route, params) => {
         const before = await snapshot();
@@ -480,14 +496,17 @@ describe('bad input never gets a 5xx, and a refusal writes nothing', { timeout: 
           pathFor(route, { token: 'x', invitation_token: 'x', ...params }),
           undefined,
         );
-        // Health, the API document and the sign-in redirect page answer 200 whatever they are sent; the others refuse.
-        if (
-          route.handler !== 'api/handlers/health' &&
-          route.handler !== 'web/handlers/callback' &&
-          route.handler !== 'openapi/handlers/get'
-        )
-          expectErrorBody(res, route.path);
-        else expect(res.status).toBe(200);
+        // Health, the API document, the sign-in redirect page and the SSO bridge's discovery and keys answer 200
+        // whatever they are sent; the others refuse.
+        const always = [
+          '/api/v1/health',
+          '/api/v1/openapi.json',
+          '/auth/callback',
+          '/api/v1/sso/.well-known/openid-configuration',
+          '/api/v1/sso/jwks.json',
+        ];
+        if (always.includes(route.path)) expect(res.status).toBe(200);
+        else expectErrorBody(res, route.path);
         expect(await snapshot()).toBe(before);
       }),
       { numRuns: RUNS },

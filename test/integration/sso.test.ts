@@ -280,6 +280,10 @@ describe('SSO sign-in', () => {
       `${base}?client_id=${client.client_id}&redirect_uri=${encodeURIComponent(client.redirect_uris[0]!)}&response_type=code&scope=openid&login_hint=x%40y.test${extra}`;
     const get = (url: string) => fetch(url, { redirect: 'manual' });
 
+    // The IdP's sso_login_url opens the console, which starts the sign-in for that organization.
+    const login = await get(`${api.stack.apiUrl}/api/v1/saml/login/acme-org1`);
+    expect([login.status, login.headers.get('location')]).toEqual([302, '/console/?sso=acme-org1']);
+
     // Two return addresses: which one would we use? Neither: a page, no redirect.
     const twice = await get(`${q('')}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`);
     expect(twice.status).toBe(400);

@@ -315,7 +315,10 @@ export function step(state: State, op: Op): Legal[] {
       const source = s.orgs[m.source];
       const me = source.members[m.account];
       const sole = Object.keys(source.members).length === 1;
-      if (!me || source.status !== 'open' || (!sole && isAdmin(me) && adminCount(source) <= 1)) {
+      // The leave's guards: the last admin, and (#21) a non-SSO admin whose going leaves only SSO-joined admins.
+      const lastAdmin = !sole && isAdmin(me) && adminCount(source) <= 1;
+      const unreachable = !sole && isAdmin(me) && !me?.sso && !nonSsoAdminLeft(source, [m.account]);
+      if (!me || source.status !== 'open' || lastAdmin || unreachable) {
         endMigration(s, op.migration, 'failed');
         return [{ status: 0, next: s }];
       }

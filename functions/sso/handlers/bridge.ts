@@ -35,9 +35,10 @@ const MAX_FORM_BYTES = MAX_BODY_BYTES * 8;
 const queryOf = (req: Request) => new URLSearchParams(req.event.rawQueryString ?? '');
 
 async function acs(req: Request): Promise<HttpResponse> {
-  const orgId = req.path('organization_id');
+  let orgId: string;
   let form: URLSearchParams;
   try {
+    orgId = req.path('organization_id');
     form = formBody(req);
   } catch (e) {
     // A person's browser posted this: every refusal of the ACS is a page, with the status of the problem.
