@@ -145,6 +145,13 @@ export async function removeMembers(
       if (!me) throw noAccess();
       await holdSsoRequirement(deps, org, caller);
       const leavingOnly = userIds.length === 1 && userIds[0] === caller.userId;
+      // Leaving acts on the person (and may close the organization): never with an API key, whatever its roles.
+      if (leavingOnly && caller.apiKey) {
+        throw new ApiError(
+          'root.invalid_authentication',
+          'An API key cannot make its creator leave the organization: sign in and send a bearer token.',
+        );
+      }
       if (!leavingOnly && !isOrgAdmin(me.role_assignments)) {
         throw new ApiError(
           'root.invalid_authentication',

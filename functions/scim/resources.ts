@@ -131,7 +131,36 @@ export const inputOf = (u: ScimUserItem): UserInput => ({
   active: u.active,
 });
 
+/**
+ * Names that would reach an object's prototype if a PATCH path or a value's key walked through them (`__proto__`,
+ * `constructor`, `prototype`): no SCIM attribute is called so, and scim-patch follows paths into plain objects, so a
+ * path like `__proto__.polluted` would change every object in the process. Refused before anything is applied.
+ */
+const FORBIDDEN_NAME = /(^|[^A-Za-z0-9_$])(__proto__|constructor|prototype)([^A-Za-z0-9_$]|$)/i;
+
+function forbiddenIn(value: unknown, depth = 0): string | undefined {
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_NAME.test(key)) return key;
+    const inner = forbiddenIn((value as Record<string, unknown>)[key], depth + 1);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
 export function applyPatch(resource: Json, operations: ScimPatchOperation[]): Json {
+  for (const op of operations as { path?: unknown; value?: unknown }[]) {
+    const bad =
+      (typeof op.path === 'string' && FORBIDDEN_NAME.test(op.path) ? op.path : undefined) ??
+      forbiddenIn(op.value);
+    if (bad !== undefined) {
+      throw new ScimError(
+        400,
+        `The PATCH names "${bad.slice(0, 100)}", which is no attribute of this resource.`,
+        'invalidPath',
+      );
+    }
+  }
   try {
     return scimPatch(structuredClone(resource) as never, operations, { mutateDocument: false }) as Json;
   } catch (e) {

@@ -209,3 +209,16 @@ describe('API keys', () => {
     for (const line of lines) expect(line).not.toContain(secret);
   });
 });
+
+describe('what a key cannot do for its creator', () => {
+  it('a key cannot make its creator leave (nor close the organization), whatever its roles', async () => {
+    const org = await orgWithAdmin(api, 'keys-no-leave');
+    const key = (await makeKey(org.admin, { description: 'viewer' })).body.key as string;
+    const res = await api.call('DELETE', `/api/v1/organizations/${org.orgId}/members/me`, {
+      headers: { authorization: `ApiKey ${key}` },
+    });
+    expect(res.status, res.text).toBe(403);
+    expect(res.body.errors[0].code).toBe('root.invalid_authentication');
+    expect((await api.call('GET', `/api/v1/organizations/${org.orgId}`, { as: org.admin })).status).toBe(200);
+  });
+});

@@ -325,6 +325,33 @@ describe('Okta and Entra ID request sequences', () => {
 });
 
 describe('refusals', () => {
+  it('a PATCH path or value naming __proto__, constructor or prototype is refused and reaches no object', async () => {
+    // Found by the outside run: scim-patch walked such a path into Object.prototype, and every later request of the
+    // process, any organization's, carried the property (or failed).
+    const org = await acme('proto');
+    const user = await scim(org, 'POST', '/Users', oktaUser(`proto@${org.domain}`));
+    expect(user.status, user.text).toBe(201);
+    const group = await scim(org, 'POST', '/Groups', { schemas: [GROUP], displayName: 'g', members: [] });
+    expect(group.status, group.text).toBe(201);
+    const attacks = [
+      { op: 'add', path: '__proto__', value: { polluted: 1 } },
+      { op: 'add', path: 'constructor.prototype.polluted', value: 1 },
+      { op: 'add', path: '__proto__.polluted', value: 1 },
+      { op: 'add', path: 'name', value: { constructor: { prototype: { polluted: 1 } } } },
+    ];
+    for (const op of attacks) {
+      for (const path of [`/Users/${user.body.id}`, `/Groups/${group.body.id}`]) {
+        const res = await scim(org, 'PATCH', path, { schemas: [PATCH], Operations: [op] });
+        expectScimError(res, 400, 'invalidPath');
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    const again = await scim(org, 'GET', `/Users/${user.body.id}`);
+    expect(again.status).toBe(200);
+    expect(again.body.polluted).toBeUndefined();
+  });
+
   it('an address outside the claimed domains: 400 invalidValue, nothing written', async () => {
     const org = await acme('outside');
     const res = await scim(org, 'POST', '/Users', oktaUser(api.email('outsider')));
