@@ -333,7 +333,7 @@ describe('refusals', () => {
     expect(user.status, user.text).toBe(201);
     const group = await scim(org, 'POST', '/Groups', { schemas: [GROUP], displayName: 'g', members: [] });
     expect(group.status, group.text).toBe(201);
-    const attacks = [
+    const attacks: Record<string, unknown>[] = [
       { op: 'add', path: '__proto__', value: { polluted: 1 } },
       { op: 'add', path: 'constructor.prototype.polluted', value: 1 },
       { op: 'add', path: '__proto__.polluted', value: 1 },
