@@ -155,3 +155,25 @@ export function heldWith(
     },
   };
 }
+
+/**
+ * What a join or link through an organization's IdP (SSO, SCIM) holds: the domain of the address is still this
+ * organization's (`domainOwned`), and, when linking, the address still belongs to that member (`emailHeldBy`).
+ */
+export const domainOwned = (deps: Deps, domain: string, orgId: string): TransactItem => ({
+  ConditionCheck: {
+    TableName: deps.table,
+    Key: keys.domain(domain),
+    ConditionExpression: 'organization_id = :org',
+    ExpressionAttributeValues: { ':org': orgId },
+  },
+});
+
+export const emailHeldBy = (deps: Deps, orgId: string, email: string, userId: string): TransactItem => ({
+  ConditionCheck: {
+    TableName: deps.table,
+    Key: keys.memberEmail(orgId, email),
+    ConditionExpression: 'user_id = :uid',
+    ExpressionAttributeValues: { ':uid': userId },
+  },
+});

@@ -2,7 +2,7 @@
  * The membership side of a SCIM user (`users.ts`): the items that make an active user a member (or keep a linked
  * member held), and SCIM's words for the refusals on the way.
  */
-import { joinItems } from '../organizations/membership.ts';
+import { domainOwned, joinItems } from '../organizations/membership.ts';
 import { mappedRoles } from '../role-mappings/evaluate.ts';
 import { loadRoleMappings } from '../role-mappings/guard.ts';
 import {
@@ -82,14 +82,7 @@ export async function memberItems(
   const user = got.get(keyId(userKey)) as (UserItem & { active_migration_id?: string }) | undefined;
   const membership = got.get(keyId(memberKey)) as MembershipItem | undefined;
   const items: TransactItems = {
-    domain: {
-      ConditionCheck: {
-        TableName: deps.table,
-        Key: keys.domain(domain),
-        ConditionExpression: 'organization_id = :org',
-        ExpressionAttributeValues: { ':org': orgId },
-      },
-    },
+    domain: domainOwned(deps, domain, orgId),
   };
   if (user?.organization_id && user.organization_id !== orgId)
     throw await belongsElsewhere(deps, u.email, user, org);

@@ -14,6 +14,7 @@
  */
 
 import { removeMembers } from '../members/changes.ts';
+import { emailHeldBy } from '../organizations/membership.ts';
 import {
   batchGet,
   conditionsFailed,
@@ -139,14 +140,7 @@ export async function createUser(deps: Deps, auth: ScimAuthority, base: string, 
       },
     };
     if (byEmail) {
-      items.linkedEmail = {
-        ConditionCheck: {
-          TableName: deps.table,
-          Key: emailKey,
-          ConditionExpression: 'user_id = :uid',
-          ExpressionAttributeValues: { ':uid': byEmail.user_id },
-        },
-      };
+      items.linkedEmail = emailHeldBy(deps, orgId, input.email, byEmail.user_id);
     }
     await transact(deps.db, items).catch((e) => {
       if (conditionsFailed(e)?.has('scimUser'))

@@ -21,7 +21,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { serviceProvider } from '../idp/metadata.ts';
-import { heldWith, joinItems } from '../organizations/membership.ts';
+import { domainOwned, emailHeldBy, heldWith, joinItems } from '../organizations/membership.ts';
 import { mappedRoles } from '../role-mappings/evaluate.ts';
 import { loadRoleMappings } from '../role-mappings/guard.ts';
 import {
@@ -206,26 +206,12 @@ export async function acceptSamlResponse(
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      domain: {
-        ConditionCheck: {
-          TableName: deps.table,
-          Key: domainKey,
-          ConditionExpression: 'organization_id = :org',
-          ExpressionAttributeValues: { ':org': orgId },
-        },
-      },
+      domain: domainOwned(deps, domain, orgId),
       identity: identityWrite(deps, { orgId, subject, userId, email, at, known: !!known, linked }),
     };
     if (linked) {
       // The address still belongs to that member when the link commits.
-      items.memberEmail = {
-        ConditionCheck: {
-          TableName: deps.table,
-          Key: emailKey,
-          ConditionExpression: 'user_id = :uid',
-          ExpressionAttributeValues: { ':uid': userId },
-        },
-      };
+      items.memberEmail = emailHeldBy(deps, orgId, email, userId);
     }
 
     let outcome: SignedIn['outcome'];
